@@ -1,0 +1,87 @@
+"""What the commands share: the plugin host, how a tenant is named, how years are written."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from rfm.errors import ConfigError, RfmError
+from rfm.plugins.manager import PluginHost
+from rfm.registry import Registry
+from rfm.tenants.tenant import Tenant
+from rfm.tenants.toml_loader import load_tenant_file
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def host(ctx: click.Context) -> PluginHost:
+    found = ctx.find_root().obj
+    assert isinstance(found, PluginHost)
+    return found
+
+
+def registry(ctx: click.Context) -> Registry:
+    return host(ctx).registry
+
+
+def parse_years(text: str) -> list[int]:
+    """``"2023-2030"``, ``"2023,2025"`` or ``"2024"`` as a sorted list of years."""
+    years: set[int] = set()
+    for part in text.replace(" ", "").split(","):
+        match = re.fullmatch(r"(\d{4})(?:[-–](\d{4}))?", part)
+        if not match:
+            raise ConfigError(f"--years: {part!r} is not a year or a range such as 2023-2030")
+        first, last = int(match.group(1)), int(match.group(2) or match.group(1))
+        if last < first:
+            raise ConfigError(f"--years: the range {part} ends before it starts")
+        if last - first > 200:
+            raise ConfigError(f"--years: the range {part} is longer than 200 years")
+        years.update(range(first, last + 1))
+    return sorted(years)
+
+
+def tenant_options(func: F) -> F:
+    """``TENANT`` or ``--config FILE``: an installed tenant or a tenant file."""
+    func = click.option(
+        "--config", "config", type=click.Path(dir_okay=False, path_type=Path),
+        help="A tenant file (TOML) to use instead of an installed tenant.",
+    )(func)
+    return click.argument("tenant", required=False)(func)
+
+
+def year_options(func: F) -> F:
+    func = click.option("--year", "year", type=int, help="One budget year.")(func)
+    return click.option("--years", "years", help="Budget years: 2023-2030 or 2023,2025.")(func)
+
+
+def resolve_years(years: str | None, year: int | None, tenant: Tenant) -> list[int]:
+    if years and year:
+        raise ConfigError("give --years or --year, not both")
+    if year:
+        return [year]
+    if years:
+        return parse_years(years)
+    raise ConfigError(
+        f"say which budget years to compute for {tenant.id!r}: --year 2024 or --years 2023-2030"
+    )
+
+
+def load_tenant(ctx: click.Context, tenant: str | None, config: Path | None) -> Tenant:
+    """The tenant named on the command line, from a plugin or a tenant file."""
+    reg = registry(ctx)
+    if config is not None and tenant is not None:
+        raise ConfigError("give a TENANT or --config FILE, not both")
+    if config is not None:
+        return load_tenant_file(config, reg)
+    if tenant is None:
+        known = ", ".join(sorted(reg.tenants)) or "none installed"
+        raise ConfigError(f"name a tenant ({known}) or give --config FILE")
+    return reg.tenant(tenant)
+
+
+def fail(message: str) -> None:
+    raise RfmError(message)

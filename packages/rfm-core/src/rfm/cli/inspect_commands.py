@@ -1,0 +1,105 @@
+"""Commands that show what is installed and check files: plugins, tenants, models, validate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from rfm.cli.common import load_tenant, registry, tenant_options
+from rfm.cli.render import table
+from rfm.errors import ConfigError
+from rfm.formatting import number
+from rfm.io.readers import read_table
+from rfm.schemas.validate import validate_table
+
+
+@click.command("plugins")
+@click.pass_context
+def plugins_command(ctx: click.Context) -> None:
+    """List installed plugins, their versions, hooks and whether they work."""
+    from rfm.cli.common import host
+
+    rows = [
+        [p.name, p.package, p.version, p.status, ", ".join(p.hooks) or "–", p.error]
+        for p in host(ctx).plugins()
+    ]
+    click.echo(table(["Plugin", "Paket", "Version", "Status", "Hooks", "Fel"], rows))
+
+
+@click.command("tenants")
+@click.pass_context
+def tenants_command(ctx: click.Context) -> None:
+    """List the tenants that installed plugins package."""
+    reg = registry(ctx)
+    rows = [[t.id, t.name, t.plugin] for t in sorted(reg.tenants.values(), key=lambda t: t.id)]
+    click.echo(table(["Tenant", "Namn", "Plugin"], rows))
+
+
+@click.command("models")
+@tenant_options
+@click.pass_context
+def models_command(ctx: click.Context, tenant: str | None, config: Path | None) -> None:
+    """List a tenant's models with their formulas and parameters; without one, the model types."""
+    reg = registry(ctx)
+    if tenant is None and config is None:
+        rows = [[name, t.summary] for name, t in sorted(reg.model_types.items())]
+        click.echo(table(["Modelltyp", "Beräknar"], rows))
+        return
+    chosen = load_tenant(ctx, tenant, config)
+    click.echo(f"{chosen.name} ({chosen.id})" + (f", kommunkod {chosen.kommunkod}" if chosen.kommunkod else ""))
+    for model in chosen.models:
+        click.echo(f"\n{model.id}  [{model.type_name}]  {model.label}")
+        if model.description:
+            click.echo(f"  {model.description}")
+        click.echo(f"  {model.formula()}")
+        for ref in model.parameter_refs:
+            p = chosen.parameters[ref.key]
+            values = "; ".join(
+                f"från {v.year}: {'upphör' if v.value is None else number(v.value)} ({v.source})"
+                for v in p.values
+            )
+            click.echo(f"    {ref.key} [{p.unit}] {ref.role}: {values}")
+    if chosen.scenarios:
+        click.echo("\nScenarier: " + ", ".join(sorted(chosen.scenarios)))
+
+
+@click.command("validate")
+@click.argument("schema")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", help="Reader to use (csv, excel, parquet, pxweb); default by suffix.")
+@click.option("--sheet", help="Excel: the sheet to read.")
+@click.option("--separator", help="CSV: the field separator (default: detected).")
+@click.option("--encoding", help="CSV: the encoding (default: UTF-8, else Latin-1).")
+@click.option("--rename", "renames", multiple=True, metavar="FROM=TO",
+              help="Rename a column before checking (repeatable), e.g. Region=area.")
+@click.pass_context
+def validate_command(ctx: click.Context, schema: str, file: Path, fmt: str | None, sheet: str | None,
+                     separator: str | None, encoding: str | None, renames: tuple[str, ...]) -> None:
+    """Check FILE against SCHEMA and list every problem with its row and column."""
+    reg = registry(ctx)
+    spec = reg.schema(schema)
+    options = {k: v for k, v in (("sheet", sheet), ("separator", separator), ("encoding", encoding)) if v}
+    raw = read_table(reg.readers, file, name=str(file), fmt=fmt, options=options)
+    if renames:
+        mapping = {}
+        for item in renames:
+            if "=" not in item:
+                raise ConfigError(f"--rename {item!r}: expected FROM=TO")
+            old, new = item.split("=", 1)
+            mapping[old] = new
+        raw = raw.renamed(mapping)
+    frame = validate_table(raw, spec)
+    click.echo(f"OK: {file} matches schema '{spec.name}' ({frame.height} rows)")
+
+
+@click.command("schemas")
+@click.pass_context
+def schemas_command(ctx: click.Context) -> None:
+    """List the table schemas that datasets and `rfm validate` use."""
+    reg = registry(ctx)
+    rows = [
+        [s.name, ", ".join(c.name + ("" if c.required else "?") for c in s.columns), s.description]
+        for s in sorted(reg.schemas.values(), key=lambda s: s.name)
+    ]
+    click.echo(table(["Schema", "Kolumner", "Beskrivning"], rows))

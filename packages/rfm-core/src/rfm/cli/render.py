@@ -1,0 +1,112 @@
+"""Rendering results: terminal tables with Swedish labels and numbers, and output files.
+
+Amounts shown in a table are rounded with the largest-remainder method within each model and
+year, so the rounded rows add up to the rounded total a decision fixes. Files (csv, json,
+parquet) carry the exact lineage rows and are written atomically.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+import polars as pl
+
+from rfm.contract import LINEAGE_COLUMNS
+from rfm.errors import OutputError
+from rfm.formatting import number, percent
+from rfm.io.atomic import atomic_path, write_text_atomic
+from rfm.transitions.rounding import UNITS, largest_remainder
+
+OUTPUT_FORMATS = ("table", "csv", "json", "parquet")
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], right: Sequence[bool] | None = None) -> str:
+    """A plain-text table: columns padded, numbers right-aligned."""
+    cells = [[str(h) for h in headers], *[["" if c is None else str(c) for c in r] for r in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    right = right or [False] * len(headers)
+
+    def line(row: Sequence[str]) -> str:
+        return "  ".join(c.rjust(w) if r else c.ljust(w) for c, w, r in zip(row, widths, right, strict=True)).rstrip()
+
+    out = [line(cells[0]), "  ".join("-" * w for w in widths)]
+    out += [line(r) for r in cells[1:]]
+    return "\n".join(out)
+
+
+def rounded(frame: pl.DataFrame, column: str, group: Sequence[str], unit: str) -> pl.Series:
+    """``column`` rounded to ``unit`` (kr, tkr) by largest remainder within each ``group``."""
+    values = [0] * frame.height
+    indexed = frame.with_row_index("_i")
+    for _, part in indexed.group_by(list(group), maintain_order=True):
+        for i, v in zip(part["_i"].to_list(), largest_remainder(part[column].to_list(), UNITS[unit]), strict=True):
+            values[i] = v
+    return pl.Series(column, values, dtype=pl.Int64)
+
+
+def summary_table(totals: pl.DataFrame, unit: str = "kr") -> str:
+    """Amounts per model, recipient and year, with a total per model and year."""
+    totals = totals.sort("model", "year", "recipient")
+    shown = totals.with_columns(rounded(totals, "amount", ["model", "year"], unit).alias("shown"))
+    rows: list[list[Any]] = []
+    for (model, year), part in shown.group_by(["model", "year"], maintain_order=True):
+        for r in part.iter_rows(named=True):
+            rows.append([model, r["recipient"], year, number(r["shown"], 0)])
+        if part.height > 1:
+            rows.append([model, "Summa", year, number(int(part["shown"].sum()), 0)])
+    return table(["Modell", "Mottagare", "År", f"Belopp ({unit})"], rows, [False, False, False, True])
+
+
+def lineage_table(rows: pl.DataFrame) -> str:
+    body = [
+        [r["component"], number(r["volume"]), r["volume_unit"], number(r["rate"]), r["rate_unit"],
+         number(round(r["amount"], 2)), r["basis"]]
+        for r in rows.iter_rows(named=True)
+    ]
+    return table(
+        ["Komponent", "Volym", "Volymenhet", "Ersättning", "Enhet", "Belopp (kr)", "Grund"],
+        body, [False, True, False, True, False, True, False],
+    )
+
+
+def compare_table(frame: pl.DataFrame, label_a: str, label_b: str, unit: str = "kr") -> str:
+    frame = frame.sort("model", "year", "recipient")
+    a = rounded(frame, "a", ["model", "year"], unit)
+    b = rounded(frame, "b", ["model", "year"], unit)
+    rows = [
+        [r["model"], r["recipient"], r["year"], number(ra, 0), number(rb, 0), number(ra - rb, 0),
+         percent(r["diff_share"]) if r["diff_share"] is not None else "–"]
+        for r, ra, rb in zip(frame.iter_rows(named=True), a.to_list(), b.to_list(), strict=True)
+    ]
+    return table(
+        ["Modell", "Mottagare", "År", f"{label_a} ({unit})", f"{label_b} ({unit})", f"Δ ({unit})", "Δ %"],
+        rows, [False, False, False, True, True, True, True],
+    )
+
+
+def write_frame(frame: pl.DataFrame, fmt: str, out: Path | None) -> None:
+    """Write ``frame`` as csv, json (an array of objects) or parquet, to ``out`` or stdout."""
+    if fmt == "parquet":
+        if out is None:
+            raise OutputError("--format parquet needs --out FILE")
+        with atomic_path(out) as tmp:
+            frame.write_parquet(tmp)
+        return
+    if fmt == "csv":
+        text = frame.write_csv()
+    elif fmt == "json":
+        text = json.dumps(frame.to_dicts(), ensure_ascii=False, indent=1) + "\n"
+    else:
+        raise OutputError(f"unknown format {fmt!r}")
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        write_text_atomic(out, text)
+
+
+def lineage_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.select(LINEAGE_COLUMNS)

@@ -1,0 +1,166 @@
+"""Commands that compute: run, explain, compare, demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import polars as pl
+
+from rfm.cli.common import load_tenant, registry, resolve_years, tenant_options, year_options
+from rfm.cli.render import (
+    OUTPUT_FORMATS,
+    compare_table,
+    lineage_frame,
+    lineage_table,
+    summary_table,
+    write_frame,
+)
+from rfm.engine import compare, run
+from rfm.errors import ConfigError, OutputError
+from rfm.formatting import number
+from rfm.prices import PRICE_LEVELS
+from rfm.transitions.rounding import UNITS
+
+prices_option = click.option(
+    "--prices", type=click.Choice(PRICE_LEVELS), default="fixed", show_default=True,
+    help="Fixed prices of the tenant's base year, or current prices by its index.",
+)
+round_option = click.option(
+    "--round", "unit", type=click.Choice(list(UNITS)), default="kr", show_default=True,
+    help="Unit of amounts in tables (largest-remainder rounding keeps totals exact).",
+)
+
+
+@click.command("run")
+@tenant_options
+@year_options
+@click.option("--scenario", help="Scenario name (default: the tenant's standard).")
+@prices_option
+@click.option("--format", "fmt", type=click.Choice(OUTPUT_FORMATS), default="table", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE.")
+@round_option
+@click.pass_context
+def run_command(ctx: click.Context, tenant: str | None, config: Path | None, years: str | None,
+                year: int | None, scenario: str | None, prices: str, fmt: str, out: Path | None,
+                unit: str) -> None:
+    """Compute a tenant's allocation: a summary table, or the lineage rows as csv/json/parquet."""
+    chosen = load_tenant(ctx, tenant, config)
+    result = run(chosen, registry(ctx), resolve_years(years, year, chosen), scenario=scenario,
+                 prices=prices)
+    if fmt == "table":
+        text = (
+            f"{chosen.name}: scenario {result.scenario.name}, "
+            f"{'fasta' if prices == 'fixed' else 'löpande'} priser\n\n"
+            + summary_table(result.totals(), unit) + "\n"
+        )
+        if out is None:
+            click.echo(text, nl=False)
+        else:
+            from rfm.io.atomic import write_text_atomic
+
+            write_text_atomic(out, text)
+        return
+    write_frame(lineage_frame(result.lineage), fmt, out)
+
+
+@click.command("explain")
+@tenant_options
+@click.option("--model", "model_id", required=True, help="Model id.")
+@click.option("--recipient", required=True, help="Recipient (nämnd, district, unit).")
+@click.option("--year", required=True, type=int, help="Budget year.")
+@click.option("--scenario", help="Scenario name.")
+@prices_option
+@click.pass_context
+def explain_command(ctx: click.Context, tenant: str | None, config: Path | None, model_id: str,
+                    recipient: str, year: int, scenario: str | None, prices: str) -> None:
+    """Show the lineage rows and parameter sources behind one recipient, model and year."""
+    chosen = load_tenant(ctx, tenant, config)
+    model = chosen.model(model_id)
+    result = run(chosen, registry(ctx), [year], scenario=scenario, prices=prices, models=[model.id])
+    rows = result.all_lineage.filter(
+        (pl.col("model") == model.id) & (pl.col("recipient") == recipient) & (pl.col("year") == year)
+    )
+    if rows.height == 0:
+        known = result.all_lineage.filter(pl.col("model") == model.id)["recipient"].unique().sort()
+        raise ConfigError(
+            f"model {model.id!r} has no rows for recipient {recipient!r} in {year}; "
+            f"recipients: {', '.join(known.to_list()) or 'none'}"
+        )
+    click.echo(f"{chosen.name} — {model.label} ({model.id}, {model.type_name}) — {recipient} — {year}")
+    click.echo(f"Scenario {result.scenario.name}, {'fasta' if prices == 'fixed' else 'löpande'} priser")
+    click.echo(f"Formel: {model.formula()}\n")
+    click.echo(lineage_table(rows))
+    click.echo(f"\nSumma: {number(round(rows['amount'].sum(), 2))} kr\n")
+    click.echo("Parametrar (värde som gäller år %d):" % year)
+    for ref in model.parameter_refs:
+        p = result.parameters[ref.key]
+        try:
+            dated = p.at(year)
+            click.echo(f"  {ref.key} = {number(dated.value or 0)} {p.unit}  — {dated.source} (från {dated.year})")
+        except Exception as exc:  # a parameter not needed this year (e.g. ended) is shown as such
+            click.echo(f"  {ref.key}: {exc}")
+    if result.datasets:
+        click.echo("\nData:")
+        for d in result.datasets:
+            click.echo(f"  {d.name}: {d.path} ({d.rows} rader, sha256 {d.sha256[:12]}…){' — ' + d.source if d.source else ''}")
+    for dep in model.inputs():
+        part = result.all_lineage.filter(
+            (pl.col("model") == dep) & (pl.col("recipient") == recipient) & (pl.col("year") == year)
+        )
+        click.echo(f"\nIndata från modell {dep}: {number(round(part['amount'].sum(), 2))} kr "
+                   f"(rfm explain … --model {dep})")
+
+
+@click.command("compare")
+@tenant_options
+@click.option("--scenario", required=True, help="The scenario to show (A).")
+@click.option("--against", required=True, help="The scenario to compare with (B).")
+@year_options
+@prices_option
+@click.option("--format", "fmt", type=click.Choice(OUTPUT_FORMATS), default="table", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path))
+@round_option
+@click.pass_context
+def compare_command(ctx: click.Context, tenant: str | None, config: Path | None, scenario: str,
+                    against: str, years: str | None, year: int | None, prices: str, fmt: str,
+                    out: Path | None, unit: str) -> None:
+    """Per model, recipient and year: scenario A, scenario B, Δ kr and Δ %."""
+    chosen = load_tenant(ctx, tenant, config)
+    wanted = resolve_years(years, year, chosen)
+    reg = registry(ctx)
+    a = run(chosen, reg, wanted, scenario=scenario, prices=prices)
+    b = run(chosen, reg, wanted, scenario=against, prices=prices)
+    frame = compare(a, b)
+    if fmt == "table":
+        text = compare_table(frame, scenario, against, unit) + "\n"
+        if out is None:
+            click.echo(text, nl=False)
+        else:
+            from rfm.io.atomic import write_text_atomic
+
+            write_text_atomic(out, text)
+        return
+    renamed = frame.rename({"a": scenario, "b": against})
+    write_frame(renamed, fmt, out)
+
+
+@click.command("demo")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("rfm-demo"),
+              show_default=True, help="Folder for the demo's output files.")
+@click.pass_context
+def demo_command(ctx: click.Context, out: Path) -> None:
+    """Run the bundled demo (Sjöbo's äldreomsorg model, real figures) and write its outputs."""
+    tenant = registry(ctx).tenant("exempel")
+    result = run(tenant, registry(ctx), [2018, 2020, 2021, 2024])
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot create the folder ({exc.strerror})") from None
+    write_frame(lineage_frame(result.lineage), "csv", out / "lineage.csv")
+    write_frame(lineage_frame(result.lineage), "json", out / "lineage.json")
+    click.echo(f"{tenant.name}: {tenant.description}\n")
+    click.echo(summary_table(result.totals(), "kr"))
+    click.echo(f"\nLineage rows (volume × ersättningsbelopp, with sources): {out / 'lineage.csv'}")
+    click.echo("Explain one number: rfm explain exempel --model aldreomsorg "
+               "--recipient Äldreomsorg --year 2024")

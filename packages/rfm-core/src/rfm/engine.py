@@ -1,0 +1,207 @@
+"""The engine: tenant × years × scenario → lineage rows, totals and comparisons.
+
+A run is deterministic: the same tenant, data, parameters, years, scenario and price level
+give the same rows in the same order. Models are computed in dependency order (a blend after
+the models it blends), the core applies the contract (amount = volume × rate) to each, and the
+result keeps the models a scenario reports apart from the ones it only reads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+import attrs
+import polars as pl
+
+from rfm.contract import LINEAGE_COLUMNS, apply_contract
+from rfm.errors import ConfigError, ParameterError, RfmError
+from rfm.io.readers import read_table
+from rfm.models.base import Model
+from rfm.parameters import ParameterSet
+from rfm.prices import PRICE_LEVELS, price_factors
+from rfm.registry import Registry
+from rfm.schemas.builtin import LINEAGE
+from rfm.schemas.validate import validate_frame, validate_table
+from rfm.tenants.tenant import DatasetConfig, Scenario, Tenant
+from rfm.tenants.toml_loader import order_models
+
+SORT = ["model", "recipient", "year", "component"]
+
+
+@attrs.frozen
+class DatasetUse:
+    """A dataset a run read: where from, its content hash, how many rows."""
+
+    name: str
+    path: str
+    schema: str
+    sha256: str
+    rows: int
+    source: str
+
+
+class RunContext:
+    """The :class:`~rfm.models.base.ComputeContext` of one run: datasets, parameters, results."""
+
+    def __init__(self, tenant: Tenant, registry: Registry, parameters: ParameterSet) -> None:
+        self.tenant_id = tenant.id
+        self._tenant = tenant
+        self._registry = registry
+        self._parameters = parameters
+        self._datasets: dict[str, pl.DataFrame] = {}
+        self.used: dict[str, DatasetUse] = {}
+        self.results: dict[str, pl.DataFrame] = {}
+
+    @property
+    def parameters(self) -> ParameterSet:
+        return self._parameters
+
+    def dataset(self, name: str) -> pl.DataFrame:
+        if name not in self._datasets:
+            if name not in self._tenant.datasets:
+                raise ConfigError(f"tenant {self._tenant.id!r} has no dataset {name!r}")
+            self._datasets[name] = self._load(self._tenant.datasets[name])
+        return self._datasets[name]
+
+    def _load(self, config: DatasetConfig) -> pl.DataFrame:
+        schema = self._registry.schema(config.schema)
+        shown = config.display_path or config.path.name
+        raw = read_table(
+            self._registry.readers, config.path, name=shown, fmt=config.format,
+            options=config.options,
+        )
+        if config.columns:
+            raw = raw.renamed(dict(config.columns))
+        frame = validate_table(raw, schema)
+        self.used[config.name] = DatasetUse(
+            config.name, shown, config.schema,
+            hashlib.sha256(config.path.read_bytes()).hexdigest(), frame.height, config.source,
+        )
+        return frame
+
+    def model_rows(self, model_id: str) -> pl.DataFrame:
+        if model_id not in self.results:
+            raise RfmError(f"model {model_id!r} has not been computed (is it an input?)")
+        return self.results[model_id]
+
+
+@attrs.frozen
+class RunResult:
+    """What a run produced, and everything needed to say where each number came from."""
+
+    tenant: Tenant
+    scenario: Scenario
+    years: tuple[int, ...]
+    prices: str
+    parameters: ParameterSet
+    lineage: pl.DataFrame
+    """Rows of the models the scenario reports."""
+    all_lineage: pl.DataFrame
+    """Rows of every model computed, including those only read by others."""
+    datasets: tuple[DatasetUse, ...]
+
+    def totals(self, by: Sequence[str] = ("model", "recipient", "year")) -> pl.DataFrame:
+        """Amounts summed by ``by`` (exact; round with :func:`rfm.transitions.largest_remainder`)."""
+        return self.lineage.group_by(list(by)).agg(pl.col("amount").sum()).sort(list(by))
+
+
+def run(
+    tenant: Tenant,
+    registry: Registry,
+    years: Sequence[int],
+    *,
+    scenario: str | None = None,
+    prices: str = "fixed",
+    models: Sequence[str] | None = None,
+) -> RunResult:
+    """Compute the tenant's models for ``years`` under ``scenario`` at ``prices``.
+
+    ``models`` reports these models instead of the scenario's own list (``rfm explain`` uses
+    it to show a model that is only an input to another).
+    """
+    if prices not in PRICE_LEVELS:
+        raise ConfigError(f"prices must be one of {', '.join(PRICE_LEVELS)}, not {prices!r}")
+    years = tuple(sorted(set(years)))
+    if not years:
+        raise ConfigError("no budget years asked for")
+    chosen = tenant.scenario(scenario)
+    try:
+        parameters = tenant.parameters.with_overrides(chosen.overrides)
+    except ParameterError as exc:
+        raise ConfigError(f"scenario {chosen.name!r}: {exc}") from None
+    reported = tuple(models) if models is not None else tenant.reported_models(chosen)
+    for model_id in reported:
+        tenant.model(model_id)
+    needed = _with_inputs(tenant, reported)
+    ctx = RunContext(tenant, registry, parameters)
+    factors = price_factors(tenant.prices, parameters, years) if prices == "current" else None
+    for model in order_models([m for m in tenant.models if m.id in needed]):
+        rows = model.compute(ctx, years)
+        if factors is not None and not model.inputs():
+            rows = _to_current_prices(rows, factors)
+        lineage = apply_contract(rows, tenant.id, model.id).sort(SORT)
+        ctx.results[model.id] = validate_frame(lineage, LINEAGE, f"model '{model.id}' rows")
+    all_rows = pl.concat([ctx.results[m] for m in sorted(ctx.results)], how="vertical").select(
+        LINEAGE_COLUMNS
+    )
+    return RunResult(
+        tenant=tenant,
+        scenario=chosen,
+        years=years,
+        prices=prices,
+        parameters=parameters,
+        lineage=all_rows.filter(pl.col("model").is_in(list(reported))).sort(SORT),
+        all_lineage=all_rows.sort(SORT),
+        datasets=tuple(ctx.used[k] for k in sorted(ctx.used)),
+    )
+
+
+def _with_inputs(tenant: Tenant, model_ids: Sequence[str]) -> set[str]:
+    needed: set[str] = set()
+    stack = list(model_ids)
+    while stack:
+        model: Model = tenant.model(stack.pop())
+        if model.id not in needed:
+            needed.add(model.id)
+            stack.extend(model.inputs())
+    return needed
+
+
+def _to_current_prices(rows: pl.DataFrame, factors: dict[int, tuple[float, str]]) -> pl.DataFrame:
+    table = pl.DataFrame(
+        {
+            "year": list(factors),
+            "_factor": [f for f, _ in factors.values()],
+            "_how": [h for _, h in factors.values()],
+        },
+        schema={"year": pl.Int64, "_factor": pl.Float64, "_how": pl.String},
+    )
+    is_kr = pl.col("rate_unit").str.starts_with("kr/")
+    return (
+        rows.join(table, on="year", how="left")
+        .with_columns(
+            pl.when(is_kr).then(pl.col("rate") * pl.col("_factor")).otherwise(pl.col("rate")),
+            pl.when(is_kr)
+            .then(pl.col("basis") + pl.lit(" ") + pl.col("_how"))
+            .otherwise(pl.col("basis")),
+        )
+        .drop("_factor", "_how")
+    )
+
+
+def compare(a: RunResult, b: RunResult) -> pl.DataFrame:
+    """Per model, recipient and year: amount under A, under B, Δ kr and Δ % (of B)."""
+    key = ["model", "recipient", "year"]
+    ta = a.totals(key).rename({"amount": "a"})
+    tb = b.totals(key).rename({"amount": "b"})
+    joined = ta.join(tb, on=key, how="full", coalesce=True).with_columns(
+        pl.col("a").fill_null(0.0), pl.col("b").fill_null(0.0)
+    )
+    return joined.with_columns(
+        (pl.col("a") - pl.col("b")).alias("diff"),
+        pl.when(pl.col("b") != 0)
+        .then((pl.col("a") - pl.col("b")) / pl.col("b").abs())
+        .otherwise(None)
+        .alias("diff_share"),
+    ).sort(key)

@@ -1,0 +1,34 @@
+"""Numbers as Swedish files write them: ``1 234 567,50``, a minus sign ``−``, ``12,5 %``.
+
+Swedish exports from Excel and SCB use a decimal comma, spaces (often non-breaking) as thousands
+separators, and sometimes the typographic minus sign. A comma-separated file cannot use a decimal
+comma unquoted, so a file's separator usually tells which convention it follows; the caller
+decides and passes ``decimal_comma``.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+# Spaces of every kind that Swedish software puts between thousands.
+_SPACES = r"[\s\u00a0\u202f\u2009]"
+
+
+def number_expr(column: str, decimal_comma: bool) -> pl.Expr:
+    """An expression parsing a text column as Float64; unparseable text becomes null."""
+    text = (
+        pl.col(column)
+        .cast(pl.String)
+        .str.strip_chars()
+        .str.replace_all(_SPACES, "")
+        .str.replace_all("\u2212", "-")  # typographic minus
+    )
+    if decimal_comma:
+        text = text.str.replace_all(",", ".", literal=True)
+    return text.cast(pl.Float64, strict=False)
+
+
+def integer_expr(column: str, decimal_comma: bool) -> pl.Expr:
+    """An expression parsing a text column as a whole number; fractions and text become null."""
+    value = number_expr(column, decimal_comma)
+    return pl.when(value == value.round(0)).then(value).otherwise(None).cast(pl.Int64, strict=False)

@@ -1,0 +1,81 @@
+"""Which reader reads which file: by suffix, extensible by plugins.
+
+A reader is a function ``(path, name=…, **options) -> RawTable``. The core registers CSV, Excel,
+Parquet and PxWeb JSON; a plugin may register more through the ``register_readers`` hook.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Protocol
+
+import attrs
+
+from rfm.errors import ConfigError, UnknownNameError
+from rfm.io.csv_reader import read_csv
+from rfm.io.excel_reader import read_excel
+from rfm.io.parquet_reader import read_parquet
+from rfm.io.pxweb_reader import read_pxweb
+from rfm.io.table import RawTable
+
+
+class ReadFunction(Protocol):
+    def __call__(self, path: Path, *, name: str | None = ..., **options: Any) -> RawTable: ...
+
+
+@attrs.frozen
+class Reader:
+    """A named reader, the suffixes it handles by default, and the options it accepts."""
+
+    name: str
+    suffixes: tuple[str, ...]
+    read: ReadFunction
+    options: tuple[str, ...] = ()
+    description: str = ""
+
+
+BUILTIN_READERS = (
+    Reader("csv", (".csv", ".txt", ".tsv"), read_csv, ("separator", "encoding", "decimal_comma"),
+           "CSV, also Swedish exports (';', decimal comma, Latin-1)"),
+    Reader("excel", (".xlsx",), read_excel, ("sheet",), "Excel workbook, one sheet"),
+    Reader("parquet", (".parquet",), read_parquet, (), "Parquet"),
+    Reader("pxweb", (".json",), read_pxweb, (), "SCB PxWeb JSON-stat2 / v1 json"),
+)
+
+
+def pick_reader(readers: Mapping[str, Reader], path: Path, fmt: str | None) -> Reader:
+    """The reader named ``fmt``, or the one whose suffix matches ``path``."""
+    if fmt:
+        if fmt not in readers:
+            raise UnknownNameError("file format", fmt, list(readers))
+        return readers[fmt]
+    suffix = path.suffix.lower()
+    for reader in readers.values():
+        if suffix in reader.suffixes:
+            return reader
+    known = sorted({s for r in readers.values() for s in r.suffixes})
+    raise ConfigError(
+        f"{path.name}: no reader for files ending {suffix or '(no suffix)'!r}; known: "
+        f"{', '.join(known)} (or give format = \"csv\" …)"
+    )
+
+
+def read_table(
+    readers: Mapping[str, Reader],
+    path: Path,
+    *,
+    name: str | None = None,
+    fmt: str | None = None,
+    options: Mapping[str, Any] | None = None,
+) -> RawTable:
+    """Read ``path`` with the right reader, checking the options it is given."""
+    reader = pick_reader(readers, path, fmt)
+    options = dict(options or {})
+    unknown = sorted(set(options) - set(reader.options))
+    if unknown:
+        raise ConfigError(
+            f"{name or path}: the {reader.name} reader has no option(s) {', '.join(unknown)}; "
+            f"it accepts: {', '.join(reader.options) or 'none'}"
+        )
+    return reader.read(path, name=name or str(path), **options)

@@ -1,0 +1,144 @@
+"""Pieces several model types share: who receives, which data year, which rate in which year."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+import polars as pl
+
+from rfm.errors import ConfigError, ModelError
+from rfm.formatting import number
+from rfm.models.base import ComputeContext, Model
+
+REFERENCES = ("year", "mean_of_year_ends")
+VOLUME_KEYS = ("recipient", "recipient_column", "dataset", "data_lag", "population_reference")
+
+
+class VolumeSettings:
+    """How a model turns an area dataset into volumes per recipient and budget year.
+
+    * ``recipient = "Socialnämnden"`` gives everything to one recipient; without it each
+      ``area`` (``recipient_column``, default ``area``) is its own recipient.
+    * ``data_lag = 2`` takes the volume of budget year *t* from data year *t − 2* (as the
+      national equalisation does); the default 0 takes rows with ``year = t``.
+    * ``population_reference = "mean_of_year_ends"`` uses the mean of the year-end figures
+      of *t − 1* and *t* (Sjöbo's method) instead of the figure of *t*.
+    """
+
+    def __init__(self, model: Model, default_dataset: str) -> None:
+        table, where = model.config.table, model.config.where
+        self.where = where
+        self.recipient = table.get("recipient")
+        if self.recipient is not None and (not isinstance(self.recipient, str) or not self.recipient):
+            raise ConfigError(f"{where}.recipient: expected the recipient's name as text")
+        self.recipient_column = table.get("recipient_column", "area")
+        if not isinstance(self.recipient_column, str):
+            raise ConfigError(f"{where}.recipient_column: expected a column name")
+        self.dataset = table.get("dataset", default_dataset)
+        if not isinstance(self.dataset, str):
+            raise ConfigError(f"{where}.dataset: expected the name of a [data.…] table")
+        self.lag = model.optional_int("data_lag", 0)
+        if self.lag < 0:
+            raise ConfigError(f"{where}.data_lag: must be 0 or more")
+        self.reference = table.get("population_reference", "year")
+        if self.reference not in REFERENCES:
+            raise ConfigError(
+                f"{where}.population_reference: expected one of {', '.join(REFERENCES)}, "
+                f"found {self.reference!r}"
+            )
+
+    def recipient_expr(self) -> pl.Expr:
+        if self.recipient is not None:
+            return pl.lit(self.recipient, pl.String)
+        return pl.col(self.recipient_column).cast(pl.String)
+
+    def data_years(self, years: Sequence[int]) -> list[int]:
+        wanted = {y - self.lag for y in years}
+        if self.reference == "mean_of_year_ends":
+            wanted |= {y - self.lag - 1 for y in years}
+        return sorted(wanted)
+
+    def volumes(
+        self, frame: pl.DataFrame, years: Sequence[int], keys: Sequence[str], value: str
+    ) -> pl.DataFrame:
+        """Sum ``value`` by recipient, budget year and ``keys`` from the dataset ``frame``."""
+        if self.recipient is None and self.recipient_column not in frame.columns:
+            raise ConfigError(
+                f"{self.where}.recipient_column: dataset {self.dataset!r} has no column "
+                f"{self.recipient_column!r}"
+            )
+        need = self.data_years(years)
+        have = set(frame.get_column("year").unique().to_list())
+        missing = [y for y in need if y not in have]
+        if missing:
+            raise ModelError(
+                f"{self.where}: dataset {self.dataset!r} has no rows for year(s) "
+                f"{', '.join(map(str, missing))}, needed for budget year(s) "
+                f"{', '.join(map(str, years))}"
+                + (f" (data_lag = {self.lag})" if self.lag else "")
+            )
+        summed = (
+            frame.filter(pl.col("year").is_in(need))
+            .group_by(self.recipient_expr().alias("recipient"), "year", *keys)
+            .agg(pl.col(value).sum().alias("volume"))
+        )
+        if self.reference == "year":
+            return summed.with_columns((pl.col("year") + self.lag).alias("year")).filter(
+                pl.col("year").is_in(list(years))
+            )
+        # Mean of the year-ends t-1 and t: join each year with the one before it.
+        previous = summed.with_columns((pl.col("year") + 1).alias("year"))
+        both = summed.join(
+            previous, on=["recipient", "year", *keys], how="full", coalesce=True, suffix="_prev"
+        ).with_columns(
+            ((pl.col("volume").fill_null(0) + pl.col("volume_prev").fill_null(0)) / 2).alias(
+                "volume"
+            ),
+            (pl.col("year") + self.lag).alias("year"),
+        )
+        return both.drop("volume_prev").filter(pl.col("year").is_in(list(years)))
+
+    def describe(self) -> str:
+        parts = [f"data '{self.dataset}'"]
+        if self.reference == "mean_of_year_ends":
+            parts.append("mean of the year-ends t−1 and t")
+        if self.lag:
+            parts.append(f"data year t − {self.lag}")
+        return ", ".join(parts)
+
+
+def rates(
+    ctx: ComputeContext, keys: Mapping[str, str], years: Iterable[int]
+) -> pl.DataFrame:
+    """For each component (→ parameter key) and year: the value, its source and start year."""
+    rows = []
+    for component, key in keys.items():
+        parameter = ctx.parameters[key]
+        for year in years:
+            dated = parameter.at(year)
+            rows.append(
+                {
+                    "component": component,
+                    "year": year,
+                    "value": dated.value,
+                    "source": dated.source,
+                    "from_year": dated.year,
+                    "unit": parameter.unit,
+                }
+            )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "component": pl.String,
+            "year": pl.Int64,
+            "value": pl.Float64,
+            "source": pl.String,
+            "from_year": pl.Int64,
+            "unit": pl.String,
+        },
+    )
+
+
+def cite(value: float, unit: str, source: str, from_year: int) -> str:
+    """``21 900 kr/invånare (KF 2023-06-12 § 45, från 2024)``."""
+    return f"{number(value)} {unit} ({source}, från {from_year})"

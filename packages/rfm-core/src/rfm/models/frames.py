@@ -1,0 +1,38 @@
+"""Small frame builders the model types share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import polars as pl
+
+
+def with_basis(table: pl.DataFrame, make: Callable[[dict[str, Any]], str]) -> pl.DataFrame:
+    """Add a ``basis`` column built row by row (tables of rates are small: components × years)."""
+    return table.with_columns(
+        pl.Series("basis", [make(r) for r in table.iter_rows(named=True)], dtype=pl.String)
+    )
+
+
+def years_frame(years: Sequence[int]) -> pl.DataFrame:
+    return pl.DataFrame({"year": list(years)}, schema={"year": pl.Int64})
+
+
+def model_rows(
+    frame: pl.DataFrame, model: str, volume_unit: str | pl.Expr, rate_unit: str | pl.Expr
+) -> pl.DataFrame:
+    """Select the model columns from a frame with recipient, year, component, volume, rate, basis."""
+    vu = pl.lit(volume_unit) if isinstance(volume_unit, str) else volume_unit
+    ru = pl.lit(rate_unit) if isinstance(rate_unit, str) else rate_unit
+    return frame.select(
+        pl.lit(model, pl.String).alias("model"),
+        pl.col("recipient").cast(pl.String),
+        pl.col("year").cast(pl.Int64),
+        pl.col("component").cast(pl.String),
+        pl.col("volume").cast(pl.Float64).fill_null(0.0),
+        vu.cast(pl.String).alias("volume_unit"),
+        pl.col("rate").cast(pl.Float64),
+        ru.cast(pl.String).alias("rate_unit"),
+        pl.col("basis").cast(pl.String),
+    )

@@ -1,0 +1,126 @@
+"""``per_capita_standard_cost``: population × standard cost per inhabitant × (1 + uplift).
+
+    amount(r, t) = invånare(r, t) × standardkostnad(t) × (1 + uppräkning(t))
+
+The IFO model of Vaggeryd is this: SCB's standardkostnad for individ- och familjeomsorg from the
+kostnadsutjämning, raised by 10 % until budget 2022 and by 5 % from budget 2023. The standard
+cost is either one dated parameter (``standard_cost = { 2023 = 5600 }``) or, for many
+municipalities at once, a ``standard_costs`` dataset by area and year
+(``standard_cost_dataset = "standardkostnad"``). ``ages = "0-130"`` restricts the population
+counted (all ages by default).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+from rfm.errors import ConfigError, ModelError
+from rfm.formatting import number, percent
+from rfm.models.base import ComputeContext, Model, ModelConfig
+from rfm.models.common import VOLUME_KEYS, VolumeSettings, rates
+from rfm.models.frames import model_rows
+from rfm.schemas.age import age_bounds, parse_age_label
+
+
+class PerCapitaStandardCost(Model):
+    type_name = "per_capita_standard_cost"
+    summary = "population × standard cost per inhabitant × (1 + uplift)"
+    config_keys = (*VOLUME_KEYS, "standard_cost", "standard_cost_dataset", "uplift", "ages")
+
+    def __init__(self, config: ModelConfig) -> None:
+        super().__init__(config)
+        self.volume = VolumeSettings(self, "population")
+        table = config.table
+        if ("standard_cost" in table) == ("standard_cost_dataset" in table):
+            raise ConfigError(
+                f"{config.where}: give exactly one of 'standard_cost' (dated kr/invånare) and "
+                "'standard_cost_dataset' (a dataset by area and year)"
+            )
+        self.cost_key = (
+            self.dated_parameter("standard_cost", "kr/invånare", "standardkostnad per invånare")
+            if "standard_cost" in table
+            else None
+        )
+        self.cost_dataset = table.get("standard_cost_dataset")
+        if self.cost_dataset is not None and not isinstance(self.cost_dataset, str):
+            raise ConfigError(f"{config.where}.standard_cost_dataset: expected a dataset name")
+        self.uplift_key = (
+            self.dated_parameter("uplift", "andel", "uppräkning av standardkostnaden")
+            if "uplift" in table
+            else None
+        )
+        ages = table.get("ages", "0+")
+        if not isinstance(ages, str):
+            raise ConfigError(f"{config.where}.ages: expected an age group such as \"0+\"")
+        self.ages = parse_age_label(ages, f"{config.where}.ages")
+        self.ages_label = ages
+
+    def datasets(self) -> tuple[str, ...]:
+        extra = (self.cost_dataset,) if self.cost_dataset else ()
+        return (self.volume.dataset, *extra)
+
+    def formula(self) -> str:
+        uplift = " × (1 + uppräkning(år))" if self.uplift_key else ""
+        return (
+            f"belopp = invånare(år) × standardkostnad per invånare(år){uplift}; "
+            f"åldrar {self.ages_label}; {self.volume.describe()}"
+        )
+
+    def compute(self, ctx: ComputeContext, years: Sequence[int]) -> pl.DataFrame:
+        population = ctx.dataset(self.volume.dataset)
+        low, high = age_bounds("age")
+        lo, hi = self.ages
+        population = population.filter((low >= lo) & (high <= hi))
+        volumes = self.volume.volumes(population, years, [], "count")
+        uplift = (
+            rates(ctx, {"u": self.uplift_key}, years).select(
+                "year", pl.col("value").alias("uplift"), pl.col("source").alias("uplift_source")
+            )
+            if self.uplift_key
+            else pl.DataFrame(
+                {"year": list(years), "uplift": [0.0] * len(years), "uplift_source": [None] * len(years)},
+                schema={"year": pl.Int64, "uplift": pl.Float64, "uplift_source": pl.String},
+            )
+        )
+        if self.cost_key:
+            costs = rates(ctx, {"c": self.cost_key}, years).select(
+                "year", pl.col("value").alias("cost"), pl.col("source").alias("cost_source")
+            )
+            joined = volumes.join(costs, on="year", how="left")
+        else:
+            assert self.cost_dataset is not None
+            data = ctx.dataset(self.cost_dataset)
+            costs = data.select(
+                self.volume.recipient_expr().alias("recipient"),
+                (pl.col("year") + self.volume.lag).alias("year"),
+                pl.col("standard_cost").alias("cost"),
+                pl.lit(f"dataset {self.cost_dataset}").alias("cost_source"),
+            )
+            joined = volumes.join(costs, on=["recipient", "year"], how="left")
+            missing = joined.filter(pl.col("cost").is_null())
+            if missing.height:
+                first = missing.row(0, named=True)
+                raise ModelError(
+                    f"{self.config.where}: dataset {self.cost_dataset!r} has no standard cost "
+                    f"for {first['recipient']!r} in {first['year']} ({missing.height} such rows)"
+                )
+        joined = joined.join(uplift, on="year", how="left")
+        basis = [
+            f"standardkostnad {number(r['cost'])} kr/invånare ({r['cost_source']})"
+            + (
+                f" × (1 + {percent(r['uplift'])}) ({r['uplift_source']})"
+                if r["uplift_source"] is not None
+                else ""
+            )
+            for r in joined.iter_rows(named=True)
+        ]
+        if joined.height == 0:
+            raise ModelError(f"{self.config.where}: no population for the years asked")
+        joined = joined.with_columns(
+            pl.lit(f"invånare {self.ages_label}").alias("component"),
+            (pl.col("cost") * (1 + pl.col("uplift"))).alias("rate"),
+            pl.Series("basis", basis, dtype=pl.String),
+        )
+        return model_rows(joined, self.id, "invånare", "kr/invånare")

@@ -1,0 +1,112 @@
+"""``price_tags``: counts per category × price per category (LSS-utjämning style).
+
+    amount(r, t) = Σ_category  antal(r, category, t) × prislapp(category, t) × vikt(category, t)
+
+The counts come from a ``category_counts`` dataset (area, year, category, count) or inline in
+the tenant file (``counts = { personlig_assistans = { 2022 = 12 } }``). The weight defaults to 1;
+the LSS-utjämning counts, for instance, children in bostad med särskild service at 1.25 of an
+adult's price and familjehem at 0.45 (förordning 2008:776).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+from rfm.errors import ConfigError, ModelError
+from rfm.formatting import number
+from rfm.models.base import ComputeContext, Model, ModelConfig
+from rfm.models.common import VOLUME_KEYS, VolumeSettings, rates
+from rfm.models.frames import model_rows, with_basis, years_frame
+
+
+class PriceTags(Model):
+    type_name = "price_tags"
+    summary = "count per category × price per category (× weight)"
+    config_keys = (*VOLUME_KEYS, "prices", "weights", "counts", "volume_unit")
+    required_keys = ("prices",)
+
+    def __init__(self, config: ModelConfig) -> None:
+        super().__init__(config)
+        self.volume = VolumeSettings(self, "counts")
+        self.volume_unit = str(config.table.get("volume_unit", "antal"))
+        self.price_keys = {
+            c: self.dated_parameter("prices", "kr/st", f"prislapp {c}", suffix=c)
+            for c in self.mapping("prices")
+        }
+        self.weight_keys = {
+            c: self.dated_parameter("weights", "vikt", f"vikt {c}", suffix=c)
+            for c in (config.table.get("weights") or {})
+        }
+        unknown = set(self.weight_keys) - set(self.price_keys)
+        if unknown:
+            raise ConfigError(f"{config.where}.weights: no price for {', '.join(sorted(unknown))}")
+        self.count_keys: dict[str, str] = {}
+        if "counts" in config.table:
+            if self.volume.recipient is None:
+                raise ConfigError(f"{config.where}: inline 'counts' need a 'recipient'")
+            self.count_keys = {
+                c: self.dated_parameter("counts", self.volume_unit, f"antal {c}", suffix=c)
+                for c in self.mapping("counts")
+            }
+            unknown = set(self.count_keys) - set(self.price_keys)
+            if unknown:
+                raise ConfigError(f"{config.where}.counts: no price for {', '.join(sorted(unknown))}")
+
+    def datasets(self) -> tuple[str, ...]:
+        return () if self.count_keys else (self.volume.dataset,)
+
+    def formula(self) -> str:
+        source = "antal i tenantfilen" if self.count_keys else self.volume.describe()
+        return (
+            "belopp = Σ_kategori antal(kategori, år) × prislapp(kategori, år) × vikt(kategori, år); "
+            f"kategorier {', '.join(self.price_keys)}; {source}"
+        )
+
+    def _volumes(self, ctx: ComputeContext, years: Sequence[int]) -> pl.DataFrame:
+        if self.count_keys:
+            counts = rates(ctx, self.count_keys, years)
+            return counts.select(
+                pl.lit(self.volume.recipient, pl.String).alias("recipient"),
+                "year",
+                "component",
+                pl.col("value").alias("volume"),
+            )
+        data = ctx.dataset(self.volume.dataset)
+        unpriced = set(data.get_column("category").unique().to_list()) - set(self.price_keys)
+        if unpriced:
+            raise ModelError(
+                f"{self.config.where}: dataset {self.volume.dataset!r} has categories without a "
+                f"price: {', '.join(sorted(unpriced))}"
+            )
+        return self.volume.volumes(
+            data.rename({"category": "component"}), years, ["component"], "count"
+        )
+
+    def compute(self, ctx: ComputeContext, years: Sequence[int]) -> pl.DataFrame:
+        volumes = self._volumes(ctx, years)
+        prices = rates(ctx, self.price_keys, years)
+        weights = rates(ctx, self.weight_keys, years).select(
+            "component", "year", pl.col("value").alias("weight"),
+            pl.col("source").alias("weight_source"),
+        )
+        table = prices.join(weights, on=["component", "year"], how="left")
+
+        def basis(r: dict[str, object]) -> str:
+            text = f"prislapp {number(r['value'])} kr ({r['source']}, från {r['from_year']})"  # type: ignore[arg-type]
+            if r["weight"] is not None:
+                text += f" × vikt {number(r['weight'])} ({r['weight_source']})"  # type: ignore[arg-type]
+            return text
+
+        table = with_basis(table, basis).with_columns(
+            (pl.col("value") * pl.col("weight").fill_null(1.0)).alias("rate")
+        )
+        recipients = volumes.select("recipient").unique()
+        grid = recipients.join(years_frame(years), how="cross").join(
+            table.select("component").unique(), how="cross"
+        )
+        joined = grid.join(volumes, on=["recipient", "year", "component"], how="left").join(
+            table, on=["component", "year"], how="left"
+        )
+        return model_rows(joined, self.id, self.volume_unit, "kr/st")

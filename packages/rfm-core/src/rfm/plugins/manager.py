@@ -1,0 +1,177 @@
+"""The plugin host: a typed facade over ``pm.hook`` that survives broken plugins.
+
+Plugins are found through the ``rfm`` entry-point group. Each is loaded and each hook is called
+one plugin at a time, so a plugin that fails to import, fails :meth:`check_pending`, or raises
+inside a hook is named in a warning and listed as broken, and every other plugin keeps working.
+What a plugin registered in a hook that then raised is discarded: no half contributions.
+Core code never calls ``pm.hook.x(...)`` directly; it asks this facade.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata as metadata
+import warnings
+from collections.abc import Callable, Iterable
+from types import ModuleType
+from typing import Any
+
+import attrs
+import click
+import pluggy
+
+from rfm.errors import PluginError
+from rfm.io.readers import Reader
+from rfm.models.base import Model
+from rfm.plugins import hookspecs
+from rfm.registry import Registry, TenantDefinition
+from rfm.schemas.spec import SchemaSpec
+
+ENTRY_POINT_GROUP = "rfm"
+
+
+class PluginWarning(UserWarning):
+    """A plugin failed to load or raised in a hook; it is listed as broken."""
+
+
+@attrs.frozen
+class PluginInfo:
+    """One plugin as ``rfm plugins`` lists it."""
+
+    name: str
+    package: str
+    version: str
+    hooks: tuple[str, ...]
+    status: str = "ok"
+    error: str = ""
+
+
+class PluginHost:
+    """Loads plugins and gathers their contributions into a :class:`~rfm.registry.Registry`."""
+
+    def __init__(self, *, entry_points: bool = True, plugins: Iterable[tuple[str, Any]] = ()) -> None:
+        self.pm = pluggy.PluginManager(hookspecs.PROJECT)
+        self.pm.add_hookspecs(hookspecs)
+        self._packages: dict[str, tuple[str, str]] = {}
+        self.broken: dict[str, str] = {}
+        if entry_points:
+            self._load_entry_points()
+        for name, plugin in plugins:
+            self.add(name, plugin)
+        self._registry: Registry | None = None
+
+    # -- loading ----------------------------------------------------------------------------
+
+    def _load_entry_points(self) -> None:
+        for ep in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+            dist = ep.dist
+            package = (dist.name if dist else "?", dist.version if dist else "?")
+            self._packages[ep.name] = package
+            try:
+                plugin = ep.load()
+            except Exception as exc:  # any import error of third-party code
+                self._mark_broken(ep.name, f"failed to load {ep.value}: {exc!r}")
+                continue
+            self.add(ep.name, plugin)
+
+    def add(self, name: str, plugin: ModuleType | object) -> None:
+        """Register ``plugin`` under ``name`` and check its hooks against the specs."""
+        if name in self.broken:
+            return
+        try:
+            self.pm.register(plugin, name=name)
+            self.pm.check_pending()
+        except Exception as exc:  # pluggy raises PluginValidationError and ValueError
+            if self.pm.is_registered(plugin):
+                self.pm.unregister(plugin)
+            self._mark_broken(name, f"invalid hooks: {exc}")
+
+    def _mark_broken(self, name: str, error: str) -> None:
+        self.broken[name] = error
+        warnings.warn(f"rfm plugin {name!r} is broken and was skipped: {error}", PluginWarning,
+                      stacklevel=3)
+
+    # -- calling hooks, one plugin at a time -------------------------------------------------
+
+    def _call(self, hook_name: str, make_kwargs: Callable[[list[Any]], dict[str, Any]],
+              accept: Callable[[str, list[Any]], None]) -> None:
+        hook = getattr(self.pm.hook, hook_name)
+        for impl in reversed(hook.get_hookimpls()):
+            if impl.plugin_name in self.broken:
+                continue
+            collected: list[Any] = []
+            try:
+                impl.function(**make_kwargs(collected))
+                accept(impl.plugin_name, collected)
+            except Exception as exc:  # a plugin's bug must not take the others down
+                self._mark_broken(impl.plugin_name, f"raised in {hook_name}: {exc!r}")
+
+    def _gather(self, hook_name: str, accept: Callable[[str, list[Any]], None]) -> None:
+        self._call(hook_name, lambda bucket: {"register": bucket.append}, accept)
+
+    @property
+    def registry(self) -> Registry:
+        """Everything the working plugins registered (gathered once)."""
+        if self._registry is None:
+            self._registry = self._build_registry()
+        return self._registry
+
+    def _build_registry(self) -> Registry:
+        registry = Registry()
+
+        def model_types(plugin: str, items: list[Any]) -> None:
+            for item in items:
+                if not (isinstance(item, type) and issubclass(item, Model)):
+                    raise PluginError(f"plugin {plugin!r} registered {item!r}, not a Model type")
+                registry.model_types[item.type_name] = item
+
+        def tenants(plugin: str, items: list[Any]) -> None:
+            for item in items:
+                if not isinstance(item, TenantDefinition):
+                    raise PluginError(f"plugin {plugin!r} registered {item!r}, not a TenantDefinition")
+                registry.tenants[item.id] = attrs.evolve(item, plugin=item.plugin or plugin)
+
+        def readers(plugin: str, items: list[Any]) -> None:
+            for item in items:
+                if not isinstance(item, Reader):
+                    raise PluginError(f"plugin {plugin!r} registered {item!r}, not a Reader")
+                registry.readers[item.name] = item
+
+        def schemas(plugin: str, items: list[Any]) -> None:
+            for item in items:
+                if not isinstance(item, SchemaSpec):
+                    raise PluginError(f"plugin {plugin!r} registered {item!r}, not a SchemaSpec")
+                registry.schemas[item.name] = item
+
+        for hook, accept in (
+            ("register_model_types", model_types),
+            ("register_readers", readers),
+            ("register_schemas", schemas),
+            ("register_tenants", tenants),
+        ):
+            self._gather(hook, accept)
+        return registry
+
+    def add_commands(self, cli: click.Group) -> None:
+        """Let every working plugin add its commands to ``cli``."""
+        self._call("register_commands", lambda _: {"cli": cli}, lambda _p, _i: None)
+
+    # -- listing ------------------------------------------------------------------------------
+
+    def plugins(self) -> list[PluginInfo]:
+        """Every plugin found, working or broken, with its package, version and hooks."""
+        _ = self.registry  # calling the hooks is what reveals plugins that raise in them
+        infos = []
+        for name, plugin in self.pm.list_name_plugin():
+            if name is None:
+                continue
+            package, version = self._packages.get(name, (name, ""))
+            hooks = tuple(sorted(h.name for h in self.pm.get_hookcallers(plugin) or ()))
+            status, error = ("broken", self.broken[name]) if name in self.broken else ("ok", "")
+            infos.append(PluginInfo(name, package, version, hooks, status, error))
+        for name, error in self.broken.items():
+            if not any(i.name == name for i in infos):
+                package, version = self._packages.get(name, (name, ""))
+                infos.append(PluginInfo(name, package, version, (), "broken", error))
+        return sorted(infos, key=lambda i: i.name)
+
+

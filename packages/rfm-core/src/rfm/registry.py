@@ -1,0 +1,72 @@
+"""What is installed: model types, readers, schemas and tenants, gathered from the plugins."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import attrs
+
+from rfm.errors import UnknownNameError
+from rfm.io.readers import Reader
+from rfm.models.base import Model
+from rfm.schemas.spec import SchemaSpec
+from rfm.tenants.tenant import Tenant
+
+
+@attrs.frozen
+class TenantDefinition:
+    """A tenant a plugin packages; loaded only when asked for, so one bad tenant harms no other."""
+
+    id: str
+    name: str
+    load: Callable[[Registry], Tenant]
+    plugin: str = ""
+
+    @classmethod
+    def from_toml(cls, path: Path, *, name: str | None = None, plugin: str = "") -> TenantDefinition:
+        """A tenant defined by a TOML file shipped inside a plugin package."""
+        from rfm.config import load_toml
+        from rfm.tenants.toml_loader import tenant_from_document
+
+        doc = load_toml(path)
+        tenant_table = doc.get("tenant", {})
+        tenant_id = str(tenant_table.get("id", path.stem))
+        return cls(
+            tenant_id,
+            name or str(tenant_table.get("name", tenant_id)),
+            lambda registry: tenant_from_document(doc, path, registry),
+            plugin,
+        )
+
+
+@attrs.define
+class Registry:
+    """Everything the installed plugins contributed, by name."""
+
+    model_types: dict[str, type[Model]] = attrs.field(factory=dict)
+    readers: dict[str, Reader] = attrs.field(factory=dict)
+    schemas: dict[str, SchemaSpec] = attrs.field(factory=dict)
+    tenants: dict[str, TenantDefinition] = attrs.field(factory=dict)
+    _loaded: dict[str, Tenant] = attrs.field(factory=dict)
+
+    def model_type(self, name: str) -> type[Model]:
+        if name not in self.model_types:
+            raise UnknownNameError("model type", name, list(self.model_types))
+        return self.model_types[name]
+
+    def schema(self, name: str) -> SchemaSpec:
+        if name not in self.schemas:
+            raise UnknownNameError("schema", name, list(self.schemas))
+        return self.schemas[name]
+
+    def tenant(self, tenant_id: str) -> Tenant:
+        """The tenant ``tenant_id``, loaded on first use."""
+        if tenant_id not in self.tenants:
+            raise UnknownNameError("tenant", tenant_id, list(self.tenants))
+        if tenant_id not in self._loaded:
+            self._loaded[tenant_id] = self.tenants[tenant_id].load(self)
+        return self._loaded[tenant_id]
+
+    def tenant_names(self) -> Mapping[str, str]:
+        return {t.id: t.name for t in self.tenants.values()}

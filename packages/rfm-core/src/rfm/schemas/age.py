@@ -1,0 +1,45 @@
+"""Age labels as Swedish statistics write them: ``85``, ``80-89``, ``80–89``, ``90+``, ``80-w``.
+
+A population row may be one year of age (``85``) or an age group (``80-89``); an open group
+(``90+``, ``90-w``: "90 and older") runs to :data:`OPEN_END`. The same syntax names the bands of an
+``age_bands`` model, so a file by age group and a model by band meet without conversion.
+"""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+
+from rfm.errors import ConfigError
+
+OPEN_END = 130
+AGE_PATTERN = r"^\s*\d{1,3}\s*(?:(?:[-–]\s*(?:\d{1,3}|w))|\+)?\s*(?:år)?\s*$"
+_AGE = re.compile(r"^\s*(\d{1,3})\s*(?:(?:[-–]\s*(\d{1,3}|w))|(\+))?\s*(?:år)?\s*$")
+
+
+def parse_age_label(label: str, where: str = "age") -> tuple[int, int]:
+    """``"80-89"`` → ``(80, 89)``; ``"90+"`` → ``(90, 130)``; ``"85"`` → ``(85, 85)``."""
+    match = _AGE.match(str(label))
+    if not match:
+        raise ConfigError(f"{where}: {label!r} is not an age or age group (85, 80-89, 90+)")
+    low = int(match.group(1))
+    if match.group(3) or match.group(2) == "w":
+        high = OPEN_END
+    elif match.group(2):
+        high = int(match.group(2))
+    else:
+        high = low
+    if high < low:
+        raise ConfigError(f"{where}: age group {label!r} ends before it starts")
+    return low, high
+
+
+def age_bounds(column: str) -> tuple[pl.Expr, pl.Expr]:
+    """Expressions giving the first and last age of each label in ``column``."""
+    text = pl.col(column).cast(pl.String).str.strip_chars().str.replace("–", "-", literal=True)
+    low = text.str.extract(r"^(\d{1,3})", 1).cast(pl.Int64)
+    upper = text.str.extract(r"-\s*(\d{1,3})\s*(?:år)?$", 1).cast(pl.Int64)
+    is_open = text.str.contains(r"(\+|-\s*w)\s*(?:år)?$")
+    high = pl.when(is_open).then(pl.lit(OPEN_END, pl.Int64)).otherwise(pl.coalesce(upper, low))
+    return low, high

@@ -1,0 +1,55 @@
+"""What a schema says about a table: its columns, their kinds, its key, and its value checks.
+
+A :class:`SchemaSpec` is the contract for one kind of frame that crosses a boundary (a population
+file, a table of insats counts, the lineage rows a model yields). It has two layers:
+
+* the columns and their kinds, which rfm uses to turn text cells into typed values, naming
+  every cell that does not parse (file, row, column, what was expected);
+* a pandera ``DataFrameModel`` over Polars with the value checks (``count >= 0``, a known
+  kommunkod), run lazily so that every failing row is reported at once.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import attrs
+
+ColumnKind = Literal["text", "int", "number", "age"]
+
+KIND_EXPECTED = {
+    "text": "text",
+    "int": "a whole number",
+    "number": "a number (decimal comma or point; spaces between thousands are fine)",
+    "age": "an age or age group (85, 80-89, 90+)",
+}
+
+
+@attrs.frozen
+class ColumnSpec:
+    """One column: its name, kind, whether it must be present and whether it may be empty."""
+
+    name: str
+    kind: ColumnKind
+    description: str = ""
+    required: bool = True
+    nullable: bool = False
+
+
+@attrs.frozen
+class SchemaSpec:
+    """A named table schema (see module docstring)."""
+
+    name: str
+    description: str
+    columns: tuple[ColumnSpec, ...]
+    model: type
+    key: tuple[str, ...] = ()
+    extra_columns: ColumnKind | None = None  # kind of further columns, or None to drop them
+
+    def column(self, name: str) -> ColumnSpec:
+        return next(c for c in self.columns if c.name == name)
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)

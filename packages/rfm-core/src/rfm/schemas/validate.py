@@ -1,0 +1,150 @@
+"""Turning a table read from a file into a typed, checked frame — or a list of every problem.
+
+Three passes, all reporting every problem at once with file, row and column:
+
+1. *shape*: the required columns are there;
+2. *types*: each cell parses as its column's kind (numbers in the Swedish forms too);
+3. *values*: the pandera checks (``count ≥ 0``, a known kommunkod, …) and the table's key
+   (no two rows for the same area, year and age).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+from pandera.errors import SchemaErrors
+
+from rfm.errors import InputError, Location, Problem
+from rfm.io.numbers import integer_expr, number_expr
+from rfm.io.table import ROW, RawTable
+from rfm.schemas.spec import KIND_EXPECTED, ColumnKind, SchemaSpec
+
+_DTYPES: dict[ColumnKind, type[pl.DataType]] = {
+    "text": pl.String,
+    "int": pl.Int64,
+    "number": pl.Float64,
+    "age": pl.String,
+}
+
+
+def _parse(column: str, kind: ColumnKind, decimal_comma: bool, dtype: pl.DataType) -> pl.Expr:
+    if kind in ("text", "age"):
+        return pl.col(column).cast(pl.String).str.strip_chars()
+    if dtype.is_numeric():
+        return pl.col(column).cast(_DTYPES[kind], strict=False)
+    if kind == "int":
+        return integer_expr(column, decimal_comma)
+    return number_expr(column, decimal_comma)
+
+
+def parse_columns(raw: RawTable, spec: SchemaSpec) -> pl.DataFrame:
+    """Type every column of ``raw`` as ``spec`` says, or raise with every cell that fails."""
+    frame = raw.frame
+    if ROW not in frame.columns:
+        frame = frame.with_columns((pl.int_range(pl.len(), dtype=pl.Int64) + 1).alias(ROW))
+    problems = [
+        Problem(Location(raw.file, 1, c.name), f"a column named {c.name!r} ({c.description or c.kind})")
+        for c in spec.columns
+        if c.required and c.name not in frame.columns
+    ]
+    if problems:
+        found = ", ".join(c for c in frame.columns if c != ROW)
+        raise InputError(problems, title=f"{raw.file}: missing columns (found: {found})")
+
+    kinds: dict[str, tuple[ColumnKind, bool]] = {
+        c.name: (c.kind, c.nullable) for c in spec.columns if c.name in frame.columns
+    }
+    if spec.extra_columns is not None:
+        for name in frame.columns:
+            if name not in kinds and name != ROW:
+                kinds[name] = (spec.extra_columns, False)
+    parsed = frame.select(
+        pl.col(ROW),
+        *[
+            _parse(name, kind, raw.decimal_comma, frame.schema[name]).alias(name)
+            for name, (kind, _) in kinds.items()
+        ],
+    )
+    problems = []
+    for name, (kind, nullable) in kinds.items():
+        original = frame[name]
+        empty = original.is_null()
+        if original.dtype == pl.String:
+            empty = empty | (original.str.strip_chars() == "")
+        bad = parsed[name].is_null() & ~empty
+        if not nullable:
+            bad = bad | empty
+        for row, value in zip(
+            frame[ROW].filter(bad).to_list(), original.filter(bad).to_list(), strict=True
+        ):
+            expected = KIND_EXPECTED[kind] + ("" if value not in (None, "") else ", not empty")
+            problems.append(Problem(Location(raw.file, row, name), expected, value))
+    if problems:
+        problems.sort(key=lambda p: (p.location.row or 0, p.location.column or ""))
+        raise InputError(problems, title=f"{raw.file}: values of the wrong kind")
+    return parsed
+
+
+def _humanize(check: str) -> str:
+    replacements = {
+        "greater_than_or_equal_to": "a value ≥ ",
+        "less_than_or_equal_to": "a value ≤ ",
+        "greater_than": "a value > ",
+        "less_than": "a value < ",
+        "str_length": "text of length ",
+        "str_matches": "text matching ",
+        "isin": "one of ",
+    }
+    for raw, nice in replacements.items():
+        if check.startswith(raw + "("):
+            return nice + check[len(raw) + 1 : -1]
+    return check
+
+
+def check_values(frame: pl.DataFrame, spec: SchemaSpec, file: str) -> None:
+    """Run the pandera checks and the key check on a typed frame, reporting every failure."""
+    problems: list[Problem] = []
+    rows = frame[ROW]
+    try:
+        spec.model.validate(frame, lazy=True)  # type: ignore[attr-defined]
+    except SchemaErrors as errors:
+        cases = errors.failure_cases
+        for case in cases.iter_rows(named=True):
+            index = case.get("index")
+            row = int(rows[int(index)]) if index is not None else None
+            column = case.get("column")
+            column = column if column in frame.columns else None
+            problems.append(
+                Problem(Location(file, row, column), _humanize(str(case["check"])), case["failure_case"])
+            )
+    key = [k for k in spec.key if k in frame.columns]
+    if key:
+        dupes = (
+            frame.select(ROW, *key)
+            .with_columns(pl.col(ROW).min().over(key).alias("_first"), pl.len().over(key).alias("_n"))
+            .filter((pl.col("_n") > 1) & (pl.col(ROW) != pl.col("_first")))
+        )
+        for case in dupes.iter_rows(named=True):
+            problems.append(
+                Problem(
+                    Location(file, case[ROW]),
+                    f"one row per {', '.join(key)}; this row repeats row {case['_first']}",
+                    ", ".join(str(case[k]) for k in key),
+                )
+            )
+    if problems:
+        problems.sort(key=lambda p: (p.location.row or 0, p.location.column or ""))
+        raise InputError(problems, title=f"{file}: does not match schema '{spec.name}'")
+
+
+def validate_table(raw: RawTable, spec: SchemaSpec) -> pl.DataFrame:
+    """A table read from a file, typed and checked against ``spec`` (``_row`` dropped)."""
+    frame = parse_columns(raw, spec)
+    check_values(frame, spec, raw.file)
+    return frame.drop(ROW)
+
+
+def validate_frame(frame: pl.DataFrame, spec: SchemaSpec, where: str) -> pl.DataFrame:
+    """A frame built in memory, checked against ``spec``; rows are numbered from 1."""
+    numbered = frame.with_columns((pl.int_range(pl.len(), dtype=pl.Int64) + 1).alias(ROW))
+    check_values(numbered, spec, where)
+    return frame

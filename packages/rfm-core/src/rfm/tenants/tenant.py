@@ -1,0 +1,89 @@
+"""A tenant: who a run is for, with its datasets, models, parameters and scenarios."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from rfm.errors import UnknownNameError
+from rfm.models.base import Model
+from rfm.parameters import Parameter, ParameterSet
+
+
+@attrs.frozen
+class DatasetConfig:
+    """A dataset a tenant reads: file, schema, reader options, column renames and provenance."""
+
+    name: str
+    path: Path
+    schema: str
+    format: str | None = None
+    options: Mapping[str, Any] = attrs.field(factory=dict)
+    columns: Mapping[str, str] = attrs.field(factory=dict)
+    source: str = ""
+    description: str = ""
+    display_path: str = ""
+
+
+@attrs.frozen
+class Scenario:
+    """A named alternative: which models it reports and which parameters it overrides."""
+
+    name: str
+    description: str = ""
+    models: tuple[str, ...] | None = None
+    overrides: tuple[Parameter, ...] = ()
+
+
+@attrs.frozen
+class PriceSettings:
+    """The price level of the tenant's kr parameters, and the index to current prices."""
+
+    base_year: int | None = None
+    index: str | None = None
+
+
+DEFAULT_SCENARIO = "standard"
+
+
+@attrs.frozen
+class Tenant:
+    """A municipality (or a city, or a committee) and everything its runs need."""
+
+    id: str
+    name: str
+    kommunkod: str | None
+    folder: Path
+    models: tuple[Model, ...]
+    parameters: ParameterSet
+    datasets: Mapping[str, DatasetConfig] = attrs.field(factory=dict)
+    scenarios: Mapping[str, Scenario] = attrs.field(factory=dict)
+    prices: PriceSettings = PriceSettings()
+    description: str = ""
+    origin: str = ""
+
+    def model(self, model_id: str) -> Model:
+        for m in self.models:
+            if m.id == model_id:
+                return m
+        raise UnknownNameError(f"model of tenant {self.id!r}", model_id, [m.id for m in self.models])
+
+    def scenario(self, name: str | None) -> Scenario:
+        """The named scenario; without a name, the tenant's default."""
+        if name is None:
+            if DEFAULT_SCENARIO in self.scenarios:
+                return self.scenarios[DEFAULT_SCENARIO]
+            return Scenario(DEFAULT_SCENARIO, "alla modeller som inte är delar av andra modeller")
+        if name not in self.scenarios:
+            raise UnknownNameError(f"scenario of tenant {self.id!r}", name, list(self.scenarios))
+        return self.scenarios[name]
+
+    def reported_models(self, scenario: Scenario) -> tuple[str, ...]:
+        """The models a scenario reports: its list, or every model no other model reads."""
+        if scenario.models is not None:
+            return scenario.models
+        used = {i for m in self.models for i in m.inputs()}
+        return tuple(m.id for m in self.models if m.id not in used)

@@ -1,0 +1,235 @@
+"""Reading a tenant file: the TOML a municipality writes to run rfm with no Python.
+
+The format is documented in ``docs/tenant-file.md``. In short::
+
+    [tenant]        id, name, kommunkod, description, extends (a packaged tenant to build on)
+    [prices]        base_year, index (a parameter key)
+    [data.NAME]     path, schema, format, sheet/separator/encoding/decimal_comma, columns, source
+    [parameters]    "key" = { unit, values, source, description }
+    [overrides]     "key" = { unit, values, … } laid over an existing parameter
+    [[models]]      id, type, and the keys of that model type
+    [scenarios.N]   description, models, overrides
+
+Every table is checked against the keys it may have; every path must stay inside the folder
+of the file that names it. Nothing is evaluated as code.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rfm.config import Table, check_keys, get_str, get_table, load_toml
+from rfm.errors import ConfigError, ParameterError, RfmError
+from rfm.models.base import Model, ModelConfig
+from rfm.parameters import ParameterSet, parse_parameter_table
+from rfm.tenants.paths import resolve_inside
+from rfm.tenants.tenant import DatasetConfig, PriceSettings, Scenario, Tenant
+
+if TYPE_CHECKING:
+    from rfm.registry import Registry
+
+TOP_KEYS = ("tenant", "prices", "data", "parameters", "overrides", "models", "scenarios")
+TENANT_KEYS = ("id", "name", "kommunkod", "description", "extends")
+DATA_KEYS = ("path", "schema", "format", "columns", "source", "description",
+             "sheet", "separator", "encoding", "decimal_comma")
+READER_OPTIONS = ("sheet", "separator", "encoding", "decimal_comma")
+SCENARIO_KEYS = ("description", "models", "overrides")
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+# Datasets named like a schema use that schema unless they say otherwise.
+DEFAULT_SCHEMAS = {"population": "population", "counts": "category_counts",
+                   "need": "area_variables", "standard_costs": "standard_costs"}
+
+
+def load_tenant_file(path: Path, registry: Registry) -> Tenant:
+    """Read and check the tenant file at ``path``."""
+    path = Path(path)
+    return tenant_from_document(load_toml(path), path, registry)
+
+
+def _check_id(value: str, where: str) -> str:
+    if not ID_PATTERN.match(value):
+        raise ConfigError(
+            f"{where}: {value!r} is not a valid id (lower-case letters, digits, '-' and '_')"
+        )
+    return value
+
+
+def _datasets(doc: Table, folder: Path, file: str) -> dict[str, DatasetConfig]:
+    out = {}
+    for name, table in get_table(doc, "data", file).items():
+        where = f"{file}: [data.{name}]"
+        check_keys(table, where, allowed=DATA_KEYS, required=("path",))
+        rel = get_str(table, "path", where)
+        columns = table.get("columns", {})
+        if not isinstance(columns, Mapping) or not all(isinstance(v, str) for v in columns.values()):
+            raise ConfigError(f"{where}.columns: expected {{ name in file = \"name rfm expects\" }}")
+        out[name] = DatasetConfig(
+            name=name,
+            path=resolve_inside(folder, rel, f"{where}.path"),
+            schema=get_str(table, "schema", where, DEFAULT_SCHEMAS.get(name, "")) or _no_schema(where),
+            format=table.get("format"),
+            options={k: table[k] for k in READER_OPTIONS if k in table},
+            columns=dict(columns),
+            source=get_str(table, "source", where, ""),
+            description=get_str(table, "description", where, ""),
+            display_path=rel,
+        )
+    return out
+
+
+def _no_schema(where: str) -> str:
+    raise ConfigError(
+        f"{where}: give 'schema' (population, municipal_population, category_counts, "
+        "standard_costs, area_variables, allocation, or one a plugin adds)"
+    )
+
+
+def _models(doc: Table, file: str, registry: Registry, params: ParameterSet) -> list[Model]:
+    raw_models = doc.get("models", [])
+    if not isinstance(raw_models, list):
+        raise ConfigError(f"{file}: 'models' must be written as [[models]] tables")
+    models: list[Model] = []
+    for i, table in enumerate(raw_models):
+        where = f"{file}: models[{i + 1}]"
+        if not isinstance(table, Mapping):
+            raise ConfigError(f"{where}: expected a table")
+        model_id = _check_id(get_str(table, "id", where), f"{where}.id")
+        where = f"{file}: model '{model_id}'"
+        type_name = get_str(table, "type", where)
+        model_type = registry.model_type(type_name)
+        config = ModelConfig(model_id, type_name, table, where, params)
+        models.append(model_type.from_config(config))
+    return models
+
+
+def _scenarios(doc: Table, file: str, model_ids: set[str]) -> dict[str, Scenario]:
+    out = {}
+    for name, table in get_table(doc, "scenarios", file).items():
+        where = f"{file}: [scenarios.{name}]"
+        check_keys(table, where, allowed=SCENARIO_KEYS)
+        models = table.get("models")
+        if models is not None:
+            if not isinstance(models, list) or not all(isinstance(m, str) for m in models):
+                raise ConfigError(f"{where}.models: expected a list of model ids")
+            unknown = [m for m in models if m not in model_ids]
+            if unknown:
+                raise ConfigError(
+                    f"{where}.models: unknown model(s) {', '.join(unknown)}; "
+                    f"known: {', '.join(sorted(model_ids))}"
+                )
+        overrides = parse_parameter_table(table.get("overrides", {}), f"{where}.overrides")
+        out[name] = Scenario(
+            name,
+            get_str(table, "description", where, ""),
+            tuple(models) if models is not None else None,
+            tuple(overrides.values()),
+        )
+    return out
+
+
+def tenant_from_document(doc: Table, path: Path, registry: Registry) -> Tenant:
+    """Build a tenant from a parsed tenant file (``path`` locates its folder and messages)."""
+    file = str(path)
+    folder = Path(path).resolve().parent
+    check_keys(doc, file, allowed=TOP_KEYS, required=("tenant",))
+    head = get_table(doc, "tenant", file)
+    check_keys(head, f"{file}: [tenant]", allowed=TENANT_KEYS, required=("id",))
+    tenant_id = _check_id(get_str(head, "id", f"{file}: [tenant]"), f"{file}: [tenant].id")
+    kommunkod = head.get("kommunkod")
+    if kommunkod is not None and not (isinstance(kommunkod, str) and re.fullmatch(r"\d{4}", kommunkod)):
+        raise ConfigError(f"{file}: [tenant].kommunkod: expected four digits as text, e.g. \"0665\"")
+
+    base: Tenant | None = None
+    if "extends" in head:
+        base = registry.tenant(get_str(head, "extends", f"{file}: [tenant]"))
+
+    try:
+        own_params = parse_parameter_table(doc.get("parameters", {}), f"{file}: [parameters]")
+        tenant_params = base.parameters.union(own_params) if base else own_params
+        models = _models(doc, file, registry, tenant_params)
+        all_models = [*(base.models if base else ()), *models]
+        ids = [m.id for m in all_models]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ConfigError(f"{file}: model id(s) defined twice: {', '.join(dupes)}")
+        params = tenant_params.union(
+            ParameterSet.of(p for m in models for p in m.own_parameters)
+        )
+        overrides = parse_parameter_table(doc.get("overrides", {}), f"{file}: [overrides]")
+        params = params.with_overrides(overrides.values())
+    except ParameterError as exc:
+        raise ConfigError(f"{file}: {exc}") from None
+
+    datasets = {**(base.datasets if base else {}), **_datasets(doc, folder, file)}
+    scenarios = {**(base.scenarios if base else {}), **_scenarios(doc, file, set(ids))}
+    for scenario in scenarios.values():
+        try:
+            params.with_overrides(scenario.overrides)
+        except ParameterError as exc:
+            raise ConfigError(f"{file}: [scenarios.{scenario.name}]: {exc}") from None
+    _check_graph(all_models, datasets, file)
+
+    prices_table = get_table(doc, "prices", file)
+    check_keys(prices_table, f"{file}: [prices]", allowed=("base_year", "index"))
+    prices = PriceSettings(prices_table.get("base_year"), prices_table.get("index"))
+    if base and not prices_table:
+        prices = base.prices
+    if prices.index is not None and prices.index not in params:
+        raise ConfigError(f"{file}: [prices].index: no parameter {prices.index!r}")
+    if (prices.index is None) != (prices.base_year is None):
+        raise ConfigError(f"{file}: [prices]: give both 'base_year' and 'index', or neither")
+
+    return Tenant(
+        id=tenant_id,
+        name=get_str(head, "name", f"{file}: [tenant]", base.name if base else tenant_id),
+        kommunkod=kommunkod or (base.kommunkod if base else None),
+        folder=folder,
+        models=tuple(all_models),
+        parameters=params,
+        datasets=datasets,
+        scenarios=scenarios,
+        prices=prices,
+        description=get_str(head, "description", f"{file}: [tenant]", ""),
+        origin=file,
+    )
+
+
+def _check_graph(models: list[Model], datasets: Mapping[str, Any], file: str) -> None:
+    ids = {m.id for m in models}
+    problems = []
+    for m in models:
+        for d in m.datasets():
+            if d not in datasets:
+                problems.append(f"model '{m.id}' reads dataset {d!r}, which no [data.{d}] defines")
+        for i in m.inputs():
+            if i not in ids:
+                problems.append(f"model '{m.id}' reads model {i!r}, which is not defined")
+    if problems:
+        raise ConfigError(f"{file}: " + "; ".join(problems))
+    order_models(models)
+
+
+def order_models(models: list[Model] | tuple[Model, ...]) -> list[Model]:
+    """The models in an order where each comes after the models it reads; cycles are errors."""
+    by_id = {m.id: m for m in models}
+    done: list[Model] = []
+    state: dict[str, int] = {}
+
+    def visit(model_id: str, chain: tuple[str, ...]) -> None:
+        if state.get(model_id) == 2:
+            return
+        if state.get(model_id) == 1:
+            raise RfmError(f"models read each other in a circle: {' → '.join((*chain, model_id))}")
+        state[model_id] = 1
+        for dep in by_id[model_id].inputs():
+            visit(dep, (*chain, model_id))
+        state[model_id] = 2
+        done.append(by_id[model_id])
+
+    for m in models:
+        visit(m.id, ())
+    return done

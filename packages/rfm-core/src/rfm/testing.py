@@ -1,0 +1,67 @@
+"""Pytest fixtures for plugin authors (loaded automatically through the ``pytest11`` entry point).
+
+    def test_my_tenant_runs(rfm_cli):
+        result = rfm_cli("run", "vaggeryd", "--year", "2023")
+        assert result.exit_code == 0, result.output
+
+    def test_my_model(rfm_registry, tenant_file):
+        path = tenant_file('''[tenant]\nid = "t"\n...''', {"befolkning.csv": "area,year,age,count\n..."})
+        tenant = rfm.load_tenant_file(path, rfm_registry)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from rfm.plugins.manager import PluginHost
+from rfm.registry import Registry
+
+
+@pytest.fixture
+def rfm_host() -> PluginHost:
+    """A plugin host with every installed plugin loaded from its entry point."""
+    return PluginHost()
+
+
+@pytest.fixture
+def rfm_registry(rfm_host: PluginHost) -> Registry:
+    """The model types, readers, schemas and tenants the installed plugins register."""
+    return rfm_host.registry
+
+
+@pytest.fixture
+def rfm_cli(rfm_host: PluginHost) -> Callable[..., Result]:
+    """Run the ``rfm`` command line in-process: ``rfm_cli("run", "exempel", "--year", "2024")``."""
+    from rfm.cli import build_cli
+
+    cli = build_cli(rfm_host)
+
+    def invoke(*args: str) -> Result:
+        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture
+def tenant_file(tmp_path: Path) -> Callable[[str, Mapping[str, str | bytes]], Path]:
+    """Write a tenant file and its data files into a fresh folder; return the tenant file's path."""
+
+    def write(toml: str, files: Mapping[str, str | bytes] | None = None) -> Path:
+        folder = tmp_path / "tenant"
+        folder.mkdir(exist_ok=True)
+        for name, content in (files or {}).items():
+            target = folder / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                target.write_bytes(content)
+            else:
+                target.write_text(content, encoding="utf-8")
+        path = folder / "tenant.toml"
+        path.write_text(toml, encoding="utf-8")
+        return path
+
+    return write

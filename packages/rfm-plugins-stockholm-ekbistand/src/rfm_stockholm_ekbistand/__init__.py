@@ -1,0 +1,7 @@
+"""Stockholm's ekonomiskt bistånd key for the stadsdelsnämnder, with the 70/30 transition.
+
+An rfm plugin: it imports only the public API of `rfm` and is found through the `rfm`
+entry-point group (`rfm plugins` lists it).
+"""
+
+__version__ = "0.1.0"
