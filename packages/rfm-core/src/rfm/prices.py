@@ -52,7 +52,11 @@ def price_factors(
             else:
                 for y in range(year + 1, base + 1):
                     factor /= 1 + index.value_at(y)
-            how = f"{settings.index} {base}→{year} ({index.at(year).source})"
+            how = (
+                f"{settings.index} {base}→{year} ({index.at(max(year, base)).source})"
+                if year != base
+                else "basåret"
+            )
         else:
             raise ParameterError(
                 f"price index {settings.index!r} is in {index.unit!r}; expected "

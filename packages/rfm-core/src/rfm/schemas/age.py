@@ -1,4 +1,5 @@
-"""Age labels as Swedish statistics write them: ``85``, ``80-89``, ``80–89``, ``90+``, ``80-w``.
+"""Age labels as Swedish statistics write them: ``85``, ``80-89``, ``80–89``, ``90+``, ``80-w``,
+``90 eller äldre``.
 
 A population row may be one year of age (``85``) or an age group (``80-89``); an open group
 (``90+``, ``90-w``: "90 and older") runs to :data:`OPEN_END`. The same syntax names the bands of an
@@ -14,8 +15,13 @@ import polars as pl
 from rfm.errors import ConfigError
 
 OPEN_END = 130
-AGE_PATTERN = r"^\s*\d{1,3}\s*(?:(?:[-–]\s*(?:\d{1,3}|w))|\+)?\s*(?:år)?\s*$"
-_AGE = re.compile(r"^\s*(\d{1,3})\s*(?:(?:[-–]\s*(\d{1,3}|w))|(\+))?\s*(?:år)?\s*$")
+_OLDER = r"(?:år\s*)?(?:eller|och)\s+äldre"
+AGE_PATTERN = (
+    r"^\s*\d{1,3}\s*(?:(?:[-–]\s*(?:\d{1,3}|w))|\+|" + _OLDER + r")?\s*(?:år)?\s*$"
+)
+_AGE = re.compile(
+    r"^\s*(\d{1,3})\s*(?:(?:[-–]\s*(\d{1,3}|w))|(\+|" + _OLDER + r"))?\s*(?:år)?\s*$"
+)
 
 
 def parse_age_label(label: str, where: str = "age") -> tuple[int, int]:
@@ -40,6 +46,6 @@ def age_bounds(column: str) -> tuple[pl.Expr, pl.Expr]:
     text = pl.col(column).cast(pl.String).str.strip_chars().str.replace("–", "-", literal=True)
     low = text.str.extract(r"^(\d{1,3})", 1).cast(pl.Int64)
     upper = text.str.extract(r"-\s*(\d{1,3})\s*(?:år)?$", 1).cast(pl.Int64)
-    is_open = text.str.contains(r"(\+|-\s*w)\s*(?:år)?$")
+    is_open = text.str.contains(r"(\+|-\s*w|äldre)\s*(?:år)?$")
     high = pl.when(is_open).then(pl.lit(OPEN_END, pl.Int64)).otherwise(pl.coalesce(upper, low))
     return low, high
