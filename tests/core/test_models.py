@@ -21,11 +21,13 @@ def load(tenant_file, registry, toml, files=None):
 
 
 def totals(result):
-    return {(r["recipient"], r["year"]): r["amount"]
-            for r in result.totals(["recipient", "year"]).iter_rows(named=True)}
+    return {
+        (r["recipient"], r["year"]): r["amount"]
+        for r in result.totals(["recipient", "year"]).iter_rows(named=True)
+    }
 
 
-IFO = '''
+IFO = """
 [tenant]
 id = "ifo"
 [data.population]
@@ -39,7 +41,7 @@ standard_cost = { 2022 = 5600 }
 uplift = { 2022 = { value = 0.10, source = "KF 2018" }, 2023 = { value = 0.05, source = "KF 2022-06-20" } }
 [scenarios.modell-2022]
 overrides = { "ifo.uplift" = { unit = "andel", values = { 2023 = { value = 0.10, source = "gammal modell" } } } }
-'''
+"""
 
 
 def test_per_capita_standard_cost_with_dated_uplift(tenant_file, rfm_registry):
@@ -57,14 +59,15 @@ def test_per_capita_standard_cost_with_dated_uplift(tenant_file, rfm_registry):
 
 def test_compare_scenarios(tenant_file, rfm_registry):
     tenant = load(tenant_file, rfm_registry, IFO)
-    diff = rfm.compare(run(tenant, rfm_registry, [2023]), run(tenant, rfm_registry, [2023],
-                                                                scenario="modell-2022"))
+    diff = rfm.compare(
+        run(tenant, rfm_registry, [2023]), run(tenant, rfm_registry, [2023], scenario="modell-2022")
+    )
     row = diff.row(0, named=True)
     assert row["diff"] == pytest.approx(row["a"] - row["b"])
     assert row["diff_share"] == pytest.approx(1.05 / 1.10 - 1)
 
 
-LSS = '''
+LSS = """
 [tenant]
 id = "lss"
 [[models]]
@@ -75,7 +78,7 @@ source = "SCB LSS-utjämning 2022"
 counts = { bostad_vuxna = { 2023 = 20 }, bostad_barn = { 2023 = 2 }, familjehem = { 2023 = 1 } }
 prices = { bostad_vuxna = { 2023 = 1000000 }, bostad_barn = { 2023 = 1000000 }, familjehem = { 2023 = 1000000 } }
 weights = { bostad_barn = { 2023 = 1.25 }, familjehem = { 2023 = 0.45 } }
-'''
+"""
 
 
 def test_price_tags_with_the_lss_weights(tenant_file, rfm_registry):
@@ -86,7 +89,7 @@ def test_price_tags_with_the_lss_weights(tenant_file, rfm_registry):
     assert barn["rate"] == 1.25e6 and "vikt 1,25" in barn["basis"]
 
 
-KEY = '''
+KEY = """
 [tenant]
 id = "stad"
 [data.need]
@@ -122,9 +125,11 @@ previous = "bokslut"
 max_increase = { 2006 = 0.05 }
 max_decrease = { 2006 = 0.05 }
 source = "KF 2005-06-13"
-'''
+"""
 NEED = "area,year,arbetslosa,lag_inkomst,utfall\nRinkeby,2006,9,7,30\nBromma,2006,2,1,10\nSkärholmen,2006,6,5,25\n"
-BOKSLUT = "recipient,year,amount\nRinkeby,2005,40000000\nBromma,2005,15000000\nSkärholmen,2005,45000000\n"
+BOKSLUT = (
+    "recipient,year,amount\nRinkeby,2005,40000000\nBromma,2005,15000000\nSkärholmen,2005,45000000\n"
+)
 
 
 def test_distribution_key_blend_and_caps(tenant_file, rfm_registry):
@@ -137,15 +142,27 @@ def test_distribution_key_blend_and_caps(tenant_file, rfm_registry):
     points = {"Rinkeby": 2 * 9 + 7, "Bromma": 2 * 2 + 1, "Skärholmen": 2 * 6 + 5}
     for r, p in points.items():
         assert new[r] == pytest.approx(1e8 * p / sum(points.values()))
-    old = dict(rows.filter(pl.col("model") == "gammal").group_by("recipient")
-               .agg(pl.col("amount").sum()).iter_rows())
-    blend = dict(rows.filter(pl.col("model") == "overgang").group_by("recipient")
-                 .agg(pl.col("amount").sum()).iter_rows())
+    old = dict(
+        rows.filter(pl.col("model") == "gammal")
+        .group_by("recipient")
+        .agg(pl.col("amount").sum())
+        .iter_rows()
+    )
+    blend = dict(
+        rows.filter(pl.col("model") == "overgang")
+        .group_by("recipient")
+        .agg(pl.col("amount").sum())
+        .iter_rows()
+    )
     for r in points:
         assert blend[r] == pytest.approx(0.7 * new[r] + 0.3 * old[r])
     assert sum(blend.values()) == pytest.approx(1e8)
-    capped = dict(rows.filter(pl.col("model") == "tak").group_by("recipient")
-                  .agg(pl.col("amount").sum()).iter_rows())
+    capped = dict(
+        rows.filter(pl.col("model") == "tak")
+        .group_by("recipient")
+        .agg(pl.col("amount").sum())
+        .iter_rows()
+    )
     assert sum(capped.values()) == pytest.approx(1e8)
     previous = {"Rinkeby": 40e6, "Bromma": 15e6, "Skärholmen": 45e6}
     for r, prev in previous.items():
@@ -154,21 +171,26 @@ def test_distribution_key_blend_and_caps(tenant_file, rfm_registry):
 
 def test_explain_shows_rows_and_sources(tenant_file, rfm_cli):
     path = tenant_file(KEY, {"need.csv": NEED, "bokslut.csv": BOKSLUT})
-    out = rfm_cli("explain", "--config", str(path), "--model", "ny", "--recipient", "Bromma",
-                  "--year", "2006")
+    out = rfm_cli(
+        "explain", "--config", str(path), "--model", "ny", "--recipient", "Bromma", "--year", "2006"
+    )
     assert out.exit_code == 0, out.output
     assert "arbetslosa" in out.output and "kr/poäng" in out.output and "KF 2005" in out.output
     assert "sha256" in out.output
 
 
-PRICES = IFO.replace("[[models]]", '''[prices]
+PRICES = IFO.replace(
+    "[[models]]",
+    """[prices]
 base_year = 2022
 index = "pkv"
 [parameters.pkv]
 unit = "förändring"
 source = "SKR PKV oktober 2022"
 values = { 2023 = 0.061, 2024 = 0.035 }
-[[models]]''', 1)
+[[models]]""",
+    1,
+)
 
 
 def test_current_prices_by_index(tenant_file, rfm_registry):

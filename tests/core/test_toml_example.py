@@ -8,7 +8,7 @@ import pytest
 
 import rfm
 
-EXAMPLE = '''\
+EXAMPLE = """\
 [tenant]
 id = "exempel"
 name = "Exempels kommun"
@@ -27,14 +27,22 @@ source = "KF 2023-06-12 § 45"
 "65-79" = { 2024 = 21900 }
 "80-89" = { 2024 = 137300 }
 "90+"   = { 2024 = 381100 }
-'''
+"""
 
 # Single years of age for 2024 and 2025, plus ages outside every band (must not count).
 POPULATION = "area,year,age,count\n" + "".join(
     f"9999,{year},{age},{count}\n"
     for year, bump in ((2024, 0), (2025, 1))
-    for age, count in ((40, 500), (64, 120), (65, 100 + bump), (79, 90), (80, 60), (89, 30),
-                       (90, 12 + bump), (101, 2))
+    for age, count in (
+        (40, 500),
+        (64, 120),
+        (65, 100 + bump),
+        (79, 90),
+        (80, 60),
+        (89, 30),
+        (90, 12 + bump),
+        (101, 2),
+    )
 )
 
 

@@ -8,8 +8,8 @@ def test_negative_count_and_bad_kommun_code_are_both_named(tmp_path, rfm_cli):
     path.write_text(
         "area,year,age,count\n"
         "0665,2024,80,120\n"
-        "0665,2024,81,-3\n"      # row 3: negative count
-        "0666,2024,80,40\n"      # row 4: no such kommun
+        "0665,2024,81,-3\n"  # row 3: negative count
+        "0666,2024,80,40\n"  # row 4: no such kommun
         "2380,2024,90+,615\n",
         encoding="utf-8",
     )

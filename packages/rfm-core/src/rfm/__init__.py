@@ -30,7 +30,7 @@ from rfm.errors import (
     UnknownNameError,
     UnreadableFileError,
 )
-from rfm.io import Reader, RawTable, read_table
+from rfm.io import RawTable, Reader, read_table
 from rfm.models import ComputeContext, Model, ModelConfig
 from rfm.parameters import DatedValue, Parameter, ParameterSet
 from rfm.plugins import PluginHost, hookimpl

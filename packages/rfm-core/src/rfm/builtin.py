@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
-
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from rfm.io.readers import BUILTIN_READERS
 from rfm.models import BUILTIN_MODEL_TYPES

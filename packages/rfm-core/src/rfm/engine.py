@@ -68,15 +68,22 @@ class RunContext:
         schema = self._registry.schema(config.schema)
         shown = config.display_path or config.path.name
         raw = read_table(
-            self._registry.readers, config.path, name=shown, fmt=config.format,
+            self._registry.readers,
+            config.path,
+            name=shown,
+            fmt=config.format,
             options=config.options,
         )
         if config.columns:
             raw = raw.renamed(dict(config.columns))
         frame = validate_table(raw, schema)
         self.used[config.name] = DatasetUse(
-            config.name, shown, config.schema,
-            hashlib.sha256(config.path.read_bytes()).hexdigest(), frame.height, config.source,
+            config.name,
+            shown,
+            config.schema,
+            hashlib.sha256(config.path.read_bytes()).hexdigest(),
+            frame.height,
+            config.source,
         )
         return frame
 

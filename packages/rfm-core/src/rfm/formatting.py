@@ -9,10 +9,7 @@ def number(value: float, decimals: int | None = None) -> str:
     """``1234567.5`` → ``"1 234 567,5"``; trailing zeros trimmed when ``decimals`` is None."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return str(value)
-    if decimals is None:
-        text = f"{value:,.6f}".rstrip("0").rstrip(".")
-    else:
-        text = f"{value:,.{decimals}f}"
+    text = f"{value:,.6f}".rstrip("0").rstrip(".") if decimals is None else f"{value:,.{decimals}f}"
     if text in ("-0", "-0.0"):
         text = text[1:]
     return text.replace(",", " ").replace(".", ",")

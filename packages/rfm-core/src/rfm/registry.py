@@ -24,7 +24,9 @@ class TenantDefinition:
     plugin: str = ""
 
     @classmethod
-    def from_toml(cls, path: Path, *, name: str | None = None, plugin: str = "") -> TenantDefinition:
+    def from_toml(
+        cls, path: Path, *, name: str | None = None, plugin: str = ""
+    ) -> TenantDefinition:
         """A tenant defined by a TOML file shipped inside a plugin package."""
         from rfm.config import load_toml
         from rfm.tenants.toml_loader import tenant_from_document

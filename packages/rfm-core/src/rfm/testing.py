@@ -1,12 +1,12 @@
 """Pytest fixtures for plugin authors (loaded automatically through the ``pytest11`` entry point).
 
-    def test_my_tenant_runs(rfm_cli):
-        result = rfm_cli("run", "vaggeryd", "--year", "2023")
-        assert result.exit_code == 0, result.output
+def test_my_tenant_runs(rfm_cli):
+    result = rfm_cli("run", "vaggeryd", "--year", "2023")
+    assert result.exit_code == 0, result.output
 
-    def test_my_model(rfm_registry, tenant_file):
-        path = tenant_file('''[tenant]\nid = "t"\n...''', {"befolkning.csv": "area,year,age,count\n..."})
-        tenant = rfm.load_tenant_file(path, rfm_registry)
+def test_my_model(rfm_registry, tenant_file):
+    path = tenant_file('''[tenant]\nid = "t"\n...''', {"befolkning.csv": "area,year,age,count\n..."})
+    tenant = rfm.load_tenant_file(path, rfm_registry)
 """
 
 from __future__ import annotations

@@ -46,8 +46,17 @@ def build_cli(host: PluginHost | None = None) -> click.Group:
         """rfm — resursfördelningsmodeller: amount = Σ volume × ersättningsbelopp, traceable."""
         ctx.obj = host
 
-    for command in (plugins_command, tenants_command, models_command, schemas_command,
-                    validate_command, run_command, explain_command, compare_command, demo_command):
+    for command in (
+        plugins_command,
+        tenants_command,
+        models_command,
+        schemas_command,
+        validate_command,
+        run_command,
+        explain_command,
+        compare_command,
+        demo_command,
+    ):
         cli.add_command(command)
     host.add_commands(cli)
     return cli

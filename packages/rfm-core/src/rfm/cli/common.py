@@ -47,7 +47,9 @@ def parse_years(text: str) -> list[int]:
 def tenant_options(func: F) -> F:
     """``TENANT`` or ``--config FILE``: an installed tenant or a tenant file."""
     func = click.option(
-        "--config", "config", type=click.Path(dir_okay=False, path_type=Path),
+        "--config",
+        "config",
+        type=click.Path(dir_okay=False, path_type=Path),
         help="A tenant file (TOML) to use instead of an installed tenant.",
     )(func)
     return click.argument("tenant", required=False)(func)

@@ -47,7 +47,10 @@ def models_command(ctx: click.Context, tenant: str | None, config: Path | None) 
         click.echo(table(["Modelltyp", "Beräknar"], rows))
         return
     chosen = load_tenant(ctx, tenant, config)
-    click.echo(f"{chosen.name} ({chosen.id})" + (f", kommunkod {chosen.kommunkod}" if chosen.kommunkod else ""))
+    click.echo(
+        f"{chosen.name} ({chosen.id})"
+        + (f", kommunkod {chosen.kommunkod}" if chosen.kommunkod else "")
+    )
     for model in chosen.models:
         click.echo(f"\n{model.id}  [{model.type_name}]  {model.label}")
         if model.description:
@@ -67,19 +70,36 @@ def models_command(ctx: click.Context, tenant: str | None, config: Path | None) 
 @click.command("validate")
 @click.argument("schema")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", help="Reader to use (csv, excel, parquet, pxweb); default by suffix.")
+@click.option(
+    "--format", "fmt", help="Reader to use (csv, excel, parquet, pxweb); default by suffix."
+)
 @click.option("--sheet", help="Excel: the sheet to read.")
 @click.option("--separator", help="CSV: the field separator (default: detected).")
 @click.option("--encoding", help="CSV: the encoding (default: UTF-8, else Latin-1).")
-@click.option("--rename", "renames", multiple=True, metavar="FROM=TO",
-              help="Rename a column before checking (repeatable), e.g. Region=area.")
+@click.option(
+    "--rename",
+    "renames",
+    multiple=True,
+    metavar="FROM=TO",
+    help="Rename a column before checking (repeatable), e.g. Region=area.",
+)
 @click.pass_context
-def validate_command(ctx: click.Context, schema: str, file: Path, fmt: str | None, sheet: str | None,
-                     separator: str | None, encoding: str | None, renames: tuple[str, ...]) -> None:
+def validate_command(
+    ctx: click.Context,
+    schema: str,
+    file: Path,
+    fmt: str | None,
+    sheet: str | None,
+    separator: str | None,
+    encoding: str | None,
+    renames: tuple[str, ...],
+) -> None:
     """Check FILE against SCHEMA and list every problem with its row and column."""
     reg = registry(ctx)
     spec = reg.schema(schema)
-    options = {k: v for k, v in (("sheet", sheet), ("separator", separator), ("encoding", encoding)) if v}
+    options = {
+        k: v for k, v in (("sheet", sheet), ("separator", separator), ("encoding", encoding)) if v
+    }
     raw = read_table(reg.readers, file, name=str(file), fmt=fmt, options=options)
     if renames:
         mapping = {}

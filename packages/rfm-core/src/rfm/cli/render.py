@@ -24,14 +24,18 @@ from rfm.transitions.rounding import UNITS, largest_remainder
 OUTPUT_FORMATS = ("table", "csv", "json", "parquet")
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], right: Sequence[bool] | None = None) -> str:
+def table(
+    headers: Sequence[str], rows: Sequence[Sequence[Any]], right: Sequence[bool] | None = None
+) -> str:
     """A plain-text table: columns padded, numbers right-aligned."""
     cells = [[str(h) for h in headers], *[["" if c is None else str(c) for c in r] for r in rows]]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     right = right or [False] * len(headers)
 
     def line(row: Sequence[str]) -> str:
-        return "  ".join(c.rjust(w) if r else c.ljust(w) for c, w, r in zip(row, widths, right, strict=True)).rstrip()
+        return "  ".join(
+            c.rjust(w) if r else c.ljust(w) for c, w, r in zip(row, widths, right, strict=True)
+        ).rstrip()
 
     out = [line(cells[0]), "  ".join("-" * w for w in widths)]
     out += [line(r) for r in cells[1:]]
@@ -43,7 +47,11 @@ def rounded(frame: pl.DataFrame, column: str, group: Sequence[str], unit: str) -
     values = [0] * frame.height
     indexed = frame.with_row_index("_i")
     for _, part in indexed.group_by(list(group), maintain_order=True):
-        for i, v in zip(part["_i"].to_list(), largest_remainder(part[column].to_list(), UNITS[unit]), strict=True):
+        for i, v in zip(
+            part["_i"].to_list(),
+            largest_remainder(part[column].to_list(), UNITS[unit]),
+            strict=True,
+        ):
             values[i] = v
     return pl.Series(column, values, dtype=pl.Int64)
 
@@ -58,18 +66,28 @@ def summary_table(totals: pl.DataFrame, unit: str = "kr") -> str:
             rows.append([model, r["recipient"], year, number(r["shown"], 0)])
         if part.height > 1:
             rows.append([model, "Summa", year, number(int(part["shown"].sum()), 0)])
-    return table(["Modell", "Mottagare", "År", f"Belopp ({unit})"], rows, [False, False, False, True])
+    return table(
+        ["Modell", "Mottagare", "År", f"Belopp ({unit})"], rows, [False, False, False, True]
+    )
 
 
 def lineage_table(rows: pl.DataFrame) -> str:
     body = [
-        [r["component"], number(r["volume"]), r["volume_unit"], number(r["rate"]), r["rate_unit"],
-         number(round(r["amount"], 2)), r["basis"]]
+        [
+            r["component"],
+            number(r["volume"]),
+            r["volume_unit"],
+            number(r["rate"]),
+            r["rate_unit"],
+            number(round(r["amount"], 2)),
+            r["basis"],
+        ]
         for r in rows.iter_rows(named=True)
     ]
     return table(
         ["Komponent", "Volym", "Volymenhet", "Ersättning", "Enhet", "Belopp (kr)", "Grund"],
-        body, [False, True, False, True, False, True, False],
+        body,
+        [False, True, False, True, False, True, False],
     )
 
 
@@ -78,13 +96,29 @@ def compare_table(frame: pl.DataFrame, label_a: str, label_b: str, unit: str = "
     a = rounded(frame, "a", ["model", "year"], unit)
     b = rounded(frame, "b", ["model", "year"], unit)
     rows = [
-        [r["model"], r["recipient"], r["year"], number(ra, 0), number(rb, 0), number(ra - rb, 0),
-         percent(r["diff_share"]) if r["diff_share"] is not None else "–"]
+        [
+            r["model"],
+            r["recipient"],
+            r["year"],
+            number(ra, 0),
+            number(rb, 0),
+            number(ra - rb, 0),
+            percent(r["diff_share"]) if r["diff_share"] is not None else "–",
+        ]
         for r, ra, rb in zip(frame.iter_rows(named=True), a.to_list(), b.to_list(), strict=True)
     ]
     return table(
-        ["Modell", "Mottagare", "År", f"{label_a} ({unit})", f"{label_b} ({unit})", f"Δ ({unit})", "Δ %"],
-        rows, [False, False, False, True, True, True, True],
+        [
+            "Modell",
+            "Mottagare",
+            "År",
+            f"{label_a} ({unit})",
+            f"{label_b} ({unit})",
+            f"Δ ({unit})",
+            "Δ %",
+        ],
+        rows,
+        [False, False, False, True, True, True, True],
     )
 
 

@@ -23,11 +23,18 @@ from rfm.prices import PRICE_LEVELS
 from rfm.transitions.rounding import UNITS
 
 prices_option = click.option(
-    "--prices", type=click.Choice(PRICE_LEVELS), default="fixed", show_default=True,
+    "--prices",
+    type=click.Choice(PRICE_LEVELS),
+    default="fixed",
+    show_default=True,
     help="Fixed prices of the tenant's base year, or current prices by its index.",
 )
 round_option = click.option(
-    "--round", "unit", type=click.Choice(list(UNITS)), default="kr", show_default=True,
+    "--round",
+    "unit",
+    type=click.Choice(list(UNITS)),
+    default="kr",
+    show_default=True,
     help="Unit of amounts in tables (largest-remainder rounding keeps totals exact).",
 )
 
@@ -37,22 +44,35 @@ round_option = click.option(
 @year_options
 @click.option("--scenario", help="Scenario name (default: the tenant's standard).")
 @prices_option
-@click.option("--format", "fmt", type=click.Choice(OUTPUT_FORMATS), default="table", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(OUTPUT_FORMATS), default="table", show_default=True
+)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE.")
 @round_option
 @click.pass_context
-def run_command(ctx: click.Context, tenant: str | None, config: Path | None, years: str | None,
-                year: int | None, scenario: str | None, prices: str, fmt: str, out: Path | None,
-                unit: str) -> None:
+def run_command(
+    ctx: click.Context,
+    tenant: str | None,
+    config: Path | None,
+    years: str | None,
+    year: int | None,
+    scenario: str | None,
+    prices: str,
+    fmt: str,
+    out: Path | None,
+    unit: str,
+) -> None:
     """Compute a tenant's allocation: a summary table, or the lineage rows as csv/json/parquet."""
     chosen = load_tenant(ctx, tenant, config)
-    result = run(chosen, registry(ctx), resolve_years(years, year, chosen), scenario=scenario,
-                 prices=prices)
+    result = run(
+        chosen, registry(ctx), resolve_years(years, year, chosen), scenario=scenario, prices=prices
+    )
     if fmt == "table":
         text = (
             f"{chosen.name}: scenario {result.scenario.name}, "
             f"{'fasta' if prices == 'fixed' else 'löpande'} priser\n\n"
-            + summary_table(result.totals(), unit) + "\n"
+            + summary_table(result.totals(), unit)
+            + "\n"
         )
         if out is None:
             click.echo(text, nl=False)
@@ -72,14 +92,24 @@ def run_command(ctx: click.Context, tenant: str | None, config: Path | None, yea
 @click.option("--scenario", help="Scenario name.")
 @prices_option
 @click.pass_context
-def explain_command(ctx: click.Context, tenant: str | None, config: Path | None, model_id: str,
-                    recipient: str, year: int, scenario: str | None, prices: str) -> None:
+def explain_command(
+    ctx: click.Context,
+    tenant: str | None,
+    config: Path | None,
+    model_id: str,
+    recipient: str,
+    year: int,
+    scenario: str | None,
+    prices: str,
+) -> None:
     """Show the lineage rows and parameter sources behind one recipient, model and year."""
     chosen = load_tenant(ctx, tenant, config)
     model = chosen.model(model_id)
     result = run(chosen, registry(ctx), [year], scenario=scenario, prices=prices, models=[model.id])
     rows = result.all_lineage.filter(
-        (pl.col("model") == model.id) & (pl.col("recipient") == recipient) & (pl.col("year") == year)
+        (pl.col("model") == model.id)
+        & (pl.col("recipient") == recipient)
+        & (pl.col("year") == year)
     )
     if rows.height == 0:
         known = result.all_lineage.filter(pl.col("model") == model.id)["recipient"].unique().sort()
@@ -87,29 +117,39 @@ def explain_command(ctx: click.Context, tenant: str | None, config: Path | None,
             f"model {model.id!r} has no rows for recipient {recipient!r} in {year}; "
             f"recipients: {', '.join(known.to_list()) or 'none'}"
         )
-    click.echo(f"{chosen.name} — {model.label} ({model.id}, {model.type_name}) — {recipient} — {year}")
-    click.echo(f"Scenario {result.scenario.name}, {'fasta' if prices == 'fixed' else 'löpande'} priser")
+    click.echo(
+        f"{chosen.name} — {model.label} ({model.id}, {model.type_name}) — {recipient} — {year}"
+    )
+    click.echo(
+        f"Scenario {result.scenario.name}, {'fasta' if prices == 'fixed' else 'löpande'} priser"
+    )
     click.echo(f"Formel: {model.formula()}\n")
     click.echo(lineage_table(rows))
-    click.echo(f"\nSumma: {number(round(rows['amount'].sum(), 2))} kr\n")
-    click.echo("Parametrar (värde som gäller år %d):" % year)
+    click.echo(f"\nSumma: {number(round(float(rows['amount'].sum()), 2))} kr\n")
+    click.echo(f"Parametrar (värde som gäller år {year}):")
     for ref in model.parameter_refs:
         p = result.parameters[ref.key]
         try:
             dated = p.at(year)
-            click.echo(f"  {ref.key} = {number(dated.value or 0)} {p.unit}  — {dated.source} (från {dated.year})")
+            click.echo(
+                f"  {ref.key} = {number(dated.value or 0)} {p.unit}  — {dated.source} (från {dated.year})"
+            )
         except Exception as exc:  # a parameter not needed this year (e.g. ended) is shown as such
             click.echo(f"  {ref.key}: {exc}")
     if result.datasets:
         click.echo("\nData:")
         for d in result.datasets:
-            click.echo(f"  {d.name}: {d.path} ({d.rows} rader, sha256 {d.sha256[:12]}…){' — ' + d.source if d.source else ''}")
+            click.echo(
+                f"  {d.name}: {d.path} ({d.rows} rader, sha256 {d.sha256[:12]}…){' — ' + d.source if d.source else ''}"
+            )
     for dep in model.inputs():
         part = result.all_lineage.filter(
             (pl.col("model") == dep) & (pl.col("recipient") == recipient) & (pl.col("year") == year)
         )
-        click.echo(f"\nIndata från modell {dep}: {number(round(part['amount'].sum(), 2))} kr "
-                   f"(rfm explain … --model {dep})")
+        click.echo(
+            f"\nIndata från modell {dep}: {number(round(float(part['amount'].sum()), 2))} kr "
+            f"(rfm explain … --model {dep})"
+        )
 
 
 @click.command("compare")
@@ -118,13 +158,25 @@ def explain_command(ctx: click.Context, tenant: str | None, config: Path | None,
 @click.option("--against", required=True, help="The scenario to compare with (B).")
 @year_options
 @prices_option
-@click.option("--format", "fmt", type=click.Choice(OUTPUT_FORMATS), default="table", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(OUTPUT_FORMATS), default="table", show_default=True
+)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path))
 @round_option
 @click.pass_context
-def compare_command(ctx: click.Context, tenant: str | None, config: Path | None, scenario: str,
-                    against: str, years: str | None, year: int | None, prices: str, fmt: str,
-                    out: Path | None, unit: str) -> None:
+def compare_command(
+    ctx: click.Context,
+    tenant: str | None,
+    config: Path | None,
+    scenario: str,
+    against: str,
+    years: str | None,
+    year: int | None,
+    prices: str,
+    fmt: str,
+    out: Path | None,
+    unit: str,
+) -> None:
     """Per model, recipient and year: scenario A, scenario B, Δ kr and Δ %."""
     chosen = load_tenant(ctx, tenant, config)
     wanted = resolve_years(years, year, chosen)
@@ -146,8 +198,13 @@ def compare_command(ctx: click.Context, tenant: str | None, config: Path | None,
 
 
 @click.command("demo")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("rfm-demo"),
-              show_default=True, help="Folder for the demo's output files.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("rfm-demo"),
+    show_default=True,
+    help="Folder for the demo's output files.",
+)
 @click.pass_context
 def demo_command(ctx: click.Context, out: Path) -> None:
     """Run the bundled demo (Sjöbo's äldreomsorg model, real figures) and write its outputs."""
@@ -162,5 +219,7 @@ def demo_command(ctx: click.Context, out: Path) -> None:
     click.echo(f"{tenant.name}: {tenant.description}\n")
     click.echo(summary_table(result.totals(), "kr"))
     click.echo(f"\nLineage rows (volume × ersättningsbelopp, with sources): {out / 'lineage.csv'}")
-    click.echo("Explain one number: rfm explain exempel --model aldreomsorg "
-               "--recipient Äldreomsorg --year 2024")
+    click.echo(
+        "Explain one number: rfm explain exempel --model aldreomsorg "
+        "--recipient Äldreomsorg --year 2024"
+    )

@@ -28,7 +28,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
     tmp = Path(tmp_name)
     try:
         yield tmp
-        os.replace(tmp, target)
+        tmp.replace(target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()

@@ -51,7 +51,7 @@ def decode(raw: bytes, name: str, encoding: str = "auto") -> str:
 
 def sniff_separator(header: str) -> str:
     """The separator the header line uses most (outside quotes): ``;``, tab or ``,``."""
-    counts = {sep: 0 for sep in SEPARATORS}
+    counts = dict.fromkeys(SEPARATORS, 0)
     quoted = False
     for ch in header:
         if ch == '"':
@@ -116,7 +116,9 @@ def _to_table(rows: list[list[str]], name: str, sep: str, decimal_comma: bool) -
             )
     if problems:
         raise InputError(problems, title=f"{name}: cannot be read as a table")
-    data = {h: [(c[i] if i < len(c) else None) for _, c in numbered[1:]] for i, h in enumerate(header)}
+    data = {
+        h: [(c[i] if i < len(c) else None) for _, c in numbered[1:]] for i, h in enumerate(header)
+    }
     frame = pl.DataFrame(data, schema=dict.fromkeys(header, pl.String))
     frame = frame.with_columns(pl.Series(ROW, [r for r, _ in numbered[1:]], dtype=pl.Int64))
     return RawTable(frame, name, decimal_comma)

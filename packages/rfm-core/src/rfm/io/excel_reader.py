@@ -23,14 +23,14 @@ def read_excel(path: Path, *, name: str | None = None, sheet: str | None = None)
         raise UnreadableFileError(f"{name}: not a readable .xlsx workbook ({exc})") from None
     sheets = reader.sheet_names
     if sheet is not None and sheet not in sheets:
-        raise UnreadableFileError(
-            f"{name}: no sheet named {sheet!r}; sheets: {', '.join(sheets)}"
-        )
+        raise UnreadableFileError(f"{name}: no sheet named {sheet!r}; sheets: {', '.join(sheets)}")
     try:
         loaded = reader.load_sheet(sheet if sheet is not None else 0, dtypes="string")
         frame = pl.DataFrame(loaded.to_arrow())
     except Exception as exc:
-        raise UnreadableFileError(f"{name}: cannot read sheet {sheet or sheets[0]!r} ({exc})") from None
+        raise UnreadableFileError(
+            f"{name}: cannot read sheet {sheet or sheets[0]!r} ({exc})"
+        ) from None
     frame = frame.with_columns(pl.all().cast(pl.String))
     frame = frame.with_columns((pl.int_range(pl.len(), dtype=pl.Int64) + 2).alias(ROW))
     # A cell Excel stores as the number 1234.5 arrives as the text "1234.5": decimal point.

@@ -52,7 +52,9 @@ def _codes(dimension: Mapping[str, Any], dim_id: str, size: int, name: str) -> l
     try:
         index = dimension["category"]["index"]
     except (KeyError, TypeError):
-        label = dimension.get("category", {}).get("label", {}) if isinstance(dimension, Mapping) else {}
+        label = (
+            dimension.get("category", {}).get("label", {}) if isinstance(dimension, Mapping) else {}
+        )
         if size == 1 and isinstance(label, Mapping) and len(label) == 1:
             return [str(next(iter(label)))]
         raise UnreadableFileError(f"{name}: dimension {dim_id!r} has no category index") from None

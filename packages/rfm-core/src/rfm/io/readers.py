@@ -6,9 +6,9 @@ Parquet and PxWeb JSON; a plugin may register more through the ``register_reader
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import attrs
 
@@ -20,8 +20,8 @@ from rfm.io.pxweb_reader import read_pxweb
 from rfm.io.table import RawTable
 
 
-class ReadFunction(Protocol):
-    def __call__(self, path: Path, *, name: str | None = ..., **options: Any) -> RawTable: ...
+ReadFunction = Callable[..., RawTable]
+"""``(path, *, name=None, **options) -> RawTable``."""
 
 
 @attrs.frozen
@@ -36,8 +36,13 @@ class Reader:
 
 
 BUILTIN_READERS = (
-    Reader("csv", (".csv", ".txt", ".tsv"), read_csv, ("separator", "encoding", "decimal_comma"),
-           "CSV, also Swedish exports (';', decimal comma, Latin-1)"),
+    Reader(
+        "csv",
+        (".csv", ".txt", ".tsv"),
+        read_csv,
+        ("separator", "encoding", "decimal_comma"),
+        "CSV, also Swedish exports (';', decimal comma, Latin-1)",
+    ),
     Reader("excel", (".xlsx",), read_excel, ("sheet",), "Excel workbook, one sheet"),
     Reader("parquet", (".parquet",), read_parquet, (), "Parquet"),
     Reader("pxweb", (".json",), read_pxweb, (), "SCB PxWeb JSON-stat2 / v1 json"),
@@ -57,7 +62,7 @@ def pick_reader(readers: Mapping[str, Reader], path: Path, fmt: str | None) -> R
     known = sorted({s for r in readers.values() for s in r.suffixes})
     raise ConfigError(
         f"{path.name}: no reader for files ending {suffix or '(no suffix)'!r}; known: "
-        f"{', '.join(known)} (or give format = \"csv\" …)"
+        f'{", ".join(known)} (or give format = "csv" …)'
     )
 
 

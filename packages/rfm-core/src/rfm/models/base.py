@@ -123,8 +123,9 @@ class Model(abc.ABC):
         """
         raw = self.config.table[field] if not suffix else self.config.table[field][suffix]
         where = f"{self.config.where}.{field}" + (f".{suffix}" if suffix else "")
-        return self.declare(raw, where, f"{self.id}.{field}" + (f".{suffix}" if suffix else ""),
-                            unit, role)
+        return self.declare(
+            raw, where, f"{self.id}.{field}" + (f".{suffix}" if suffix else ""), unit, role
+        )
 
     def declare(self, raw: Any, where: str, key: str, unit: str, role: str) -> str:
         """Declare a parameter from ``raw`` (inline values or a key); return its key."""
@@ -149,7 +150,9 @@ class Model(abc.ABC):
     def optional_int(self, key: str, default: int) -> int:
         value = self.config.table.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(f"{self.config.where}.{key}: expected a whole number, found {value!r}")
+            raise ConfigError(
+                f"{self.config.where}.{key}: expected a whole number, found {value!r}"
+            )
         return value
 
     def mapping(self, key: str) -> Mapping[str, Any]:

@@ -63,9 +63,7 @@ class Blend(Model):
         return (self.old, self.new)
 
     def formula(self) -> str:
-        return (
-            f"belopp = andel_ny(år) × {self.new}(år) + (1 − andel_ny(år)) × {self.old}(år)"
-        )
+        return f"belopp = andel_ny(år) × {self.new}(år) + (1 − andel_ny(år)) × {self.old}(år)"
 
     def compute(self, ctx: ComputeContext, years: Sequence[int]) -> pl.DataFrame:
         shares = rates(ctx, {"s": self.share_key}, years).select(

@@ -19,7 +19,6 @@ import polars as pl
 from rfm.errors import ConfigError
 from rfm.formatting import kr, percent
 from rfm.models.base import ComputeContext, Model, ModelConfig
-from rfm.models.common import rates
 from rfm.models.frames import model_rows
 from rfm.transitions.limits import limit_changes
 
@@ -38,10 +37,14 @@ class ChangeLimit(Model):
         if "max_increase" not in table and "max_decrease" not in table:
             raise ConfigError(f"{config.where}: give 'max_increase', 'max_decrease' or both")
         self.increase_key = (
-            self.dated_parameter("max_increase", "andel", "största ökning") if "max_increase" in table else None
+            self.dated_parameter("max_increase", "andel", "största ökning")
+            if "max_increase" in table
+            else None
         )
         self.decrease_key = (
-            self.dated_parameter("max_decrease", "andel", "största minskning") if "max_decrease" in table else None
+            self.dated_parameter("max_decrease", "andel", "största minskning")
+            if "max_decrease" in table
+            else None
         )
 
     def inputs(self) -> tuple[str, ...]:
@@ -58,9 +61,7 @@ class ChangeLimit(Model):
 
     def compute(self, ctx: ComputeContext, years: Sequence[int]) -> pl.DataFrame:
         model = (
-            ctx.model_rows(self.model_id)
-            .group_by("recipient", "year")
-            .agg(pl.col("amount").sum())
+            ctx.model_rows(self.model_id).group_by("recipient", "year").agg(pl.col("amount").sum())
         )
         previous_data = ctx.dataset(self.previous)
         earlier: dict[str, float] = {}
@@ -71,37 +72,48 @@ class ChangeLimit(Model):
             this = model.filter(pl.col("year") == year).sort("recipient")
             recipients = this["recipient"].to_list()
             targets = this["amount"].to_list()
-            prior = {
-                r: a
-                for r, a in previous_data.filter(pl.col("year") == year - 1)
+            prior = dict(
+                previous_data.filter(pl.col("year") == year - 1)
                 .select("recipient", "amount")
                 .iter_rows()
-            }
+            )
             if year - 1 in years:
                 prior = dict(earlier)
-            limited = limit_changes(
-                targets, [prior.get(r) for r in recipients], inc, dec
-            )
+            limited = limit_changes(targets, [prior.get(r) for r in recipients], inc, dec)
             earlier = dict(zip(recipients, limited, strict=True))
             sources = ", ".join(
-                ctx.parameters.at(k, year).source for k in (self.increase_key, self.decrease_key) if k
+                ctx.parameters.at(k, year).source
+                for k in (self.increase_key, self.decrease_key)
+                if k
             )
             bounds = " / ".join(
-                t for t in (
+                t
+                for t in (
                     f"högst +{percent(inc)}" if inc is not None else "",
                     f"högst −{percent(dec)}" if dec is not None else "",
-                ) if t
+                )
+                if t
             )
             for r, target, amount in zip(recipients, targets, limited, strict=True):
                 p = prior.get(r)
-                against = f"mot föregående {kr(p)} kr" if p is not None else "ingen föregående tilldelning"
+                against = (
+                    f"mot föregående {kr(p)} kr"
+                    if p is not None
+                    else "ingen föregående tilldelning"
+                )
                 out.append((r, year, f"modell: {self.model_id}", target, "modellbelopp"))
-                out.append((r, year, "begränsning", amount - target,
-                            f"{bounds} {against} ({sources})"))
+                out.append(
+                    (r, year, "begränsning", amount - target, f"{bounds} {against} ({sources})")
+                )
         frame = pl.DataFrame(
             out,
-            schema={"recipient": pl.String, "year": pl.Int64, "component": pl.String,
-                    "volume": pl.Float64, "basis": pl.String},
+            schema={
+                "recipient": pl.String,
+                "year": pl.Int64,
+                "component": pl.String,
+                "volume": pl.Float64,
+                "basis": pl.String,
+            },
             orient="row",
         ).with_columns(pl.lit(1.0).alias("rate"))
         return model_rows(frame, self.id, "kr", "faktor")

@@ -29,7 +29,9 @@ class VolumeSettings:
         table, where = model.config.table, model.config.where
         self.where = where
         self.recipient = table.get("recipient")
-        if self.recipient is not None and (not isinstance(self.recipient, str) or not self.recipient):
+        if self.recipient is not None and (
+            not isinstance(self.recipient, str) or not self.recipient
+        ):
             raise ConfigError(f"{where}.recipient: expected the recipient's name as text")
         self.recipient_column = table.get("recipient_column", "area")
         if not isinstance(self.recipient_column, str):
@@ -74,8 +76,7 @@ class VolumeSettings:
             raise ModelError(
                 f"{self.where}: dataset {self.dataset!r} has no rows for year(s) "
                 f"{', '.join(map(str, missing))}, needed for budget year(s) "
-                f"{', '.join(map(str, years))}"
-                + (f" (data_lag = {self.lag})" if self.lag else "")
+                f"{', '.join(map(str, years))}" + (f" (data_lag = {self.lag})" if self.lag else "")
             )
         summed = (
             frame.filter(pl.col("year").is_in(need))
@@ -107,9 +108,7 @@ class VolumeSettings:
         return ", ".join(parts)
 
 
-def rates(
-    ctx: ComputeContext, keys: Mapping[str, str], years: Iterable[int]
-) -> pl.DataFrame:
+def rates(ctx: ComputeContext, keys: Mapping[str, str], years: Iterable[int]) -> pl.DataFrame:
     """For each component (→ parameter key) and year: the value, its source and start year."""
     rows = []
     for component, key in keys.items():

@@ -84,12 +84,18 @@ class DistributionKey(Model):
         raw = self.volume.volumes(long, years, ["component"], "value")
         if self.weight_keys:
             weights = rates(ctx, self.weight_keys, years).select(
-                "component", "year", pl.col("value").alias("weight"),
+                "component",
+                "year",
+                pl.col("value").alias("weight"),
                 pl.col("source").alias("weight_source"),
             )
         else:
-            weights = raw.select("component", "year").unique().with_columns(
-                pl.lit(1.0).alias("weight"), pl.lit(None, pl.String).alias("weight_source")
+            weights = (
+                raw.select("component", "year")
+                .unique()
+                .with_columns(
+                    pl.lit(1.0).alias("weight"), pl.lit(None, pl.String).alias("weight_source")
+                )
             )
         points = raw.join(weights, on=["component", "year"], how="left").with_columns(
             (pl.col("volume") * pl.col("weight")).alias("points")

@@ -53,7 +53,7 @@ class PerCapitaStandardCost(Model):
         )
         ages = table.get("ages", "0+")
         if not isinstance(ages, str):
-            raise ConfigError(f"{config.where}.ages: expected an age group such as \"0+\"")
+            raise ConfigError(f'{config.where}.ages: expected an age group such as "0+"')
         self.ages = parse_age_label(ages, f"{config.where}.ages")
         self.ages_label = ages
 
@@ -80,7 +80,11 @@ class PerCapitaStandardCost(Model):
             )
             if self.uplift_key
             else pl.DataFrame(
-                {"year": list(years), "uplift": [0.0] * len(years), "uplift_source": [None] * len(years)},
+                {
+                    "year": list(years),
+                    "uplift": [0.0] * len(years),
+                    "uplift_source": [None] * len(years),
+                },
                 schema={"year": pl.Int64, "uplift": pl.Float64, "uplift_source": pl.String},
             )
         )

@@ -52,7 +52,9 @@ class PriceTags(Model):
             }
             unknown = set(self.count_keys) - set(self.price_keys)
             if unknown:
-                raise ConfigError(f"{config.where}.counts: no price for {', '.join(sorted(unknown))}")
+                raise ConfigError(
+                    f"{config.where}.counts: no price for {', '.join(sorted(unknown))}"
+                )
 
     def datasets(self) -> tuple[str, ...]:
         return () if self.count_keys else (self.volume.dataset,)
@@ -88,7 +90,9 @@ class PriceTags(Model):
         volumes = self._volumes(ctx, years)
         prices = rates(ctx, self.price_keys, years)
         weights = rates(ctx, self.weight_keys, years).select(
-            "component", "year", pl.col("value").alias("weight"),
+            "component",
+            "year",
+            pl.col("value").alias("weight"),
             pl.col("source").alias("weight_source"),
         )
         table = prices.join(weights, on=["component", "year"], how="left")

@@ -35,7 +35,7 @@ def parse_dated_values(
     values: Any, where: str, default_source: str | None
 ) -> tuple[DatedValue, ...]:
     """``{year: number | {value, source} | {end = true, source}}`` as dated values."""
-    if isinstance(values, bool) or isinstance(values, int | float):
+    if isinstance(values, (bool, int | float)):
         raise ConfigError(
             f"{where}: a bare number has no year; write {{ 2024 = {values} }} to say from which "
             "budget year it applies"
@@ -63,7 +63,7 @@ def parse_dated_values(
         if not source:
             raise ConfigError(
                 f"{here}: the value has no source; give 'source' (a decision such as "
-                "\"KF 2022-06-20 § 87\" or a table such as \"SCB kostnadsutjämning 2022\")"
+                '"KF 2022-06-20 § 87" or a table such as "SCB kostnadsutjämning 2022")'
             )
         out.append(DatedValue(year, value, source))
     return tuple(out)

@@ -20,7 +20,9 @@ MAX_YEAR = 2200
 
 def _check_year(instance: object, attribute: attrs.Attribute[int], year: int) -> None:
     if isinstance(year, bool) or not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR:
-        raise ParameterError(f"a budget year must be an integer {MIN_YEAR}–{MAX_YEAR}, not {year!r}")
+        raise ParameterError(
+            f"a budget year must be an integer {MIN_YEAR}–{MAX_YEAR}, not {year!r}"
+        )
 
 
 @attrs.frozen
@@ -36,6 +38,10 @@ class DatedValue:
             raise ParameterError(f"the value from {self.year} has no source")
 
 
+def _by_year(values: Iterable[DatedValue]) -> tuple[DatedValue, ...]:
+    return tuple(sorted(values, key=lambda v: v.year))
+
+
 @attrs.frozen
 class Parameter:
     """A named, dated series of values in one unit, each value with its source.
@@ -48,7 +54,7 @@ class Parameter:
 
     key: str
     unit: str
-    values: tuple[DatedValue, ...] = attrs.field(converter=lambda v: tuple(sorted(v, key=_year)))
+    values: tuple[DatedValue, ...] = attrs.field(converter=_by_year)
     description: str = ""
 
     def __attrs_post_init__(self) -> None:
@@ -106,15 +112,13 @@ class Parameter:
         return [v.year for v in self.values]
 
 
-def _year(value: DatedValue) -> int:
-    return value.year
-
-
 def constant(key: str, unit: str, value: float, year: int, source: str) -> Parameter:
     """A parameter with a single value in force from ``year`` on."""
     return Parameter(key, unit, (DatedValue(year, value, source),))
 
 
-def series(key: str, unit: str, values: Iterable[tuple[int, float | None]], source: str) -> Parameter:
+def series(
+    key: str, unit: str, values: Iterable[tuple[int, float | None]], source: str
+) -> Parameter:
     """A parameter from (year, value) pairs that share one source."""
     return Parameter(key, unit, tuple(DatedValue(y, v, source) for y, v in values))

@@ -48,7 +48,9 @@ class PluginInfo:
 class PluginHost:
     """Loads plugins and gathers their contributions into a :class:`~rfm.registry.Registry`."""
 
-    def __init__(self, *, entry_points: bool = True, plugins: Iterable[tuple[str, Any]] = ()) -> None:
+    def __init__(
+        self, *, entry_points: bool = True, plugins: Iterable[tuple[str, Any]] = ()
+    ) -> None:
         self.pm = pluggy.PluginManager(hookspecs.PROJECT)
         self.pm.add_hookspecs(hookspecs)
         self._packages: dict[str, tuple[str, str]] = {}
@@ -87,13 +89,18 @@ class PluginHost:
 
     def _mark_broken(self, name: str, error: str) -> None:
         self.broken[name] = error
-        warnings.warn(f"rfm plugin {name!r} is broken and was skipped: {error}", PluginWarning,
-                      stacklevel=3)
+        warnings.warn(
+            f"rfm plugin {name!r} is broken and was skipped: {error}", PluginWarning, stacklevel=3
+        )
 
     # -- calling hooks, one plugin at a time -------------------------------------------------
 
-    def _call(self, hook_name: str, make_kwargs: Callable[[list[Any]], dict[str, Any]],
-              accept: Callable[[str, list[Any]], None]) -> None:
+    def _call(
+        self,
+        hook_name: str,
+        make_kwargs: Callable[[list[Any]], dict[str, Any]],
+        accept: Callable[[str, list[Any]], None],
+    ) -> None:
         hook = getattr(self.pm.hook, hook_name)
         for impl in reversed(hook.get_hookimpls()):
             if impl.plugin_name in self.broken:
@@ -127,7 +134,9 @@ class PluginHost:
         def tenants(plugin: str, items: list[Any]) -> None:
             for item in items:
                 if not isinstance(item, TenantDefinition):
-                    raise PluginError(f"plugin {plugin!r} registered {item!r}, not a TenantDefinition")
+                    raise PluginError(
+                        f"plugin {plugin!r} registered {item!r}, not a TenantDefinition"
+                    )
                 registry.tenants[item.id] = attrs.evolve(item, plugin=item.plugin or plugin)
 
         def readers(plugin: str, items: list[Any]) -> None:
@@ -162,8 +171,6 @@ class PluginHost:
         _ = self.registry  # calling the hooks is what reveals plugins that raise in them
         infos = []
         for name, plugin in self.pm.list_name_plugin():
-            if name is None:
-                continue
             package, version = self._packages.get(name, (name, ""))
             hooks = tuple(sorted(h.name for h in self.pm.get_hookcallers(plugin) or ()))
             status, error = ("broken", self.broken[name]) if name in self.broken else ("ok", "")
@@ -173,5 +180,3 @@ class PluginHost:
                 package, version = self._packages.get(name, (name, ""))
                 infos.append(PluginInfo(name, package, version, (), "broken", error))
         return sorted(infos, key=lambda i: i.name)
-
-

@@ -16,12 +16,8 @@ from rfm.errors import ConfigError
 
 OPEN_END = 130
 _OLDER = r"(?:år\s*)?(?:eller|och)\s+äldre"
-AGE_PATTERN = (
-    r"^\s*\d{1,3}\s*(?:(?:[-–]\s*(?:\d{1,3}|w))|\+|" + _OLDER + r")?\s*(?:år)?\s*$"
-)
-_AGE = re.compile(
-    r"^\s*(\d{1,3})\s*(?:(?:[-–]\s*(\d{1,3}|w))|(\+|" + _OLDER + r"))?\s*(?:år)?\s*$"
-)
+AGE_PATTERN = r"^\s*\d{1,3}\s*(?:(?:[-–]\s*(?:\d{1,3}|w))|\+|" + _OLDER + r")?\s*(?:år)?\s*$"
+_AGE = re.compile(r"^\s*(\d{1,3})\s*(?:(?:[-–]\s*(\d{1,3}|w))|(\+|" + _OLDER + r"))?\s*(?:år)?\s*$")
 
 
 def parse_age_label(label: str, where: str = "age") -> tuple[int, int]:

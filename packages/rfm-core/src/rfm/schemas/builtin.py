@@ -161,7 +161,11 @@ LINEAGE = SchemaSpec(
     tuple(
         ColumnSpec(
             name,
-            "int" if name == "year" else "number" if name in ("volume", "rate", "amount") else "text",
+            "int"
+            if name == "year"
+            else "number"
+            if name in ("volume", "rate", "amount")
+            else "text",
             nullable=name == "basis",
         )
         for name in LINEAGE_COLUMNS

@@ -42,7 +42,9 @@ def parse_columns(raw: RawTable, spec: SchemaSpec) -> pl.DataFrame:
     if ROW not in frame.columns:
         frame = frame.with_columns((pl.int_range(pl.len(), dtype=pl.Int64) + 1).alias(ROW))
     problems = [
-        Problem(Location(raw.file, 1, c.name), f"a column named {c.name!r} ({c.description or c.kind})")
+        Problem(
+            Location(raw.file, 1, c.name), f"a column named {c.name!r} ({c.description or c.kind})"
+        )
         for c in spec.columns
         if c.required and c.name not in frame.columns
     ]
@@ -114,13 +116,17 @@ def check_values(frame: pl.DataFrame, spec: SchemaSpec, file: str) -> None:
             column = case.get("column")
             column = column if column in frame.columns else None
             problems.append(
-                Problem(Location(file, row, column), _humanize(str(case["check"])), case["failure_case"])
+                Problem(
+                    Location(file, row, column), _humanize(str(case["check"])), case["failure_case"]
+                )
             )
     key = [k for k in spec.key if k in frame.columns]
     if key:
         dupes = (
             frame.select(ROW, *key)
-            .with_columns(pl.col(ROW).min().over(key).alias("_first"), pl.len().over(key).alias("_n"))
+            .with_columns(
+                pl.col(ROW).min().over(key).alias("_first"), pl.len().over(key).alias("_n")
+            )
             .filter((pl.col("_n") > 1) & (pl.col(ROW) != pl.col("_first")))
         )
         for case in dupes.iter_rows(named=True):

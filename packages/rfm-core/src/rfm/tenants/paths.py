@@ -16,8 +16,10 @@ def resolve_inside(folder: Path, relative: str, where: str) -> Path:
     """The real path of ``relative`` under ``folder``, or an error if it would leave it."""
     if not isinstance(relative, str) or not relative.strip():
         raise PathOutsideFolderError(f"{where}: expected a file path relative to the tenant file")
-    if PurePosixPath(relative).is_absolute() or PureWindowsPath(relative).is_absolute() or (
-        PureWindowsPath(relative).drive
+    if (
+        PurePosixPath(relative).is_absolute()
+        or PureWindowsPath(relative).is_absolute()
+        or (PureWindowsPath(relative).drive)
     ):
         raise PathOutsideFolderError(
             f"{where}: {relative!r} is an absolute path; give a path relative to {folder}"

@@ -69,7 +69,9 @@ class Tenant:
         for m in self.models:
             if m.id == model_id:
                 return m
-        raise UnknownNameError(f"model of tenant {self.id!r}", model_id, [m.id for m in self.models])
+        raise UnknownNameError(
+            f"model of tenant {self.id!r}", model_id, [m.id for m in self.models]
+        )
 
     def scenario(self, name: str | None) -> Scenario:
         """The named scenario; without a name, the tenant's default."""

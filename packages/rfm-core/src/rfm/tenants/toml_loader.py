@@ -33,15 +33,29 @@ if TYPE_CHECKING:
 
 TOP_KEYS = ("tenant", "prices", "data", "parameters", "overrides", "models", "scenarios")
 TENANT_KEYS = ("id", "name", "kommunkod", "description", "extends")
-DATA_KEYS = ("path", "schema", "format", "columns", "source", "description",
-             "sheet", "separator", "encoding", "decimal_comma")
+DATA_KEYS = (
+    "path",
+    "schema",
+    "format",
+    "columns",
+    "source",
+    "description",
+    "sheet",
+    "separator",
+    "encoding",
+    "decimal_comma",
+)
 READER_OPTIONS = ("sheet", "separator", "encoding", "decimal_comma")
 SCENARIO_KEYS = ("description", "models", "overrides")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 # Datasets named like a schema use that schema unless they say otherwise.
-DEFAULT_SCHEMAS = {"population": "population", "counts": "category_counts",
-                   "need": "area_variables", "standard_costs": "standard_costs"}
+DEFAULT_SCHEMAS = {
+    "population": "population",
+    "counts": "category_counts",
+    "need": "area_variables",
+    "standard_costs": "standard_costs",
+}
 
 
 def load_tenant_file(path: Path, registry: Registry) -> Tenant:
@@ -65,12 +79,15 @@ def _datasets(doc: Table, folder: Path, file: str) -> dict[str, DatasetConfig]:
         check_keys(table, where, allowed=DATA_KEYS, required=("path",))
         rel = get_str(table, "path", where)
         columns = table.get("columns", {})
-        if not isinstance(columns, Mapping) or not all(isinstance(v, str) for v in columns.values()):
-            raise ConfigError(f"{where}.columns: expected {{ name in file = \"name rfm expects\" }}")
+        if not isinstance(columns, Mapping) or not all(
+            isinstance(v, str) for v in columns.values()
+        ):
+            raise ConfigError(f'{where}.columns: expected {{ name in file = "name rfm expects" }}')
         out[name] = DatasetConfig(
             name=name,
             path=resolve_inside(folder, rel, f"{where}.path"),
-            schema=get_str(table, "schema", where, DEFAULT_SCHEMAS.get(name, "")) or _no_schema(where),
+            schema=get_str(table, "schema", where, DEFAULT_SCHEMAS.get(name, ""))
+            or _no_schema(where),
             format=table.get("format"),
             options={k: table[k] for k in READER_OPTIONS if k in table},
             columns=dict(columns),
@@ -140,8 +157,10 @@ def tenant_from_document(doc: Table, path: Path, registry: Registry) -> Tenant:
     check_keys(head, f"{file}: [tenant]", allowed=TENANT_KEYS, required=("id",))
     tenant_id = _check_id(get_str(head, "id", f"{file}: [tenant]"), f"{file}: [tenant].id")
     kommunkod = head.get("kommunkod")
-    if kommunkod is not None and not (isinstance(kommunkod, str) and re.fullmatch(r"\d{4}", kommunkod)):
-        raise ConfigError(f"{file}: [tenant].kommunkod: expected four digits as text, e.g. \"0665\"")
+    if kommunkod is not None and not (
+        isinstance(kommunkod, str) and re.fullmatch(r"\d{4}", kommunkod)
+    ):
+        raise ConfigError(f'{file}: [tenant].kommunkod: expected four digits as text, e.g. "0665"')
 
     base: Tenant | None = None
     if "extends" in head:
@@ -156,9 +175,7 @@ def tenant_from_document(doc: Table, path: Path, registry: Registry) -> Tenant:
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
             raise ConfigError(f"{file}: model id(s) defined twice: {', '.join(dupes)}")
-        params = tenant_params.union(
-            ParameterSet.of(p for m in models for p in m.own_parameters)
-        )
+        params = tenant_params.union(ParameterSet.of(p for m in models for p in m.own_parameters))
         overrides = parse_parameter_table(doc.get("overrides", {}), f"{file}: [overrides]")
         params = params.with_overrides(overrides.values())
     except ParameterError as exc:

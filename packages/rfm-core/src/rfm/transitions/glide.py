@@ -19,6 +19,8 @@ def linear_shares(first_year: int, full_year: int) -> dict[int, float]:
     {2024: 0.25, 2025: 0.5, 2026: 0.75, 2027: 1.0}
     """
     if full_year < first_year:
-        raise ConfigError(f"a glide path must end ({full_year}) at or after it starts ({first_year})")
+        raise ConfigError(
+            f"a glide path must end ({full_year}) at or after it starts ({first_year})"
+        )
     steps = full_year - first_year + 1
     return {first_year + i: float(Fraction(i + 1, steps)) for i in range(steps)}

@@ -47,28 +47,25 @@ def limit_changes(
             break
         if weight <= 0:
             share = remaining / len(free)
-            result = {i: share for i in free}
+            result = dict.fromkeys(free, share)
         else:
             result = {i: targets[i] * remaining / weight for i in free}
-        violations = {
-            i: (upper[i] if upper[i] is not None and v > upper[i] else lower[i])
-            for i, v in result.items()
-            if (upper[i] is not None and v > upper[i] + 1e-9)  # type: ignore[operator]
-            or (lower[i] is not None and v < lower[i] - 1e-9)  # type: ignore[operator]
-        }
-        if not violations:
+        over: dict[int, float] = {}
+        under: dict[int, float] = {}
+        for i, v in result.items():
+            hi, lo = upper[i], lower[i]
+            if hi is not None and v > hi + 1e-9:
+                over[i] = hi
+            elif lo is not None and v < lo - 1e-9:
+                under[i] = lo
+        if not over and not under:
             fixed.update(result)
             break
         # Clamp only the side that is violated most in total, then rescale: this keeps the
         # process monotone and guarantees that it ends.
-        over = {i: b for i, b in violations.items() if result[i] > (b or 0)}
-        under = {i: b for i, b in violations.items() if i not in over}
-        excess = sum(result[i] - b for i, b in over.items() if b is not None)
-        deficit = sum(b - result[i] for i, b in under.items() if b is not None)
-        chosen = over if excess >= deficit else under
-        for i, bound in chosen.items():
-            assert bound is not None
-            fixed[i] = bound
+        excess = sum(result[i] - b for i, b in over.items())
+        deficit = sum(b - result[i] for i, b in under.items())
+        fixed.update(over if excess >= deficit else under)
     else:  # pragma: no cover - the loop always fixes at least one recipient per round
         raise ModelError("change limits did not converge")
     if len(fixed) < n:
