@@ -16,8 +16,13 @@ def data_dir() -> Path:
 
 
 # Hypothesis: no per-example deadline (CI machines vary); a fixed number of examples per test.
-from hypothesis import settings  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
 
-settings.register_profile("ci", max_examples=150, deadline=None, derandomize=True)
-settings.register_profile("dev", max_examples=60, deadline=None)
+# The tenant_file fixture rewrites every file on each call, so sharing it across examples is safe.
+_SHARED = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+
+settings.register_profile(
+    "ci", max_examples=100, deadline=None, derandomize=True, suppress_health_check=_SHARED
+)
+settings.register_profile("dev", max_examples=50, deadline=None, suppress_health_check=_SHARED)
 settings.load_profile(__import__("os").environ.get("HYPOTHESIS_PROFILE", "dev"))

@@ -19,7 +19,6 @@ from rfm.io.parquet_reader import read_parquet
 from rfm.io.pxweb_reader import read_pxweb
 from rfm.io.table import RawTable
 
-
 ReadFunction = Callable[..., RawTable]
 """``(path, *, name=None, **options) -> RawTable``."""
 

@@ -37,9 +37,8 @@ def largest_remainder(
     Ties between equal remainders go to the earlier part, so the result is deterministic.
     """
     parts = [Fraction(v) / unit for v in values]
-    target = round_half_up(
-        (Fraction(total) if total is not None else sum(parts, Fraction(0))) / unit
-    )
+    exact = Fraction(total) / unit if total is not None else sum(parts, Fraction(0))
+    target = round_half_up(exact)
     floors = [math.floor(p) for p in parts]
     short = target - sum(floors)
     if not parts:

@@ -1,0 +1,182 @@
+"""Property tests: the invariants money must keep, whatever the numbers."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import polars as pl
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+import rfm
+from rfm import largest_remainder, limit_changes, run
+
+money = st.floats(min_value=0, max_value=1e10, allow_nan=False, allow_infinity=False)
+signed_money = st.floats(min_value=-1e9, max_value=1e9, allow_nan=False, allow_infinity=False)
+
+
+@given(st.lists(signed_money, min_size=1, max_size=40), st.sampled_from([1, 1000]))
+def test_rounding_parts_sum_to_the_rounded_total(values, unit):
+    rounded = largest_remainder(values, unit)
+    exact_total = sum(Fraction(v) for v in values) / unit
+    assert sum(rounded) == rfm.transitions.round_half_up(exact_total)
+    for r, v in zip(rounded, values, strict=True):
+        assert abs(r - Fraction(v) / unit) < 1  # each part moves by less than one unit
+
+
+@given(st.lists(money, min_size=1, max_size=20), st.integers(0, 10**9))
+def test_rounding_meets_a_decided_total(values, total):
+    assume(sum(values) > 0)
+    scaled = [v * total / sum(values) for v in values]
+    assert sum(largest_remainder(scaled, 1, total=total)) == total
+
+
+KEY_TOML = """
+[tenant]
+id = "nyckel"
+[data.need]
+path = "need.csv"
+[[models]]
+id = "nyckel"
+type = "distribution_key"
+source = "test"
+total = {{ 2024 = {total} }}
+variables = {{ a = {{ 2024 = {wa} }}, b = {{ 2024 = {wb} }} }}
+"""
+areas = st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 10**6)), min_size=1, max_size=15)
+
+
+def key_result(tenant_file, registry, rows, total, wa=1.0, wb=0.5):
+    need = "area,year,a,b\n" + "".join(f"D{i},2024,{a},{b}\n" for i, (a, b) in enumerate(rows))
+    path = tenant_file(KEY_TOML.format(total=total, wa=wa, wb=wb), {"need.csv": need})
+    return run(rfm.load_tenant_file(path, registry), registry, [2024])
+
+
+@given(areas, st.integers(1, 10**10))
+def test_distribution_key_is_zero_sum(tenant_file, rfm_registry, rows, total):
+    assume(sum(a + b for a, b in rows) > 0)
+    result = key_result(tenant_file, rfm_registry, rows, total)
+    amounts = result.totals(["recipient"])["amount"].to_list()
+    assert sum(amounts) == pytest.approx(total, rel=1e-12)
+    assert sum(largest_remainder(amounts)) == total  # and stays exact once rounded to kronor
+
+
+@given(areas, st.integers(1, 10**9), st.data())
+def test_more_need_never_gives_less_money_when_others_stay(
+    tenant_file, rfm_registry, rows, total, data
+):
+    assume(sum(a + b for a, b in rows) > 0)
+    i = data.draw(st.integers(0, len(rows) - 1))
+    extra = data.draw(st.integers(1, 10**6))
+    before = key_result(tenant_file, rfm_registry, rows, total).totals(["recipient"])
+    more = list(rows)
+    more[i] = (more[i][0] + extra, more[i][1])
+    after = key_result(tenant_file, rfm_registry, more, total).totals(["recipient"])
+    get = lambda t: t.filter(pl.col("recipient") == f"D{i}")["amount"][0]  # noqa: E731
+    assert get(after) >= get(before) - 1e-6
+
+
+AGE_TOML = """
+[tenant]
+id = "alder"
+[data.population]
+path = "pop.csv"
+[[models]]
+id = "ao"
+type = "age_bands"
+recipient = "ÄO"
+source = "test"
+[models.bands]
+"65-79" = { 2024 = 21900 }
+"80+" = { 2024 = 137300 }
+"""
+
+
+@given(
+    st.lists(st.integers(0, 5000), min_size=36, max_size=36),
+    st.integers(0, 35),
+    st.integers(1, 500),
+)
+def test_more_volume_never_gives_less_money(tenant_file, rfm_registry, counts, age_index, extra):
+    def total(cs):
+        pop = "area,year,age,count\n" + "".join(f"X,2024,{65 + k},{c}\n" for k, c in enumerate(cs))
+        path = tenant_file(AGE_TOML, {"pop.csv": pop})
+        return (
+            run(rfm.load_tenant_file(path, rfm_registry), rfm_registry, [2024])
+            .lineage["amount"]
+            .sum()
+        )
+
+    more = list(counts)
+    more[age_index] += extra
+    assert total(more) > total(counts)
+
+
+@given(areas, st.integers(1, 10**9))
+def test_same_input_gives_the_same_output(tenant_file, rfm_registry, rows, total):
+    assume(sum(a + b for a, b in rows) > 0)
+    first = key_result(tenant_file, rfm_registry, rows, total).lineage
+    second = key_result(tenant_file, rfm_registry, rows, total).lineage
+    assert first.equals(second)
+
+
+BLEND_TOML = """
+[tenant]
+id = "blend"
+[data.need]
+path = "need.csv"
+[[models]]
+id = "ny"
+type = "distribution_key"
+source = "t"
+total = {{ 2006 = {total} }}
+points_column = "a"
+[[models]]
+id = "gammal"
+type = "distribution_key"
+source = "t"
+total = {{ 2006 = {total} }}
+points_column = "b"
+[[models]]
+id = "overgang"
+type = "blend"
+old = "gammal"
+new = "ny"
+source = "t"
+new_share = {{ 2006 = {share} }}
+"""
+
+
+@given(
+    st.lists(st.tuples(st.integers(1, 10**5), st.integers(1, 10**5)), min_size=1, max_size=10),
+    st.integers(1, 10**9),
+    st.floats(0, 1),
+)
+def test_a_blend_lies_between_its_parts(tenant_file, rfm_registry, rows, total, share):
+    need = "area,year,a,b\n" + "".join(f"D{i},2006,{a},{b}\n" for i, (a, b) in enumerate(rows))
+    path = tenant_file(BLEND_TOML.format(total=total, share=share), {"need.csv": need})
+    result = run(rfm.load_tenant_file(path, rfm_registry), rfm_registry, [2006])
+    by = result.all_lineage.group_by("model", "recipient").agg(pl.col("amount").sum())
+    amount = {(m, r): a for m, r, a in by.iter_rows()}
+    for i in range(len(rows)):
+        new, old, mix = (amount[(m, f"D{i}")] for m in ("ny", "gammal", "overgang"))
+        assert min(new, old) - 1e-6 <= mix <= max(new, old) + 1e-6
+    assert sum(amount[("overgang", f"D{i}")] for i in range(len(rows))) == pytest.approx(total)
+
+
+@given(
+    st.lists(st.tuples(st.floats(1, 1e8), st.floats(1, 1e8)), min_size=2, max_size=12),
+    st.floats(0.01, 0.5),
+    st.floats(0.01, 0.5),
+)
+def test_caps_and_floors_keep_the_total_and_the_bounds(pairs, inc, dec):
+    targets = [t for t, _ in pairs]
+    previous = [p for _, p in pairs]
+    total = sum(targets)
+    # Feasible only if the bounds can hold the total.
+    assume(sum(p * (1 - dec) for p in previous) <= total <= sum(p * (1 + inc) for p in previous))
+    limited = limit_changes(targets, previous, inc, dec)
+    assert sum(limited) == pytest.approx(total, rel=1e-9)
+    for amount, prev in zip(limited, previous, strict=True):
+        assert prev * (1 - dec) * (1 - 1e-9) <= amount <= prev * (1 + inc) * (1 + 1e-9)
