@@ -26,7 +26,7 @@ def read_excel(path: Path, *, name: str | None = None, sheet: str | None = None)
         raise UnreadableFileError(f"{name}: no sheet named {sheet!r}; sheets: {', '.join(sheets)}")
     try:
         loaded = reader.load_sheet(sheet if sheet is not None else 0, dtypes="string")
-        frame = pl.DataFrame(loaded.to_arrow())
+        frame = loaded.to_polars()
     except Exception as exc:
         raise UnreadableFileError(
             f"{name}: cannot read sheet {sheet or sheets[0]!r} ({exc})"

@@ -1,0 +1,130 @@
+"""Readers on real files: Swedish CSV variants, SCB PxWeb JSON, Excel, Parquet; and bad files."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from rfm import InputError, UnreadableFileError
+from rfm.io import BUILTIN_READERS, read_table
+from rfm.schemas import POPULATION, SchemaSpec, validate_table
+from rfm.schemas.builtin import ColumnSpec, _CategoryCounts
+
+READERS = {r.name: r for r in BUILTIN_READERS}
+
+
+def test_utf8_bom_crlf_semicolon_file(data_dir):
+    """population2018.csv: BOM, CRLF, ';', codes as integers (665 = Vaggeryd)."""
+    raw = read_table(READERS, data_dir / "population2018.csv")
+    assert raw.frame.columns[:3] == ["municipality_code", "municipality_name", "pop2018"]
+    vaggeryd = raw.frame.filter(pl.col("municipality_code") == "665").row(0, named=True)
+    assert vaggeryd["municipality_name"] == "Vaggeryd"
+    assert raw.frame.height == 290
+
+
+def test_latin1_pxweb_csv_export(data_dir):
+    """befolkning.csv: SCB's PxWeb CSV export in Latin-1 with "0665 Vaggeryd" labels."""
+    raw = read_table(READERS, data_dir / "befolkning.csv")
+    regions = raw.frame["region"].to_list()
+    assert "0117 Österåker" in regions  # Latin-1 decoded
+    row = raw.frame.filter(pl.col("region") == "0665 Vaggeryd").row(0, named=True)
+    assert row["2017"] == "14017" or row["2017"].isdigit()
+    assert row["_row"] >= 2
+
+
+def test_swedish_numbers_spaces_and_decimal_comma(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_bytes(
+        "area;year;age;count\nÖstersund;2024;80-89;2\u00a0923,5\nÖstersund;2024;90+;−0\n".encode(
+            "cp1252", errors="replace"
+        ).replace(b"?0", b"0")
+    )
+    frame = validate_table(read_table(READERS, path), POPULATION)
+    assert frame["count"].to_list() == [2923.5, 0.0]
+    assert frame["area"][0] == "Östersund"
+
+
+def test_pxweb_v2_jsonstat(data_dir):
+    raw = read_table(READERS, data_dir / "pxweb_v2_TAB638.json")
+    row = raw.frame.row(0, named=True)
+    assert (row["Region"], row["Alder"], row["Tid"], row["value"]) == ("00", "0", "2024", "50937")
+    renamed = raw.renamed({"Region": "area", "Tid": "year", "Alder": "age", "value": "count"})
+    frame = validate_table(renamed, POPULATION)
+    assert frame["count"].to_list() == [50937.0]
+
+
+def test_pxweb_v1_json(data_dir):
+    raw = read_table(READERS, data_dir / "pxweb_v1_BefolkningNy.json")
+    assert raw.frame.filter(pl.col("Tid") == "2011")["BE0101N1"].to_list() == ["9482855"]
+
+
+def test_excel_sheet_with_swedish_age_groups(data_dir):
+    """FHM's workbook: SCB population 2020 per kommun and age group, incl. '90 eller äldre'."""
+    raw = read_table(
+        READERS,
+        data_dir / "Folkhalsomyndigheten_Covid19_Vaccine.xlsx",
+        options={"sheet": "Vaccinerade kommun och ålder"},
+    )
+    frame = raw.frame.rename({"Kommun": "area", "Ålder": "age", "Befolkning": "count"})
+    frame = frame.with_columns(pl.lit("2020").alias("year"))
+    typed = validate_table(type(raw)(frame, raw.file), POPULATION)
+    vaggeryd = dict(typed.filter(pl.col("area") == "0665").select("age", "count").iter_rows())
+    assert vaggeryd["80-89"] == 599 and vaggeryd["90 eller äldre"] == 140  # as FHM/SCB publish
+
+
+def test_excel_unknown_sheet(data_dir):
+    with pytest.raises(UnreadableFileError, match="no sheet named 'Blad1'"):
+        read_table(
+            READERS,
+            data_dir / "Folkhalsomyndigheten_Covid19_Vaccine.xlsx",
+            options={"sheet": "Blad1"},
+        )
+
+
+def test_parquet_roundtrip(tmp_path):
+    path = tmp_path / "p.parquet"
+    pl.DataFrame({"area": ["A"], "year": [2024], "age": ["80"], "count": [3]}).write_parquet(path)
+    assert validate_table(read_table(READERS, path), POPULATION)["count"].to_list() == [3.0]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty"),
+        ("area,year\n".encode("utf-16"), "NUL bytes"),
+        (b"area,year,age,count\nA,2024,80,1,9\n", "row 2"),
+        (b"area,area,age,count\nA,2024,80,1\n", "each column name only once"),
+    ],
+)
+def test_bad_csv_files_are_refused_clearly(tmp_path, content, message):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    with pytest.raises((InputError, UnreadableFileError), match=message):
+        read_table(READERS, path)
+
+
+def test_truncated_json_is_refused(tmp_path, data_dir):
+    path = tmp_path / "cut.json"
+    path.write_text((data_dir / "pxweb_v2_TAB638.json").read_text(encoding="utf-8")[:500])
+    with pytest.raises(UnreadableFileError, match="not valid JSON"):
+        read_table(READERS, path)
+
+
+def test_every_bad_cell_is_reported_at_once(tmp_path):
+    spec = SchemaSpec(
+        "counts",
+        "",
+        (
+            ColumnSpec("area", "text"),
+            ColumnSpec("year", "int"),
+            ColumnSpec("category", "text"),
+            ColumnSpec("count", "number"),
+        ),
+        _CategoryCounts,
+    )
+    path = tmp_path / "c.csv"
+    path.write_text("area,year,category,count\nA,2024,pa,x\nB,2024.5,pa,1\nC,2024,,2\n")
+    with pytest.raises(InputError) as info:
+        validate_table(read_table(READERS, path), spec)
+    where = {(p.location.row, p.location.column) for p in info.value.problems}
+    assert where == {(2, "count"), (3, "year"), (4, "category")}
