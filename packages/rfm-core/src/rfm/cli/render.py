@@ -142,5 +142,13 @@ def write_frame(frame: pl.DataFrame, fmt: str, out: Path | None) -> None:
         write_text_atomic(out, text)
 
 
+def emit_text(text: str, out: Path | None) -> None:
+    """Print ``text``, or write it atomically to ``out``."""
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        write_text_atomic(out, text)
+
+
 def lineage_frame(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select(LINEAGE_COLUMNS)

@@ -11,6 +11,7 @@ from rfm.cli.common import load_tenant, registry, resolve_years, tenant_options,
 from rfm.cli.render import (
     OUTPUT_FORMATS,
     compare_table,
+    emit_text,
     lineage_frame,
     lineage_table,
     summary_table,
@@ -74,12 +75,7 @@ def run_command(
             + summary_table(result.totals(), unit)
             + "\n"
         )
-        if out is None:
-            click.echo(text, nl=False)
-        else:
-            from rfm.io.atomic import write_text_atomic
-
-            write_text_atomic(out, text)
+        emit_text(text, out)
         return
     write_frame(lineage_frame(result.lineage), fmt, out)
 
@@ -186,12 +182,7 @@ def compare_command(
     frame = compare(a, b)
     if fmt == "table":
         text = compare_table(frame, scenario, against, unit) + "\n"
-        if out is None:
-            click.echo(text, nl=False)
-        else:
-            from rfm.io.atomic import write_text_atomic
-
-            write_text_atomic(out, text)
+        emit_text(text, out)
         return
     renamed = frame.rename({"a": scenario, "b": against})
     write_frame(renamed, fmt, out)
