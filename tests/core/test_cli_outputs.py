@@ -89,7 +89,7 @@ uplift = { 2023 = 0.05 }
 overrides = { "ifo.uplift" = { unit = "andel", source = "KF 2018", values = { 2023 = 0.10 } } }
 """
     path = tenant_file(toml, {"p.csv": "area,year,age,count\nV,2023,0+,14000\n"})
-    result = rfm_cli(
+    compare = (
         "compare",
         "--config",
         str(path),
@@ -99,25 +99,14 @@ overrides = { "ifo.uplift" = { unit = "andel", source = "KF 2018", values = { 20
         "gammal",
         "--year",
         "2023",
-        "--format",
-        "json",
     )
+    result = rfm_cli(*compare, "--format", "json")
     assert result.exit_code == 0, result.output
     row = json.loads(result.output)[0]
     assert row["ny"] == pytest.approx(14000 * 5600 * 1.05)
     assert row["gammal"] == pytest.approx(14000 * 5600 * 1.10)
     assert row["diff"] == pytest.approx(row["ny"] - row["gammal"])
-    table = rfm_cli(
-        "compare",
-        "--config",
-        str(path),
-        "--scenario",
-        "ny",
-        "--against",
-        "gammal",
-        "--year",
-        "2023",
-    )
+    table = rfm_cli(*compare)
     assert "−3 920 000" in table.output or "-3 920 000" in table.output
     assert "-4,5 %" in table.output
 

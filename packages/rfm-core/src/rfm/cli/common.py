@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
-from rfm.errors import ConfigError, RfmError
+from rfm.errors import ConfigError
 from rfm.plugins.manager import PluginHost
 from rfm.registry import Registry
 from rfm.tenants.tenant import Tenant
@@ -83,7 +83,3 @@ def load_tenant(ctx: click.Context, tenant: str | None, config: Path | None) -> 
         known = ", ".join(sorted(reg.tenants)) or "none installed"
         raise ConfigError(f"name a tenant ({known}) or give --config FILE")
     return reg.tenant(tenant)
-
-
-def fail(message: str) -> None:
-    raise RfmError(message)

@@ -18,7 +18,7 @@ from rfm.cli.render import (
     write_frame,
 )
 from rfm.engine import compare, run
-from rfm.errors import ConfigError, OutputError
+from rfm.errors import ConfigError, OutputError, ParameterError
 from rfm.formatting import number
 from rfm.prices import PRICE_LEVELS
 from rfm.transitions.rounding import UNITS
@@ -130,7 +130,7 @@ def explain_command(
             click.echo(
                 f"  {ref.key} = {number(dated.value or 0)} {p.unit}  — {dated.source} (från {dated.year})"
             )
-        except Exception as exc:  # a parameter not needed this year (e.g. ended) is shown as such
+        except ParameterError as exc:  # e.g. ended before this year: shown, not fatal
             click.echo(f"  {ref.key}: {exc}")
     if result.datasets:
         click.echo("\nData:")

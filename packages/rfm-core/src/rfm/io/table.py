@@ -11,6 +11,8 @@ from __future__ import annotations
 import attrs
 import polars as pl
 
+from rfm.errors import InputError, Location, Problem
+
 ROW = "_row"
 
 
@@ -24,15 +26,15 @@ class RawTable:
 
     def renamed(self, mapping: dict[str, str]) -> RawTable:
         """The same table with columns renamed ``{name in file: name rfm expects}``."""
-        missing = [c for c in mapping if c not in self.frame.columns]
-        if missing:
-            from rfm.errors import InputError, Location, Problem
-
-            raise InputError(
-                [
-                    Problem(Location(self.file, 1, c), "a column of that name (from 'columns')")
-                    for c in missing
-                ],
-                title=f"{self.file}: columns to rename are missing",
-            )
+        problems = [
+            Problem(Location(self.file, 1, old), "a column of that name to rename")
+            for old in mapping
+            if old not in self.frame.columns
+        ] + [
+            Problem(Location(self.file, 1, new), f"no column of that name (renaming {old!r} to it)")
+            for old, new in mapping.items()
+            if new in self.frame.columns and new not in mapping
+        ]
+        if problems:
+            raise InputError(problems, title=f"{self.file}: cannot rename columns")
         return attrs.evolve(self, frame=self.frame.rename(mapping))

@@ -17,6 +17,7 @@ import polars as pl
 from rfm.errors import ConfigError, ModelError
 from rfm.models.base import ComputeContext, Model, ModelConfig
 from rfm.models.common import VOLUME_KEYS, VolumeSettings, cite, rates
+from rfm.models.frames import with_basis
 from rfm.schemas.age import age_bounds, parse_age_label
 
 
@@ -93,15 +94,8 @@ class AgeBands(Model):
             pl.DataFrame({"year": list(years)}, schema={"year": pl.Int64}), how="cross"
         ).join(bands.select("component"), how="cross")
         table = rates(ctx, self.band_keys, years)
-        table = table.with_columns(
-            pl.Series(
-                "basis",
-                [
-                    cite(r["value"], r["unit"], r["source"], r["from_year"])
-                    for r in table.iter_rows(named=True)
-                ],
-                dtype=pl.String,
-            )
+        table = with_basis(
+            table, lambda r: cite(r["value"], r["unit"], r["source"], r["from_year"])
         )
         return (
             grid.join(volumes, on=["recipient", "year", "component"], how="left")

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from rfm.config import check_keys
-from rfm.errors import ConfigError, ModelError
+from rfm.errors import ConfigError
 from rfm.formatting import percent
 from rfm.models.base import ComputeContext, Model, ModelConfig
 from rfm.models.common import rates
@@ -66,47 +66,47 @@ class Blend(Model):
         return f"belopp = andel_ny(år) × {self.new}(år) + (1 − andel_ny(år)) × {self.old}(år)"
 
     def compute(self, ctx: ComputeContext, years: Sequence[int]) -> pl.DataFrame:
-        shares = rates(ctx, {"s": self.share_key}, years).select(
-            "year", pl.col("value").alias("share"), "source"
+        shares = rates(ctx, {"s": self.share_key}, years)
+        # One row per year and part: its component, its share and why (small: 2 × years).
+        parts = pl.DataFrame(
+            [
+                (
+                    year,
+                    f"{which}: {model_id}",
+                    model_id,
+                    rate,
+                    f"{percent(rate)} av {model_id} ({source})",
+                )
+                for year, share, source in shares.select("year", "value", "source").iter_rows()
+                for which, model_id, rate in (
+                    ("ny modell", self.new, share),
+                    ("gammal modell", self.old, 1 - share),
+                )
+            ],
+            schema={
+                "year": pl.Int64,
+                "component": pl.String,
+                "input": pl.String,
+                "rate": pl.Float64,
+                "basis": pl.String,
+            },
+            orient="row",
         )
-        parts = []
-        for which, model_id, share in (
-            ("ny modell", self.new, pl.col("share")),
-            ("gammal modell", self.old, 1 - pl.col("share")),
-        ):
-            rows = ctx.model_rows(model_id)
-            totals = (
-                rows.filter(pl.col("year").is_in(list(years)))
+        amounts = pl.concat(
+            [
+                ctx.model_rows(model_id)
+                .filter(pl.col("year").is_in(list(years)))
                 .group_by("recipient", "year")
                 .agg(pl.col("amount").sum().alias("volume"))
-            )
-            parts.append(
-                totals.with_columns(pl.lit(f"{which}: {model_id}").alias("component"))
-                .join(shares, on="year", how="left")
-                .with_columns(share.alias("rate"))
-            )
-        both = pl.concat(parts)
-        if both.filter(pl.col("rate").is_null()).height:
-            raise ModelError(f"{self.config.where}: no share for some year")
-        recipients = both.select("recipient").unique()
-        grid = (
-            recipients.join(both.select("component").unique(), how="cross")
-            .join(shares, how="cross")
-            .with_columns(
-                pl.when(pl.col("component").str.starts_with("ny"))
-                .then(pl.col("share"))
-                .otherwise(1 - pl.col("share"))
-                .alias("rate")
-            )
+                .with_columns(pl.lit(model_id).alias("input"))
+                for model_id in (self.new, self.old)
+            ]
         )
-        joined = grid.join(
-            both.select("recipient", "year", "component", "volume"),
-            on=["recipient", "year", "component"],
-            how="left",
+        # Every recipient of either model gets both parts; a model without it counts 0 kr.
+        joined = (
+            amounts.select("recipient")
+            .unique()
+            .join(parts, how="cross")
+            .join(amounts, on=["recipient", "year", "input"], how="left")
         )
-        basis = [
-            f"{percent(r['rate'])} av {r['component'].split(': ', 1)[1]} ({r['source']})"
-            for r in joined.iter_rows(named=True)
-        ]
-        joined = joined.with_columns(pl.Series("basis", basis, dtype=pl.String))
         return model_rows(joined, self.id, "kr", "andel")

@@ -72,13 +72,14 @@ class ChangeLimit(Model):
             this = model.filter(pl.col("year") == year).sort("recipient")
             recipients = this["recipient"].to_list()
             targets = this["amount"].to_list()
-            prior = dict(
-                previous_data.filter(pl.col("year") == year - 1)
-                .select("recipient", "amount")
-                .iter_rows()
-            )
             if year - 1 in years:
-                prior = dict(earlier)
+                prior = earlier
+            else:
+                prior = dict(
+                    previous_data.filter(pl.col("year") == year - 1)
+                    .select("recipient", "amount")
+                    .iter_rows()
+                )
             limited = limit_changes(targets, [prior.get(r) for r in recipients], inc, dec)
             earlier = dict(zip(recipients, limited, strict=True))
             sources = ", ".join(

@@ -13,6 +13,7 @@ zero-sum: what one district gains another loses. Each variable is its own lineag
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import polars as pl
 
@@ -20,7 +21,7 @@ from rfm.errors import ConfigError, ModelError
 from rfm.formatting import number
 from rfm.models.base import ComputeContext, Model, ModelConfig
 from rfm.models.common import VOLUME_KEYS, VolumeSettings, rates
-from rfm.models.frames import model_rows
+from rfm.models.frames import model_rows, with_basis
 
 
 class DistributionKey(Model):
@@ -119,28 +120,20 @@ class DistributionKey(Model):
                 f"{', '.join(map(str, empty['year'].to_list()))}; nothing to split by"
             )
         per_year = per_year.with_columns((pl.col("total") / pl.col("sum_points")).alias("rate"))
-        per_year = per_year.with_columns(
-            pl.Series(
-                "basis",
-                [
-                    f"{number(r['total'])} kr ({r['source']}) ÷ {number(r['sum_points'])} poäng"
-                    for r in per_year.iter_rows(named=True)
-                ],
-                dtype=pl.String,
-            )
+
+        def basis(r: dict[str, Any]) -> str:
+            text = f"{number(r['total'])} kr ({r['source']}) ÷ {number(r['sum_points'])} poäng"
+            if r["weight_source"] is not None:
+                text += f"; poäng = vikt {number(r['weight'])} ({r['weight_source']}) × {r['component']}"
+            return text
+
+        # The rate and its basis per year and variable: a small table, formatted in Python.
+        explained = with_basis(weights.join(per_year, on="year", how="inner"), basis)
+        joined = points.drop("weight", "weight_source").join(
+            explained.select("component", "year", "rate", "basis"),
+            on=["component", "year"],
+            how="left",
         )
-        joined = points.join(per_year.select("year", "rate", "basis"), on="year", how="left")
-        joined = joined.with_columns(
-            pl.col("points").alias("volume"),
-            pl.when(pl.col("weight_source").is_not_null())
-            .then(
-                pl.col("basis")
-                + pl.lit("; poäng = vikt ")
-                + pl.col("weight").round(6).cast(pl.String)
-                + pl.lit(" × ")
-                + pl.col("component")
-            )
-            .otherwise(pl.col("basis"))
-            .alias("basis"),
+        return model_rows(
+            joined.with_columns(pl.col("points").alias("volume")), self.id, "poäng", "kr/poäng"
         )
-        return model_rows(joined, self.id, "poäng", "kr/poäng")

@@ -11,6 +11,7 @@ adult's price and familjehem at 0.45 (förordning 2008:776).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import polars as pl
 
@@ -97,10 +98,10 @@ class PriceTags(Model):
         )
         table = prices.join(weights, on=["component", "year"], how="left")
 
-        def basis(r: dict[str, object]) -> str:
-            text = f"prislapp {number(r['value'])} kr ({r['source']}, från {r['from_year']})"  # type: ignore[arg-type]
+        def basis(r: dict[str, Any]) -> str:
+            text = f"prislapp {number(r['value'])} kr ({r['source']}, från {r['from_year']})"
             if r["weight"] is not None:
-                text += f" × vikt {number(r['weight'])} ({r['weight_source']})"  # type: ignore[arg-type]
+                text += f" × vikt {number(r['weight'])} ({r['weight_source']})"
             return text
 
         table = with_basis(table, basis).with_columns(

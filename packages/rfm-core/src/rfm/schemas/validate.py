@@ -30,7 +30,10 @@ def _parse(column: str, kind: ColumnKind, decimal_comma: bool, dtype: pl.DataTyp
     if kind in ("text", "age"):
         return pl.col(column).cast(pl.String).str.strip_chars()
     if dtype.is_numeric():
-        return pl.col(column).cast(_DTYPES[kind], strict=False)
+        value = pl.col(column).cast(pl.Float64)
+        if kind == "int":  # 2024.5 is not a year: null, reported below, never truncated
+            return pl.when(value == value.round(0)).then(value).cast(pl.Int64, strict=False)
+        return value
     if kind == "int":
         return integer_expr(column, decimal_comma)
     return number_expr(column, decimal_comma)

@@ -83,11 +83,16 @@ def _datasets(doc: Table, folder: Path, file: str) -> dict[str, DatasetConfig]:
             isinstance(v, str) for v in columns.values()
         ):
             raise ConfigError(f'{where}.columns: expected {{ name in file = "name rfm expects" }}')
+        schema = get_str(table, "schema", where, DEFAULT_SCHEMAS.get(name, ""))
+        if not schema:
+            raise ConfigError(
+                f"{where}: give 'schema' (population, municipal_population, category_counts, "
+                "standard_costs, area_variables, allocation, or one a plugin adds)"
+            )
         out[name] = DatasetConfig(
             name=name,
             path=resolve_inside(folder, rel, f"{where}.path"),
-            schema=get_str(table, "schema", where, DEFAULT_SCHEMAS.get(name, ""))
-            or _no_schema(where),
+            schema=schema,
             format=table.get("format"),
             options={k: table[k] for k in READER_OPTIONS if k in table},
             columns=dict(columns),
@@ -96,13 +101,6 @@ def _datasets(doc: Table, folder: Path, file: str) -> dict[str, DatasetConfig]:
             display_path=rel,
         )
     return out
-
-
-def _no_schema(where: str) -> str:
-    raise ConfigError(
-        f"{where}: give 'schema' (population, municipal_population, category_counts, "
-        "standard_costs, area_variables, allocation, or one a plugin adds)"
-    )
 
 
 def _models(doc: Table, file: str, registry: Registry, params: ParameterSet) -> list[Model]:
