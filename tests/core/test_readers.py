@@ -128,3 +128,20 @@ def test_every_bad_cell_is_reported_at_once(tmp_path):
         validate_table(read_table(READERS, path), spec)
     where = {(p.location.row, p.location.column) for p in info.value.problems}
     assert where == {(2, "count"), (3, "year"), (4, "category")}
+
+
+def test_fractional_year_in_a_typed_file_is_an_error_not_truncated(tmp_path):
+    path = tmp_path / "p.parquet"
+    pl.DataFrame(
+        {"area": ["A", "B"], "year": [2024.0, 2024.5], "age": ["80", "81"], "count": [3, 4]}
+    ).write_parquet(path)
+    with pytest.raises(InputError) as info:
+        validate_table(read_table(READERS, path), POPULATION)
+    [problem] = info.value.problems
+    assert (problem.location.row, problem.location.column, problem.found) == (2, "year", 2024.5)
+
+
+def test_renaming_onto_an_existing_column_is_refused(data_dir):
+    raw = read_table(READERS, data_dir / "pxweb_v2_TAB638.json")
+    with pytest.raises(InputError, match="renaming 'Region' to it"):
+        raw.renamed({"Region": "Tid"})
