@@ -30,6 +30,9 @@ from rfm.errors import (
     UnknownNameError,
     UnreadableFileError,
 )
+from rfm.formatting import number as format_number
+from rfm.formatting import percent as format_percent
+from rfm.frame_buildup import FrameBuildUp, build_frame
 from rfm.io import RawTable, Reader, read_table
 from rfm.models import ComputeContext, Model, ModelConfig
 from rfm.parameters import DatedValue, Parameter, ParameterSet
@@ -38,6 +41,7 @@ from rfm.registry import Registry, TenantDefinition
 from rfm.schemas import ColumnSpec, SchemaSpec, validate_frame, validate_table
 from rfm.tenants.tenant import Tenant
 from rfm.tenants.toml_loader import load_tenant_file
+from rfm.textable import text_table
 from rfm.transitions import largest_remainder, limit_changes, linear_shares
 
 __all__ = [
@@ -48,6 +52,7 @@ __all__ = [
     "ConfigError",
     "ContractError",
     "DatedValue",
+    "FrameBuildUp",
     "InputError",
     "Location",
     "Model",
@@ -73,7 +78,10 @@ __all__ = [
     "UnreadableFileError",
     "__version__",
     "apply_contract",
+    "build_frame",
     "compare",
+    "format_number",
+    "format_percent",
     "hookimpl",
     "largest_remainder",
     "limit_changes",
@@ -81,6 +89,7 @@ __all__ = [
     "load_tenant_file",
     "read_table",
     "run",
+    "text_table",
     "validate_frame",
     "validate_table",
 ]

@@ -15,7 +15,7 @@ import attrs
 import polars as pl
 
 from rfm.contract import LINEAGE_COLUMNS, apply_contract
-from rfm.errors import ConfigError, ParameterError, RfmError
+from rfm.errors import ConfigError, ParameterError, RfmError, UnreadableFileError
 from rfm.io.readers import read_table
 from rfm.models.base import Model
 from rfm.parameters import ParameterSet
@@ -39,6 +39,31 @@ class DatasetUse:
     sha256: str
     rows: int
     source: str
+
+
+def load_dataset(registry: Registry, config: DatasetConfig) -> tuple[pl.DataFrame, DatasetUse]:
+    """Read a tenant dataset, validate it against its schema, and record what was read."""
+    schema = registry.schema(config.schema)
+    shown = config.display_path or config.path.name
+    raw = read_table(
+        registry.readers, config.path, name=shown, fmt=config.format, options=config.options
+    )
+    try:
+        content = config.path.read_bytes()
+    except OSError as exc:
+        raise UnreadableFileError(f"{shown}: cannot read ({exc.strerror})") from None
+    if config.columns:
+        raw = raw.renamed(dict(config.columns))
+    frame = validate_table(raw, schema)
+    use = DatasetUse(
+        config.name,
+        shown,
+        config.schema,
+        hashlib.sha256(content).hexdigest(),
+        frame.height,
+        config.source,
+    )
+    return frame, use
 
 
 class RunContext:
@@ -65,26 +90,8 @@ class RunContext:
         return self._datasets[name]
 
     def _load(self, config: DatasetConfig) -> pl.DataFrame:
-        schema = self._registry.schema(config.schema)
-        shown = config.display_path or config.path.name
-        raw = read_table(
-            self._registry.readers,
-            config.path,
-            name=shown,
-            fmt=config.format,
-            options=config.options,
-        )
-        if config.columns:
-            raw = raw.renamed(dict(config.columns))
-        frame = validate_table(raw, schema)
-        self.used[config.name] = DatasetUse(
-            config.name,
-            shown,
-            config.schema,
-            hashlib.sha256(config.path.read_bytes()).hexdigest(),
-            frame.height,
-            config.source,
-        )
+        frame, use = load_dataset(self._registry, config)
+        self.used[config.name] = use
         return frame
 
     def model_rows(self, model_id: str) -> pl.DataFrame:

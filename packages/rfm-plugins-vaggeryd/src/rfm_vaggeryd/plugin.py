@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import rfm
 
 
+def tenant_path() -> Path:
+    """The packaged tenant file of Vaggeryd (models, parameters, scenarios, frame)."""
+    return Path(str(resources.files("rfm_vaggeryd").joinpath("tenant/vaggeryd.toml")))
+
+
 @rfm.hookimpl
 def register_tenants(register: Callable[[Any], None]) -> None:
-    """No tenant is packaged yet; this plugin is a skeleton awaiting its models."""
+    """Vaggeryd kommun: KF → socialnämnden, budget 2023."""
+    register(rfm.TenantDefinition.from_toml(tenant_path(), plugin="vaggeryd"))
+
+
+@rfm.hookimpl
+def register_commands(cli: Any) -> None:
+    """``rfm vaggeryd fordelning``: the committee's use of the model money."""
+    from rfm_vaggeryd.commands import vaggeryd_group
+
+    cli.add_command(vaggeryd_group)

@@ -12,6 +12,8 @@ import warnings
 import click
 
 from rfm import __version__
+from rfm.cli.docs_command import docs_command
+from rfm.cli.frame_command import frame_command
 from rfm.cli.inspect_commands import (
     models_command,
     plugins_command,
@@ -55,6 +57,8 @@ def build_cli(host: PluginHost | None = None) -> click.Group:
         run_command,
         explain_command,
         compare_command,
+        frame_command,
+        docs_command,
         demo_command,
     ):
         cli.add_command(command)

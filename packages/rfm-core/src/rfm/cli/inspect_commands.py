@@ -7,11 +7,11 @@ from pathlib import Path
 import click
 
 from rfm.cli.common import load_tenant, registry, tenant_options
-from rfm.cli.render import table
 from rfm.errors import ConfigError
 from rfm.formatting import number
 from rfm.io.readers import read_table
 from rfm.schemas.validate import validate_table
+from rfm.textable import text_table as table
 
 
 @click.command("plugins")

@@ -19,27 +19,10 @@ from rfm.contract import LINEAGE_COLUMNS
 from rfm.errors import OutputError
 from rfm.formatting import number, percent
 from rfm.io.atomic import atomic_path, write_text_atomic
+from rfm.textable import text_table as table
 from rfm.transitions.rounding import UNITS, largest_remainder
 
 OUTPUT_FORMATS = ("table", "csv", "json", "parquet")
-
-
-def table(
-    headers: Sequence[str], rows: Sequence[Sequence[Any]], right: Sequence[bool] | None = None
-) -> str:
-    """A plain-text table: columns padded, numbers right-aligned."""
-    cells = [[str(h) for h in headers], *[["" if c is None else str(c) for c in r] for r in rows]]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
-    right = right or [False] * len(headers)
-
-    def line(row: Sequence[str]) -> str:
-        return "  ".join(
-            c.rjust(w) if r else c.ljust(w) for c, w, r in zip(row, widths, right, strict=True)
-        ).rstrip()
-
-    out = [line(cells[0]), "  ".join("-" * w for w in widths)]
-    out += [line(r) for r in cells[1:]]
-    return "\n".join(out)
 
 
 def rounded(frame: pl.DataFrame, column: str, group: Sequence[str], unit: str) -> pl.Series:

@@ -52,7 +52,7 @@ class ModelConfig:
     tenant_parameters: ParameterSet = attrs.field(factory=ParameterSet)
 
 
-COMMON_KEYS = ("id", "type", "source", "description", "label")
+COMMON_KEYS = ("id", "type", "source", "description", "label", "criteria")
 
 
 @attrs.frozen
@@ -86,6 +86,14 @@ class Model(abc.ABC):
         self.source = get_str(config.table, "source", config.where, "")
         self.description = get_str(config.table, "description", config.where, "")
         self.label = get_str(config.table, "label", config.where, config.id)
+        criteria = config.table.get("criteria", {})
+        if not isinstance(criteria, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in criteria.items()
+        ):
+            raise ConfigError(
+                f'{config.where}.criteria: expected {{ "criterion" = "how this model meets it" }}'
+            )
+        self.criteria: dict[str, str] = dict(criteria)
         self.own_parameters: list[Parameter] = []
         self.parameter_refs: list[ParameterRef] = []
 

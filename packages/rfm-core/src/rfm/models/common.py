@@ -9,6 +9,7 @@ import polars as pl
 from rfm.errors import ConfigError, ModelError
 from rfm.formatting import number
 from rfm.models.base import ComputeContext, Model
+from rfm.schemas.age import age_bounds
 
 REFERENCES = ("year", "mean_of_year_ends")
 VOLUME_KEYS = ("recipient", "recipient_column", "dataset", "data_lag", "population_reference")
@@ -106,6 +107,28 @@ class VolumeSettings:
         if self.lag:
             parts.append(f"data year t − {self.lag}")
         return ", ".join(parts)
+
+
+def population_in_ages(
+    ctx: ComputeContext, volume: VolumeSettings, ages: tuple[int, int], years: Sequence[int]
+) -> pl.DataFrame:
+    """Volumes (recipient, year, volume) of the population whose age lies within ``ages``.
+
+    A population row by age group counts when the whole group lies inside ``ages``; a group that
+    straddles the limit is refused rather than split.
+    """
+    population = ctx.dataset(volume.dataset)
+    low, high = age_bounds("age")
+    lo, hi = ages
+    straddling = population.filter((low <= hi) & (high >= lo) & ~((low >= lo) & (high <= hi)))
+    if straddling.height:
+        raise ModelError(
+            f"{volume.where}: the population in dataset {volume.dataset!r} has the age group "
+            f"{straddling.item(0, 'age')!r}, which straddles the ages {lo}–{hi}; give single "
+            "years of age or groups that fit inside"
+        )
+    inside = population.filter((low >= lo) & (high <= hi))
+    return volume.volumes(inside, years, [], "count")
 
 
 def rates(ctx: ComputeContext, keys: Mapping[str, str], years: Iterable[int]) -> pl.DataFrame:

@@ -19,9 +19,9 @@ import polars as pl
 from rfm.errors import ConfigError, ModelError
 from rfm.formatting import number, percent
 from rfm.models.base import ComputeContext, Model, ModelConfig
-from rfm.models.common import VOLUME_KEYS, VolumeSettings, rates
+from rfm.models.common import VOLUME_KEYS, VolumeSettings, population_in_ages, rates
 from rfm.models.frames import model_rows
-from rfm.schemas.age import age_bounds, parse_age_label
+from rfm.schemas.age import parse_age_label
 
 
 class PerCapitaStandardCost(Model):
@@ -69,11 +69,7 @@ class PerCapitaStandardCost(Model):
         )
 
     def compute(self, ctx: ComputeContext, years: Sequence[int]) -> pl.DataFrame:
-        population = ctx.dataset(self.volume.dataset)
-        low, high = age_bounds("age")
-        lo, hi = self.ages
-        population = population.filter((low >= lo) & (high <= hi))
-        volumes = self.volume.volumes(population, years, [], "count")
+        volumes = population_in_ages(ctx, self.volume, self.ages, years)
         uplift = (
             rates(ctx, {"u": self.uplift_key}, years).select(
                 "year", pl.col("value").alias("uplift"), pl.col("source").alias("uplift_source")

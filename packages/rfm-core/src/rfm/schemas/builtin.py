@@ -72,6 +72,17 @@ class _Allocation(pa.DataFrameModel):
     amount: float = pa.Field()
 
 
+BUDGET_ITEM_STATUSES = ["äskat", "beviljat", "avslaget"]
+
+
+class _BudgetItems(pa.DataFrameModel):
+    recipient: str = pa.Field(str_length={"min_value": 1})
+    year: int = pa.Field(ge=MIN_YEAR, le=MAX_YEAR)
+    item: str = pa.Field(str_length={"min_value": 1})
+    amount: float = pa.Field()
+    status: str = pa.Field(isin=BUDGET_ITEM_STATUSES)
+
+
 class _Lineage(pa.DataFrameModel):
     tenant: str = pa.Field(str_length={"min_value": 1})
     model: str = pa.Field(str_length={"min_value": 1})
@@ -155,6 +166,23 @@ ALLOCATION = SchemaSpec(
     _Allocation,
     key=("recipient", "year"),
 )
+BUDGET_ITEMS = SchemaSpec(
+    "budget_items",
+    "Budget items by recipient and year in kr: tilläggsäskanden or savings, with their status "
+    "(äskat, beviljat, avslaget) and source.",
+    (
+        ColumnSpec("recipient", "text", "programområde or nämnd"),
+        _YEAR,
+        ColumnSpec("item", "text", "what the money is for"),
+        ColumnSpec("amount", "number", "kr"),
+        ColumnSpec("status", "text", "äskat, beviljat or avslaget"),
+        ColumnSpec(
+            "source", "text", "optional: where the item is decided", required=False, nullable=True
+        ),
+    ),
+    _BudgetItems,
+    key=("recipient", "year", "item"),
+)
 LINEAGE = SchemaSpec(
     "lineage",
     "The contract: one row per recipient, year and component with volume × rate = amount.",
@@ -180,5 +208,6 @@ BUILTIN_SCHEMAS = (
     STANDARD_COSTS,
     AREA_VARIABLES,
     ALLOCATION,
+    BUDGET_ITEMS,
     LINEAGE,
 )

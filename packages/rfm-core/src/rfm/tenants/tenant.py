@@ -46,6 +46,39 @@ class PriceSettings:
     index: str | None = None
 
 
+@attrs.frozen
+class Documentation:
+    """What the tenant says about its models as a whole: an introduction and its criteria."""
+
+    introduction: str = ""
+    source: str = ""
+    criteria: Mapping[str, str] = attrs.field(factory=dict)
+    """Criterion → what it demands (seed 000's opåverkbarhet, stabilitet, …)."""
+
+
+@attrs.frozen
+class FrameSettings:
+    """How the committee's frame is built up year by year ("steg för steg").
+
+    Ram(t) = Ram(t−1) + volymkompensation + förändrat ersättningsbelopp
+             + pris- och lönekompensation + beviljade tilläggsäskanden − besparingar
+    """
+
+    previous: str
+    """Dataset (schema ``allocation``) with the frame per programområde of earlier years."""
+    programs: Mapping[str, str]
+    """Model id → the programområde its money goes to."""
+    additions: str | None = None
+    """Dataset (schema ``budget_items``) of tilläggsäskanden."""
+    savings: str | None = None
+    """Dataset (schema ``budget_items``) of besparingar (positive amounts are taken away)."""
+    price_index: str | None = None
+    """Parameter key (andel) of the price and wage compensation on last year's frame."""
+    reform_space: str | None = None
+    """Parameter key (kr) of the reformutrymme the council shares between all committees."""
+    description: str = ""
+
+
 DEFAULT_SCENARIO = "standard"
 
 
@@ -64,6 +97,8 @@ class Tenant:
     prices: PriceSettings = PriceSettings()
     description: str = ""
     origin: str = ""
+    documentation: Documentation = Documentation()
+    frame: FrameSettings | None = None
 
     def model(self, model_id: str) -> Model:
         for m in self.models:

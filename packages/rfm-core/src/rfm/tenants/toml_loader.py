@@ -9,6 +9,9 @@ The format is documented in ``docs/tenant-file.md``. In short::
     [overrides]     "key" = { unit, values, … } laid over an existing parameter
     [[models]]      id, type, and the keys of that model type
     [scenarios.N]   description, models, overrides
+    [documentation] introduction, source, criteria = { "Stabilitet" = "…" }
+    [frame]         previous, programs = { model = "programområde" }, additions, savings,
+                    price_index, reform_space (the frame build-up, "steg för steg")
 
 Every table is checked against the keys it may have; every path must stay inside the folder
 of the file that names it. Nothing is evaluated as code.
@@ -26,12 +29,38 @@ from rfm.errors import ConfigError, ParameterError, RfmError
 from rfm.models.base import Model, ModelConfig
 from rfm.parameters import ParameterSet, parse_parameter_table
 from rfm.tenants.paths import resolve_inside
-from rfm.tenants.tenant import DatasetConfig, PriceSettings, Scenario, Tenant
+from rfm.tenants.tenant import (
+    DatasetConfig,
+    Documentation,
+    FrameSettings,
+    PriceSettings,
+    Scenario,
+    Tenant,
+)
 
 if TYPE_CHECKING:
     from rfm.registry import Registry
 
-TOP_KEYS = ("tenant", "prices", "data", "parameters", "overrides", "models", "scenarios")
+TOP_KEYS = (
+    "tenant",
+    "prices",
+    "data",
+    "parameters",
+    "overrides",
+    "models",
+    "scenarios",
+    "documentation",
+    "frame",
+)
+FRAME_KEYS = (
+    "description",
+    "previous",
+    "programs",
+    "additions",
+    "savings",
+    "price_index",
+    "reform_space",
+)
 TENANT_KEYS = ("id", "name", "kommunkod", "description", "extends")
 DATA_KEYS = (
     "path",
@@ -146,6 +175,86 @@ def _scenarios(doc: Table, file: str, model_ids: set[str]) -> dict[str, Scenario
     return out
 
 
+def _documentation(doc: Table, file: str, models: list[Model]) -> Documentation:
+    table = get_table(doc, "documentation", file)
+    where = f"{file}: [documentation]"
+    check_keys(table, where, allowed=("introduction", "source", "criteria"))
+    criteria = get_table(table, "criteria", where)
+    if not all(isinstance(v, str) for v in criteria.values()):
+        raise ConfigError(f'{where}.criteria: expected {{ "criterion" = "what it demands" }}')
+    for m in models:
+        unknown = sorted(set(m.criteria) - set(criteria)) if criteria else []
+        if unknown:
+            raise ConfigError(
+                f"{file}: model '{m.id}'.criteria: {', '.join(map(repr, unknown))} is not one "
+                f"of the criteria in [documentation.criteria] ({', '.join(criteria)})"
+            )
+    return Documentation(
+        get_str(table, "introduction", where, "").strip(),
+        get_str(table, "source", where, ""),
+        {str(k): str(v) for k, v in criteria.items()},
+    )
+
+
+def _frame(
+    doc: Table,
+    file: str,
+    models: list[Model],
+    datasets: Mapping[str, DatasetConfig],
+    params: ParameterSet,
+) -> FrameSettings | None:
+    table = get_table(doc, "frame", file)
+    if not table:
+        return None
+    where = f"{file}: [frame]"
+    check_keys(table, where, allowed=FRAME_KEYS, required=("previous", "programs"))
+    programs = get_table(table, "programs", where)
+    ids = {m.id for m in models}
+    for model_id, program in programs.items():
+        if model_id not in ids:
+            raise ConfigError(
+                f"{where}.programs: no model {model_id!r} (models: {', '.join(sorted(ids))})"
+            )
+        if not isinstance(program, str) or not program:
+            raise ConfigError(f"{where}.programs.{model_id}: expected the programområde's name")
+    names: dict[str, str | None] = {}
+    for key, schema in (
+        ("previous", "allocation"),
+        ("additions", "budget_items"),
+        ("savings", "budget_items"),
+    ):
+        name = get_str(table, key, where, "") or None
+        if name is not None:
+            if name not in datasets:
+                raise ConfigError(f"{where}.{key}: no dataset {name!r} ([data.{name}])")
+            if datasets[name].schema != schema:
+                raise ConfigError(
+                    f"{where}.{key}: dataset {name!r} has schema {datasets[name].schema!r}; "
+                    f"expected {schema!r}"
+                )
+        names[key] = name
+    keys: dict[str, str | None] = {}
+    for key, unit in (("price_index", "andel"), ("reform_space", "kr")):
+        name = get_str(table, key, where, "") or None
+        if name is not None:
+            if name not in params:
+                raise ConfigError(f"{where}.{key}: no parameter {name!r} in [parameters]")
+            if params[name].unit != unit:
+                raise ConfigError(f"{where}.{key}: parameter {name!r} must be in {unit!r}")
+        keys[key] = name
+    previous = names["previous"]
+    assert previous is not None
+    return FrameSettings(
+        previous=previous,
+        programs={str(k): str(v) for k, v in programs.items()},
+        additions=names["additions"],
+        savings=names["savings"],
+        price_index=keys["price_index"],
+        reform_space=keys["reform_space"],
+        description=get_str(table, "description", where, ""),
+    )
+
+
 def tenant_from_document(doc: Table, path: Path, registry: Registry) -> Tenant:
     """Build a tenant from a parsed tenant file (``path`` locates its folder and messages)."""
     file = str(path)
@@ -198,6 +307,13 @@ def tenant_from_document(doc: Table, path: Path, registry: Registry) -> Tenant:
     if (prices.index is None) != (prices.base_year is None):
         raise ConfigError(f"{file}: [prices]: give both 'base_year' and 'index', or neither")
 
+    documentation = _documentation(doc, file, all_models)
+    if base and "documentation" not in doc:
+        documentation = base.documentation
+    frame = _frame(doc, file, all_models, datasets, params)
+    if base and "frame" not in doc:
+        frame = base.frame
+
     return Tenant(
         id=tenant_id,
         name=get_str(head, "name", f"{file}: [tenant]", base.name if base else tenant_id),
@@ -210,6 +326,8 @@ def tenant_from_document(doc: Table, path: Path, registry: Registry) -> Tenant:
         prices=prices,
         description=get_str(head, "description", f"{file}: [tenant]", ""),
         origin=file,
+        documentation=documentation,
+        frame=frame,
     )
 
 

@@ -1,0 +1,235 @@
+"""The frame build-up, "steg för steg": how last year's frame becomes this year's.
+
+    Ram(t) = Ram(t−1)
+           + volymkompensation            Σ ersättning(t−1) × (volym(t) − volym(t−1))
+           + förändrat ersättningsbelopp  Σ (ersättning(t) − ersättning(t−1)) × volym(t)
+           + pris- och lönekompensation   Ram(t−1) × PLK(t)
+           + beviljade tilläggsäskanden
+           − beviljade besparingar
+
+per programområde. The first two lines split each model's change between t−1 and t exactly
+(their sum is model(t) − model(t−1), row by row): what the population did, and what a decision
+did to the rates (Vaggeryd's IFO uplift from 10 to 5 % in 2023 is a förändrat
+ersättningsbelopp, not a volume). Programme areas without a model get only the price and wage
+compensation and their items. Tilläggsäskanden are listed with their status; only granted ones
+enter the frame, and their sum is set against the reformutrymme the council has to share.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import attrs
+import polars as pl
+
+from rfm.engine import DatasetUse, RunResult, load_dataset, run
+from rfm.errors import ConfigError, ModelError
+from rfm.registry import Registry
+from rfm.tenants.tenant import FrameSettings, Tenant
+
+STEPS = (
+    ("previous", "Ram föregående år"),
+    ("volume", "Volymkompensation"),
+    ("rate_change", "Förändrat ersättningsbelopp"),
+    ("price_wage", "Pris- och lönekompensation"),
+    ("additions", "Beviljade tilläggsäskanden"),
+    ("savings", "Besparingar"),
+    ("frame", "Ram"),
+)
+"""The columns of a build-up, in order, with their Swedish labels."""
+
+
+@attrs.frozen
+class FrameBuildUp:
+    """One year's build-up per programområde, and everything it was built from."""
+
+    year: int
+    scenario: str
+    table: pl.DataFrame
+    """program, previous, volume, rate_change, price_wage, additions, savings, frame (kr)."""
+    models: pl.DataFrame
+    """Per model: program, amount t−1, amount t, volume and rate_change (kr)."""
+    items: pl.DataFrame
+    """Tilläggsäskanden and besparingar of the year: program, kind, item, amount, status, source."""
+    price_index: float | None
+    price_index_source: str
+    reform_space: float | None
+    reform_space_source: str
+    run: RunResult
+    datasets: tuple[DatasetUse, ...]
+
+    def requested(self, kind: str = "tilläggsäskande") -> float:
+        """Σ of the items of ``kind`` of the year, whatever their status."""
+        part = self.items.filter(pl.col("kind") == kind)
+        return float(part["amount"].sum()) if part.height else 0.0
+
+    def items_by_program(self, kind: str = "tilläggsäskande") -> pl.DataFrame:
+        """Per programområde: Σ requested (every status) and Σ granted of the items of ``kind``."""
+        return (
+            self.items.filter(pl.col("kind") == kind)
+            .group_by("program")
+            .agg(
+                pl.col("amount").sum().alias("requested"),
+                pl.col("amount").filter(pl.col("status") == "beviljat").sum().alias("granted"),
+            )
+            .sort("program")
+        )
+
+
+def _settings(tenant: Tenant) -> FrameSettings:
+    if tenant.frame is None:
+        raise ConfigError(
+            f"tenant {tenant.id!r} has no [frame] table (previous frames, programs, index); "
+            "see docs/tenant-file.md"
+        )
+    return tenant.frame
+
+
+def _model_changes(result: RunResult, year: int, programs: dict[str, str]) -> pl.DataFrame:
+    """Split each model's change from t−1 to t into volume and rate, row by row."""
+    key = ["model", "recipient", "component"]
+    rows = result.lineage.select(*key, "year", "volume", "rate", "amount")
+    before = rows.filter(pl.col("year") == year - 1).drop("year")
+    after = rows.filter(pl.col("year") == year).drop("year")
+    joined = after.join(before, on=key, how="full", coalesce=True, suffix="_prev").with_columns(
+        pl.col("volume", "rate", "amount", "volume_prev", "amount_prev").fill_null(0.0),
+        pl.col("rate_prev").fill_null(pl.col("rate")).fill_null(0.0),
+    )
+    joined = joined.with_columns(
+        (pl.col("rate_prev") * (pl.col("volume") - pl.col("volume_prev"))).alias("vol"),
+        ((pl.col("rate") - pl.col("rate_prev")) * pl.col("volume")).alias("rc"),
+    )
+    unmapped = sorted(set(joined["model"].unique().to_list()) - set(programs))
+    if unmapped:
+        raise ConfigError(
+            f"[frame].programs: no programområde for model(s) {', '.join(unmapped)}; every model "
+            "the scenario reports must say where its money goes"
+        )
+    return (
+        joined.group_by("model")
+        .agg(
+            pl.col("amount_prev").sum().alias("amount_before"),
+            pl.col("amount").sum().alias("amount_after"),
+            pl.col("vol").sum().alias("volume"),
+            pl.col("rc").sum().alias("rate_change"),
+        )
+        .with_columns(pl.col("model").replace_strict(programs).alias("program"))
+        .sort("program", "model")
+    )
+
+
+def _items(
+    registry: Registry, tenant: Tenant, name: str | None, kind: str, year: int
+) -> tuple[pl.DataFrame, list[DatasetUse]]:
+    schema = {
+        "program": pl.String,
+        "kind": pl.String,
+        "item": pl.String,
+        "amount": pl.Float64,
+        "status": pl.String,
+        "source": pl.String,
+    }
+    if name is None:
+        return pl.DataFrame(schema=schema), []
+    frame, use = load_dataset(registry, tenant.datasets[name])
+    if "source" not in frame.columns:
+        frame = frame.with_columns(pl.lit(tenant.datasets[name].source).alias("source"))
+    picked = frame.filter(pl.col("year") == year).select(
+        pl.col("recipient").alias("program"),
+        pl.lit(kind).alias("kind"),
+        "item",
+        "amount",
+        "status",
+        pl.col("source").fill_null(tenant.datasets[name].source),
+    )
+    return picked.cast(schema), [use]  # type: ignore[arg-type]
+
+
+def build_frame(
+    tenant: Tenant,
+    registry: Registry,
+    year: int,
+    *,
+    scenario: str | None = None,
+) -> FrameBuildUp:
+    """The build-up of ``year``'s frame from ``year − 1``'s under ``scenario`` (fixed prices)."""
+    settings = _settings(tenant)
+    result = run(tenant, registry, [year - 1, year], scenario=scenario, prices="fixed")
+    changes = _model_changes(result, year, dict(settings.programs))
+
+    previous_frame, previous_use = load_dataset(registry, tenant.datasets[settings.previous])
+    previous = previous_frame.filter(pl.col("year") == year - 1).select(
+        pl.col("recipient").alias("program"), pl.col("amount").alias("previous")
+    )
+    missing = sorted(set(changes["program"].to_list()) - set(previous["program"].to_list()))
+    if missing:
+        raise ModelError(
+            f"dataset {settings.previous!r} has no frame for {year - 1} for programområde(n) "
+            f"{', '.join(missing)}; the build-up starts from last year's frame"
+        )
+    additions, uses_a = _items(registry, tenant, settings.additions, "tilläggsäskande", year)
+    savings, uses_s = _items(registry, tenant, settings.savings, "besparing", year)
+    items = pl.concat([additions, savings])
+
+    index, index_source = None, ""
+    if settings.price_index is not None:
+        dated = result.parameters[settings.price_index].at(year)
+        index, index_source = dated.value, dated.source
+    space, space_source = None, ""
+    if settings.reform_space is not None:
+        dated = result.parameters[settings.reform_space].at(year)
+        space, space_source = dated.value, dated.source
+
+    granted = (
+        items.filter(pl.col("status") == "beviljat")
+        .group_by("program")
+        .agg(
+            pl.col("amount").filter(pl.col("kind") == "tilläggsäskande").sum().alias("additions"),
+            pl.col("amount").filter(pl.col("kind") == "besparing").sum().alias("savings"),
+        )
+    )
+    by_program = changes.group_by("program").agg(pl.col("volume", "rate_change").sum())
+    programs = pl.concat(
+        [previous.select("program"), by_program.select("program"), items.select("program")]
+    ).unique()
+    table = (
+        programs.join(previous, on="program", how="left")
+        .join(by_program, on="program", how="left")
+        .join(granted, on="program", how="left")
+        .with_columns(
+            pl.col("previous", "volume", "rate_change", "additions", "savings").fill_null(0.0)
+        )
+        .with_columns((pl.col("previous") * (index or 0.0)).alias("price_wage"))
+        .with_columns(
+            (
+                pl.col("previous")
+                + pl.col("volume")
+                + pl.col("rate_change")
+                + pl.col("price_wage")
+                + pl.col("additions")
+                - pl.col("savings")
+            ).alias("frame")
+        )
+        .select("program", *(name for name, _ in STEPS))
+        .sort("program")
+    )
+    return FrameBuildUp(
+        year=year,
+        scenario=result.scenario.name,
+        table=table,
+        models=changes,
+        items=items.sort("kind", "program", "item"),
+        price_index=index,
+        price_index_source=index_source,
+        reform_space=space,
+        reform_space_source=space_source,
+        run=result,
+        datasets=(*result.datasets, previous_use, *uses_a, *uses_s),
+    )
+
+
+def build_frames(
+    tenant: Tenant, registry: Registry, years: Sequence[int], *, scenario: str | None = None
+) -> list[FrameBuildUp]:
+    """One build-up per year (each from the previous year's frame in the dataset)."""
+    return [build_frame(tenant, registry, y, scenario=scenario) for y in sorted(set(years))]
