@@ -45,7 +45,7 @@ class AgeBands(Model):
             )
 
     def datasets(self) -> tuple[str, ...]:
-        return (self.volume.dataset,)
+        return self.volume.datasets()
 
     def formula(self) -> str:
         bands = ", ".join(self.bands)
@@ -81,14 +81,14 @@ class AgeBands(Model):
             )
         age_to_band = pairs.filter(inside).select("age", "component")
         in_bands = population.join(age_to_band, on="age", how="inner")
-        volumes = self.volume.volumes(in_bands, years, ["component"], "count")
+        volumes = self.volume.volumes(
+            self.volume.map_areas(ctx, in_bands, years), years, ["component"], "count"
+        )
 
         recipients = (
             pl.DataFrame({"recipient": [self.volume.recipient]}, schema={"recipient": pl.String})
             if self.volume.recipient is not None
-            else population.select(
-                pl.col(self.volume.recipient_column).cast(pl.String).unique().alias("recipient")
-            )
+            else volumes.select("recipient").unique()
         )
         grid = recipients.join(
             pl.DataFrame({"year": list(years)}, schema={"year": pl.Int64}), how="cross"

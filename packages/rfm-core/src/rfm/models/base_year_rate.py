@@ -46,7 +46,7 @@ class BaseYearRate(Model):
         self.ages_label = ages
 
     def datasets(self) -> tuple[str, ...]:
-        return (self.volume.dataset,)
+        return self.volume.datasets()
 
     def formula(self) -> str:
         return (

@@ -12,7 +12,14 @@ from rfm.models.base import ComputeContext, Model
 from rfm.schemas.age import age_bounds
 
 REFERENCES = ("year", "mean_of_year_ends")
-VOLUME_KEYS = ("recipient", "recipient_column", "dataset", "data_lag", "population_reference")
+VOLUME_KEYS = (
+    "recipient",
+    "recipient_column",
+    "dataset",
+    "data_lag",
+    "population_reference",
+    "area_mapping",
+)
 
 
 class VolumeSettings:
@@ -24,6 +31,11 @@ class VolumeSettings:
       national equalisation does); the default 0 takes rows with ``year = t``.
     * ``population_reference = "mean_of_year_ends"`` uses the mean of the year-end figures
       of *t − 1* and *t* (Sjöbo's method) instead of the figure of *t*.
+    * ``area_mapping = "stadsdelar"`` names an ``area_mapping`` dataset (area, recipient,
+      from_year, to_year) that sends each finer area (basområde, DeSO, a former district) to
+      the recipient it belongs to in budget year *t*: Stockholm's 14 stadsdelsnämnder became 13
+      in mid-2020 when Hägersten-Liljeholmen and Älvsjö merged. An area without a recipient in
+      a year, or with two, is an error.
     """
 
     def __init__(self, model: Model, default_dataset: str) -> None:
@@ -43,12 +55,74 @@ class VolumeSettings:
         self.lag = model.optional_int("data_lag", 0)
         if self.lag < 0:
             raise ConfigError(f"{where}.data_lag: must be 0 or more")
+        self.mapping = table.get("area_mapping")
+        if self.mapping is not None and not isinstance(self.mapping, str):
+            raise ConfigError(f"{where}.area_mapping: expected the name of a [data.…] table")
+        if self.mapping is not None and self.recipient is not None:
+            raise ConfigError(f"{where}: 'area_mapping' and 'recipient' exclude each other")
         self.reference = table.get("population_reference", "year")
         if self.reference not in REFERENCES:
             raise ConfigError(
                 f"{where}.population_reference: expected one of {', '.join(REFERENCES)}, "
                 f"found {self.reference!r}"
             )
+
+    def datasets(self) -> tuple[str, ...]:
+        """The datasets the volumes read: the data, and the area mapping if there is one."""
+        return (self.dataset, *((self.mapping,) if self.mapping else ()))
+
+    def map_areas(
+        self, ctx: ComputeContext, frame: pl.DataFrame, years: Sequence[int]
+    ) -> pl.DataFrame:
+        """Replace each row's area by its recipient in the budget year (data year + lag).
+
+        Only the rows of the data years that ``years`` need are mapped (and returned).
+        """
+        if self.mapping is None:
+            return frame
+        frame = frame.filter(pl.col("year").is_in(self.data_years(years)))
+        if self.reference != "year":
+            raise ConfigError(
+                f'{self.where}: area_mapping works with population_reference = "year" only'
+            )
+        mapping = ctx.dataset(self.mapping)
+        keyed = frame.with_row_index("_row").with_columns(
+            (pl.col("year") + self.lag).alias("_budget_year"),
+            pl.col(self.recipient_column).cast(pl.String).alias("_area"),
+        )
+        pairs = keyed.select("_row", "_area", "_budget_year").join(
+            mapping.select(
+                pl.col("area").alias("_area"),
+                pl.col("recipient").alias("_recipient"),
+                "from_year",
+                "to_year",
+            ),
+            on="_area",
+            how="inner",
+        )
+        valid = pairs.filter(
+            (pl.col("from_year") <= pl.col("_budget_year"))
+            & (pl.col("to_year").is_null() | (pl.col("_budget_year") <= pl.col("to_year")))
+        )
+        counts = valid.group_by("_row").agg(pl.len().alias("n"), pl.col("_recipient").first())
+        twice = counts.filter(pl.col("n") > 1).sort("_row")
+        if twice.height:
+            row = keyed.filter(pl.col("_row") == twice.item(0, "_row")).row(0, named=True)
+            raise ModelError(
+                f"{self.where}: dataset {self.mapping!r} sends area {row['_area']!r} to more than "
+                f"one recipient in {row['_budget_year']}"
+            )
+        mapped = keyed.join(counts.select("_row", "_recipient"), on="_row", how="left")
+        lost = mapped.filter(pl.col("_recipient").is_null()).sort("_row")
+        if lost.height:
+            first = lost.row(0, named=True)
+            raise ModelError(
+                f"{self.where}: dataset {self.mapping!r} gives area {first['_area']!r} no "
+                f"recipient for budget year {first['_budget_year']} ({lost.height} such rows)"
+            )
+        return mapped.with_columns(pl.col("_recipient").alias(self.recipient_column)).drop(
+            "_row", "_budget_year", "_area", "_recipient"
+        )
 
     def recipient_expr(self) -> pl.Expr:
         if self.recipient is not None:
@@ -128,7 +202,7 @@ def population_in_ages(
             "years of age or groups that fit inside"
         )
     inside = population.filter((low >= lo) & (high <= hi))
-    return volume.volumes(inside, years, [], "count")
+    return volume.volumes(volume.map_areas(ctx, inside, years), years, [], "count")
 
 
 def rates(ctx: ComputeContext, keys: Mapping[str, str], years: Iterable[int]) -> pl.DataFrame:

@@ -54,7 +54,7 @@ class DistributionKey(Model):
         self.points_column = table.get("points_column")
 
     def datasets(self) -> tuple[str, ...]:
-        return (self.volume.dataset,)
+        return self.volume.datasets()
 
     def formula(self) -> str:
         points = (
@@ -82,7 +82,9 @@ class DistributionKey(Model):
             variable_name="component",
             value_name="value",
         )
-        raw = self.volume.volumes(long, years, ["component"], "value")
+        raw = self.volume.volumes(
+            self.volume.map_areas(ctx, long, years), years, ["component"], "value"
+        )
         if self.weight_keys:
             weights = rates(ctx, self.weight_keys, years).select(
                 "component",

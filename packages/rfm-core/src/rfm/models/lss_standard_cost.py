@@ -64,7 +64,7 @@ class LssStandardCost(Model):
         return (self.insatser,)
 
     def datasets(self) -> tuple[str, ...]:
-        return (self.volume.dataset,)
+        return self.volume.datasets()
 
     def formula(self) -> str:
         correction = " × korrigeringsfaktor(år)" if self.correction_key else ""

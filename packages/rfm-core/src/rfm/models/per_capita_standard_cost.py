@@ -59,7 +59,7 @@ class PerCapitaStandardCost(Model):
 
     def datasets(self) -> tuple[str, ...]:
         extra = (self.cost_dataset,) if self.cost_dataset else ()
-        return (self.volume.dataset, *extra)
+        return (*self.volume.datasets(), *extra)
 
     def formula(self) -> str:
         uplift = " × (1 + uppräkning(år))" if self.uplift_key else ""

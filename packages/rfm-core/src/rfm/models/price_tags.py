@@ -58,7 +58,7 @@ class PriceTags(Model):
                 )
 
     def datasets(self) -> tuple[str, ...]:
-        return () if self.count_keys else (self.volume.dataset,)
+        return () if self.count_keys else self.volume.datasets()
 
     def formula(self) -> str:
         source = "antal i tenantfilen" if self.count_keys else self.volume.describe()
@@ -84,7 +84,10 @@ class PriceTags(Model):
                 f"price: {', '.join(sorted(unpriced))}"
             )
         return self.volume.volumes(
-            data.rename({"category": "component"}), years, ["component"], "count"
+            self.volume.map_areas(ctx, data.rename({"category": "component"}), years),
+            years,
+            ["component"],
+            "count",
         )
 
     def compute(self, ctx: ComputeContext, years: Sequence[int]) -> pl.DataFrame:

@@ -72,6 +72,19 @@ class _Allocation(pa.DataFrameModel):
     amount: float = pa.Field()
 
 
+class _AreaMapping(pa.DataFrameModel):
+    area: str = pa.Field(str_length={"min_value": 1})
+    recipient: str = pa.Field(str_length={"min_value": 1})
+    from_year: int = pa.Field(ge=MIN_YEAR, le=MAX_YEAR)
+    to_year: int = pa.Field(ge=MIN_YEAR, le=MAX_YEAR, nullable=True)
+
+    @pa.dataframe_check(name="to_year is empty or not before from_year")
+    def ordered(cls, data: PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(
+            pl.col("to_year").is_null() | (pl.col("to_year") >= pl.col("from_year"))
+        )
+
+
 BUDGET_ITEM_STATUSES = ["äskat", "beviljat", "avslaget"]
 
 
@@ -166,6 +179,19 @@ ALLOCATION = SchemaSpec(
     _Allocation,
     key=("recipient", "year"),
 )
+AREA_MAPPING = SchemaSpec(
+    "area_mapping",
+    "Which recipient each finer area (basområde, DeSO, a former district) belongs to, by budget "
+    "year: from_year to to_year (empty: still in force).",
+    (
+        ColumnSpec("area", "text", "the finer area, as the data names it"),
+        ColumnSpec("recipient", "text", "the district or unit it belongs to"),
+        ColumnSpec("from_year", "int", "first budget year"),
+        ColumnSpec("to_year", "int", "last budget year (empty: in force)", nullable=True),
+    ),
+    _AreaMapping,
+    key=("area", "from_year"),
+)
 BUDGET_ITEMS = SchemaSpec(
     "budget_items",
     "Budget items by recipient and year in kr: tilläggsäskanden or savings, with their status "
@@ -208,6 +234,7 @@ BUILTIN_SCHEMAS = (
     STANDARD_COSTS,
     AREA_VARIABLES,
     ALLOCATION,
+    AREA_MAPPING,
     BUDGET_ITEMS,
     LINEAGE,
 )
