@@ -56,6 +56,8 @@ class FrameBuildUp:
     reform_space: float | None
     reform_space_source: str
     run: RunResult
+    previous_source: DatasetUse
+    """The dataset last year's frames came from (shown beside the table)."""
     datasets: tuple[DatasetUse, ...]
 
     def requested(self, kind: str = "tilläggsäskande") -> float:
@@ -224,6 +226,7 @@ def build_frame(
         reform_space=space,
         reform_space_source=space_source,
         run=result,
+        previous_source=previous_use,
         datasets=(*result.datasets, previous_use, *uses_a, *uses_s),
     )
 

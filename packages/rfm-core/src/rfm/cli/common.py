@@ -44,6 +44,20 @@ def parse_years(text: str) -> list[int]:
     return sorted(years)
 
 
+def round_option(default: str = "kr", help: str = "Unit of amounts in tables.") -> Callable[[F], F]:
+    """``--round kr|tkr|mnkr``: the unit amounts are shown in (largest-remainder rounding)."""
+    from rfm.transitions.rounding import UNITS
+
+    return click.option(
+        "--round",
+        "unit",
+        type=click.Choice(list(UNITS)),
+        default=default,
+        show_default=True,
+        help=help,
+    )
+
+
 def tenant_options(func: F) -> F:
     """``TENANT`` or ``--config FILE``: an installed tenant or a tenant file."""
     func = click.option(

@@ -8,26 +8,33 @@ from typing import Any
 import click
 import polars as pl
 
-from rfm.cli.common import load_tenant, registry, resolve_years, tenant_options, year_options
+from rfm.cli.common import (
+    load_tenant,
+    registry,
+    resolve_years,
+    round_option,
+    tenant_options,
+    year_options,
+)
 from rfm.cli.render import emit_text, write_frame
 from rfm.formatting import number, percent
 from rfm.frame_buildup import STEPS, FrameBuildUp, build_frames
 from rfm.textable import text_table as table
 from rfm.transitions.rounding import UNITS, largest_remainder
 
-SIGNS = {"savings": -1}
+STEP_NAMES = [name for name, _ in STEPS[:-1]]  # the parts; the last step is their sum
+SIGN = {"savings": -1}
 
 
 def rounded_rows(frame: pl.DataFrame, unit: str) -> list[list[int]]:
     """Each row's steps rounded so that they still add up to the row's rounded frame."""
     out = []
     for r in frame.iter_rows(named=True):
-        parts = [r[name] * SIGNS.get(name, 1) for name, _ in STEPS[:-1]]
-        shown = largest_remainder(parts, UNITS[unit], total=r["frame"])
-        shown = [v * SIGNS.get(name, 1) for v, (name, _) in zip(shown, STEPS[:-1], strict=True)]
-        out.append(
-            [*shown, sum(v * SIGNS.get(n, 1) for v, (n, _) in zip(shown, STEPS, strict=False))]
+        signed = largest_remainder(
+            [r[n] * SIGN.get(n, 1) for n in STEP_NAMES], UNITS[unit], total=r["frame"]
         )
+        out.append([v * SIGN.get(n, 1) for v, n in zip(signed, STEP_NAMES, strict=True)])
+        out[-1].append(sum(signed))
     return out
 
 
@@ -49,6 +56,8 @@ def frame_text(buildup: FrameBuildUp, unit: str) -> str:
         table(["Programområde", *labels], body, [False] + [True] * len(labels)),
         "",
     ]
+    previous = buildup.previous_source
+    lines.append(f"Ram {y - 1}: {previous.path} ({previous.source or 'källa saknas'}).")
     if buildup.price_index is not None:
         lines.append(
             f"Pris- och lönekompensation {percent(buildup.price_index)} av ram {y - 1} "
@@ -73,6 +82,10 @@ def frame_text(buildup: FrameBuildUp, unit: str) -> str:
             [False, False, True, True, True, True],
         )
     )
+    lines.append(
+        f"Volym, ersättningsbelopp och källa per rad: rfm explain {buildup.run.tenant.id} "
+        "--model MODELL --recipient MOTTAGARE --year ÅR"
+    )
     items = buildup.items
     if items.height:
         shown = largest_remainder(items["amount"].to_list(), UNITS[unit])
@@ -81,14 +94,10 @@ def frame_text(buildup: FrameBuildUp, unit: str) -> str:
             [r["program"], r["kind"], r["item"], number(v, 0), r["status"]]
             for r, v in zip(items.iter_rows(named=True), shown, strict=True)
         ]
-        for kind in ("tilläggsäskande", "besparing"):
-            part = [
-                v
-                for r, v in zip(items.iter_rows(named=True), shown, strict=True)
-                if r["kind"] == kind
-            ]
-            if part:
-                item_rows.append(["Summa", kind, "", number(sum(part), 0), ""])
+        sums: dict[str, int] = {}
+        for kind, v in zip(items["kind"].to_list(), shown, strict=True):
+            sums[kind] = sums.get(kind, 0) + v
+        item_rows += [["Summa", kind, "", number(total, 0), ""] for kind, total in sums.items()]
         lines.append(
             table(
                 ["Programområde", "Slag", "Vad", f"Belopp ({unit})", "Status"],
@@ -117,11 +126,7 @@ def frame_text(buildup: FrameBuildUp, unit: str) -> str:
         lines.append("Källa: " + "; ".join(sources))
     if buildup.reform_space is not None:
         requested = buildup.requested()
-        granted = float(
-            items.filter((pl.col("kind") == "tilläggsäskande") & (pl.col("status") == "beviljat"))[
-                "amount"
-            ].sum()
-        )
+        granted = float(buildup.items_by_program()["granted"].sum())
         lines += [
             "",
             f"Reformutrymme {y}: {number(buildup.reform_space / UNITS[unit], 0)} {unit} "
@@ -135,14 +140,7 @@ def frame_text(buildup: FrameBuildUp, unit: str) -> str:
 @tenant_options
 @year_options
 @click.option("--scenario", help="Scenario name (default: the tenant's standard).")
-@click.option(
-    "--round",
-    "unit",
-    type=click.Choice(list(UNITS)),
-    default="tkr",
-    show_default=True,
-    help="Unit of the table (each row still adds up after rounding).",
-)
+@round_option("tkr", "Unit of the table (each row still adds up after rounding).")
 @click.option(
     "--format",
     "fmt",

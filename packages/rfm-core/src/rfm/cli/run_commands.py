@@ -7,7 +7,14 @@ from pathlib import Path
 import click
 import polars as pl
 
-from rfm.cli.common import load_tenant, registry, resolve_years, tenant_options, year_options
+from rfm.cli.common import (
+    load_tenant,
+    registry,
+    resolve_years,
+    tenant_options,
+    year_options,
+)
+from rfm.cli.common import round_option as common_round_option
 from rfm.cli.render import (
     OUTPUT_FORMATS,
     compare_table,
@@ -21,7 +28,6 @@ from rfm.engine import compare, run
 from rfm.errors import ConfigError, OutputError, ParameterError
 from rfm.formatting import number
 from rfm.prices import PRICE_LEVELS
-from rfm.transitions.rounding import UNITS
 
 prices_option = click.option(
     "--prices",
@@ -30,13 +36,8 @@ prices_option = click.option(
     show_default=True,
     help="Fixed prices of the tenant's base year, or current prices by its index.",
 )
-round_option = click.option(
-    "--round",
-    "unit",
-    type=click.Choice(list(UNITS)),
-    default="kr",
-    show_default=True,
-    help="Unit of amounts in tables (largest-remainder rounding keeps totals exact).",
+round_option = common_round_option(
+    "kr", "Unit of amounts in tables (largest-remainder rounding keeps totals exact)."
 )
 
 
