@@ -213,3 +213,51 @@ def test_a_model_may_not_compute_amounts():
     frame = pl.DataFrame({c: [1] for c in (*rfm.MODEL_COLUMNS, "amount")})
     with pytest.raises(rfm.ContractError, match="only the core"):
         rfm.apply_contract(frame, "t", "m")
+
+
+SPLIT_KEY = """
+[tenant]
+id = "stad"
+[data.need]
+path = "need.csv"
+[parameters."budget.utbetalt"]
+unit = "kr"
+source = "KF budget 2006"
+values = { 2006 = 80000000 }
+[parameters."budget.handlaggning"]
+unit = "kr"
+source = "KF budget 2006, handläggning"
+values = { 2006 = 20000000 }
+[[models]]
+id = "ny"
+type = "distribution_key"
+source = "KF 2005"
+total = ["budget.utbetalt", "budget.handlaggning"]
+index_column = "index"
+variables = { arbetslosa = { 2006 = 2.0 }, lag_inkomst = { 2006 = 1.0 } }
+"""
+INDEXED_NEED = (
+    "area,year,arbetslosa,lag_inkomst,index\n"
+    "Rinkeby,2006,9,7,1.1\nBromma,2006,2,1,0.9\nSkärholmen,2006,6,5,1\n"
+)
+
+
+def test_a_key_splits_merged_budgets_with_an_adjustment_index(tenant_file, rfm_registry):
+    tenant = load(tenant_file, rfm_registry, SPLIT_KEY, {"need.csv": INDEXED_NEED})
+    result = run(tenant, rfm_registry, [2006])
+    rows = result.all_lineage
+    got = dict(rows.group_by("recipient").agg(pl.col("amount").sum()).iter_rows())
+    points = {"Rinkeby": (2 * 9 + 7) * 1.1, "Bromma": (2 * 2 + 1) * 0.9, "Skärholmen": 2 * 6 + 5}
+    for r, p in points.items():
+        assert got[r] == pytest.approx(1e8 * p / sum(points.values()))
+    basis = rows.filter((pl.col("recipient") == "Rinkeby") & (pl.col("component") == "arbetslosa"))
+    text = basis["basis"][0]
+    assert text.startswith("poäng = vikt 2 (KF 2005) × 9 arbetslosa × justeringsindex 1,1; ")
+    assert "(80 000 000 kr (KF budget 2006) + 20 000 000 kr (KF budget 2006, handläggning))" in text
+
+
+def test_a_key_refuses_an_index_of_zero(tenant_file, rfm_registry):
+    bad = INDEXED_NEED.replace("Bromma,2006,2,1,0.9", "Bromma,2006,2,1,0")
+    tenant = load(tenant_file, rfm_registry, SPLIT_KEY, {"need.csv": bad})
+    with pytest.raises(rfm.ModelError, match=r"index must be a number above 0.*Bromma"):
+        run(tenant, rfm_registry, [2006])

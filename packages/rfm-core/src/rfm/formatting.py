@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import polars as pl
 
 
 def number(value: float, decimals: int | None = None) -> str:
@@ -23,3 +27,24 @@ def kr(value: float) -> str:
 def percent(share: float, decimals: int = 1) -> str:
     """A share as percent: ``0.05`` → ``"5 %"``, ``0.125`` → ``"12,5 %"``."""
     return f"{number(round(share * 100, decimals))} %"
+
+
+def number_expr(expr: pl.Expr, decimals: int = 6) -> pl.Expr:
+    """:func:`number` as a Polars expression, for text built over many rows at once.
+
+    ``1234567.5`` → ``"1 234 567,5"``: rounded to ``decimals``, trailing zeros trimmed, spaces
+    between thousands, a decimal comma. Nulls stay null.
+    """
+    import polars as pl  # here, so that plain number formatting does not load Polars
+
+    scale = 10**decimals
+    scaled = (expr * scale).round(0).cast(pl.Int64)
+    whole = (scaled.abs() // scale).cast(pl.String)
+    grouped = (
+        whole.str.reverse().str.replace_all(r"(\d{3})", "$1 ").str.reverse().str.strip_chars(" ")
+    )
+    fraction = (scaled.abs() % scale).cast(pl.String).str.zfill(decimals).str.strip_chars_end("0")
+    sign = pl.when(scaled < 0).then(pl.lit("-")).otherwise(pl.lit(""))
+    decimals_part = pl.when(fraction != "").then(pl.lit(",") + fraction).otherwise(pl.lit(""))
+    text: pl.Expr = sign + grouped + decimals_part
+    return text

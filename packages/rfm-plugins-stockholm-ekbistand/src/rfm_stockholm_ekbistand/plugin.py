@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import rfm
 
 
+def tenant_path() -> Path:
+    """The packaged tenant file of Stockholm (keys, old models, transition, scenarios)."""
+    return Path(str(resources.files("rfm_stockholm_ekbistand").joinpath("tenant/stockholm.toml")))
+
+
 @rfm.hookimpl
 def register_tenants(register: Callable[[Any], None]) -> None:
-    """No tenant is packaged yet; this plugin is a skeleton awaiting its models."""
+    """Stockholms stad: ekonomiskt bistånd and arbetsmarknadsåtgärder to the districts."""
+    register(rfm.TenantDefinition.from_toml(tenant_path(), plugin="stockholm-ekbistand"))

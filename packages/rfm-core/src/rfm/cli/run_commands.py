@@ -27,6 +27,7 @@ from rfm.cli.render import (
 from rfm.engine import compare, run
 from rfm.errors import ConfigError, OutputError, ParameterError
 from rfm.formatting import number
+from rfm.models.base import Model
 from rfm.prices import PRICE_LEVELS
 
 prices_option = click.option(
@@ -99,17 +100,22 @@ def explain_command(
     scenario: str | None,
     prices: str,
 ) -> None:
-    """Show the lineage rows and parameter sources behind one recipient, model and year."""
+    """Show the lineage rows and parameter sources behind one recipient, model and year.
+
+    A model that reads other models (a blend, a change limit) is followed down to its inputs,
+    so the answer runs from the amount to every volume, rate and source behind it.
+    """
     chosen = load_tenant(ctx, tenant, config)
     model = chosen.model(model_id)
     result = run(chosen, registry(ctx), [year], scenario=scenario, prices=prices, models=[model.id])
-    rows = result.all_lineage.filter(
+    lineage = result.all_lineage
+    rows = lineage.filter(
         (pl.col("model") == model.id)
         & (pl.col("recipient") == recipient)
         & (pl.col("year") == year)
     )
     if rows.height == 0:
-        known = result.all_lineage.filter(pl.col("model") == model.id)["recipient"].unique().sort()
+        known = lineage.filter(pl.col("model") == model.id)["recipient"].unique().sort()
         raise ConfigError(
             f"model {model.id!r} has no rows for recipient {recipient!r} in {year}; "
             f"recipients: {', '.join(known.to_list()) or 'none'}"
@@ -120,33 +126,44 @@ def explain_command(
     click.echo(
         f"Scenario {result.scenario.name}, {'fasta' if prices == 'fixed' else 'löpande'} priser"
     )
-    click.echo(f"Formel: {model.formula()}\n")
-    click.echo(lineage_table(rows))
-    click.echo(f"\nSumma: {number(round(float(rows['amount'].sum()), 2))} kr\n")
-    click.echo(f"Parametrar (värde som gäller år {year}):")
-    for ref in model.parameter_refs:
-        p = result.parameters[ref.key]
-        try:
-            dated = p.at(year)
+    shown: set[str] = set()
+
+    def section(current: Model, depth: int) -> None:
+        shown.add(current.id)
+        if depth:
             click.echo(
-                f"  {ref.key} = {number(dated.value or 0)} {p.unit}  — {dated.source} (från {dated.year})"
+                f"\n{'—' * 2} Indata: {current.label} ({current.id}, {current.type_name}) {'—' * 2}"
             )
-        except ParameterError as exc:  # e.g. ended before this year: shown, not fatal
-            click.echo(f"  {ref.key}: {exc}")
+        mine = lineage.filter(pl.col("model") == current.id)
+        part = mine.filter((pl.col("recipient") == recipient) & (pl.col("year") == year))
+        click.echo(f"Formel: {current.formula()}\n")
+        click.echo(lineage_table(part) if part.height else "(inga rader för mottagaren)")
+        click.echo(f"\nSumma: {number(round(float(part['amount'].sum()), 2))} kr")
+        for line in current.explain(mine, recipient, year):
+            click.echo(line)
+        click.echo(f"\nParametrar (värde som gäller år {year}):")
+        for ref in current.parameter_refs:
+            p = result.parameters[ref.key]
+            try:
+                dated = p.at(year)
+                click.echo(
+                    f"  {ref.key} = {number(dated.value or 0)} {p.unit}  — {dated.source} "
+                    f"(från {dated.year})"
+                )
+            except ParameterError as exc:  # e.g. ended before this year: shown, not fatal
+                click.echo(f"  {ref.key}: {exc}")
+        for dep in current.inputs():
+            if dep not in shown:
+                section(chosen.model(dep), depth + 1)
+
+    section(model, 0)
     if result.datasets:
         click.echo("\nData:")
         for d in result.datasets:
             click.echo(
-                f"  {d.name}: {d.path} ({d.rows} rader, sha256 {d.sha256[:12]}…){' — ' + d.source if d.source else ''}"
+                f"  {d.name}: {d.path} ({d.rows} rader, sha256 {d.sha256[:12]}…)"
+                + (f" — {d.source}" if d.source else "")
             )
-    for dep in model.inputs():
-        part = result.all_lineage.filter(
-            (pl.col("model") == dep) & (pl.col("recipient") == recipient) & (pl.col("year") == year)
-        )
-        click.echo(
-            f"\nIndata från modell {dep}: {number(round(float(part['amount'].sum()), 2))} kr "
-            f"(rfm explain … --model {dep})"
-        )
 
 
 @click.command("compare")

@@ -120,6 +120,14 @@ class Model(abc.ABC):
     def formula(self) -> str:
         """The model's formula in words and symbols, for documentation and ``rfm explain``."""
 
+    def explain(self, rows: pl.DataFrame, recipient: str, year: int) -> list[str]:
+        """Lines of arithmetic ``rfm explain`` prints beneath the lineage rows.
+
+        ``rows`` are this model's lineage rows (every recipient and year of the run), so a key
+        can set one recipient's points against everyone's. The default adds nothing.
+        """
+        return []
+
     # -- helpers for subclasses -------------------------------------------------------------
 
     def dated_parameter(self, field: str, unit: str, role: str, *, suffix: str = "") -> str:

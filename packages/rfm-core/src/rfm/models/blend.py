@@ -8,6 +8,10 @@ A glide over several years is ``glide = { from = 2024, to = 2027 }`` (25, 50, 75
 Both are dated data, never years written in code. The lineage keeps the two parts apart:
 component ``ny modell`` with volume = the new model's amount (kr) and rate = its share, and
 likewise for the old, so a blend always lies between its parts.
+
+Either side may name several models, summed: Stockholm's old allocation of the merged
+ekonomiskt bistånd budget was two models (utbetalt bistånd by last year's outcome, handläggning
+by the number of cases), ``old = ["utbetalt_gammal", "handlaggning_gammal"]``.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import polars as pl
 
 from rfm.config import check_keys
 from rfm.errors import ConfigError
-from rfm.formatting import percent
+from rfm.formatting import number, percent
 from rfm.models.base import ComputeContext, Model, ModelConfig
 from rfm.models.common import rates
 from rfm.models.frames import model_rows
@@ -34,9 +38,11 @@ class Blend(Model):
     def __init__(self, config: ModelConfig) -> None:
         super().__init__(config)
         table = config.table
-        self.old, self.new = str(table["old"]), str(table["new"])
-        if self.old == self.new:
-            raise ConfigError(f"{config.where}: 'old' and 'new' are the same model")
+        self.old_models = self._model_ids(table["old"], "old")
+        self.new_models = self._model_ids(table["new"], "new")
+        if set(self.old_models) & set(self.new_models):
+            raise ConfigError(f"{config.where}: 'old' and 'new' share a model")
+        self.old, self.new = " + ".join(self.old_models), " + ".join(self.new_models)
         if ("new_share" in table) == ("glide" in table):
             raise ConfigError(f"{config.where}: give exactly one of 'new_share' and 'glide'")
         if "glide" in table:
@@ -59,11 +65,40 @@ class Blend(Model):
                     f"for {bad[0].year}"
                 )
 
+    def _model_ids(self, raw: object, field: str) -> tuple[str, ...]:
+        ids = [raw] if isinstance(raw, str) else raw
+        if not isinstance(ids, list) or not ids or not all(isinstance(i, str) and i for i in ids):
+            raise ConfigError(
+                f"{self.config.where}.{field}: expected a model id or a list of model ids"
+            )
+        if len(set(ids)) != len(ids):
+            raise ConfigError(f"{self.config.where}.{field}: a model is named twice")
+        return tuple(ids)
+
     def inputs(self) -> tuple[str, ...]:
-        return (self.old, self.new)
+        return (*self.old_models, *self.new_models)
+
+    def explain(self, rows: pl.DataFrame, recipient: str, year: int) -> list[str]:
+        """The blend as one line of arithmetic: share × new + (1 − share) × old."""
+        mine = rows.filter((pl.col("recipient") == recipient) & (pl.col("year") == year))
+        parts = {r["component"].split(":")[0]: r for r in mine.iter_rows(named=True)}
+        new, old = parts.get("ny modell"), parts.get("gammal modell")
+        if new is None or old is None:
+            return []
+        return [
+            f"Blandning: {percent(new['rate'])} × {number(round(new['volume'], 2))} kr (ny) + "
+            f"{percent(old['rate'])} × {number(round(old['volume'], 2))} kr (gammal) = "
+            f"{number(round(new['amount'] + old['amount'], 2))} kr"
+        ]
 
     def formula(self) -> str:
-        return f"belopp = andel_ny(år) × {self.new}(år) + (1 − andel_ny(år)) × {self.old}(år)"
+        def side(models: tuple[str, ...]) -> str:
+            return models[0] if len(models) == 1 else "(" + " + ".join(models) + ")"
+
+        return (
+            f"belopp = andel_ny(år) × {side(self.new_models)}(år) + (1 − andel_ny(år)) × "
+            f"{side(self.old_models)}(år)"
+        )
 
     def compute(self, ctx: ComputeContext, years: Sequence[int]) -> pl.DataFrame:
         shares = rates(ctx, {"s": self.share_key}, years)
@@ -94,19 +129,20 @@ class Blend(Model):
         )
         amounts = pl.concat(
             [
-                ctx.model_rows(model_id)
+                pl.concat([ctx.model_rows(model_id) for model_id in models])
                 .filter(pl.col("year").is_in(list(years)))
                 .group_by("recipient", "year")
                 .agg(pl.col("amount").sum().alias("volume"))
-                .with_columns(pl.lit(model_id).alias("input"))
-                for model_id in (self.new, self.old)
+                .with_columns(pl.lit(side).alias("input"))
+                for side, models in ((self.new, self.new_models), (self.old, self.old_models))
             ]
         )
-        # Every recipient of either model gets both parts; a model without it counts 0 kr.
+        # Every recipient of either model in a year gets both parts of that year; a model
+        # without it counts 0 kr. (Recipients are per year: districts merge and split.)
         joined = (
-            amounts.select("recipient")
+            amounts.select("recipient", "year")
             .unique()
-            .join(parts, how="cross")
+            .join(parts, on="year", how="inner")
             .join(amounts, on=["recipient", "year", "input"], how="left")
         )
         return model_rows(joined, self.id, "kr", "andel")

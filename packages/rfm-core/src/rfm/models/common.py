@@ -19,6 +19,7 @@ VOLUME_KEYS = (
     "data_lag",
     "population_reference",
     "area_mapping",
+    "exclude_areas",
 )
 
 
@@ -36,6 +37,9 @@ class VolumeSettings:
       the recipient it belongs to in budget year *t*: Stockholm's 14 stadsdelsnämnder became 13
       in mid-2020 when Hägersten-Liljeholmen and Älvsjö merged. An area without a recipient in
       a year, or with two, is an error.
+    * ``exclude_areas = ["Enhet för hemlösa"]`` leaves rows of these areas out before anything
+      else: a unit whose costs the data include but whose money is decided elsewhere
+      (Stockholm's Enhet för hemlösa is anslagsfinansierad, outside the district key).
     """
 
     def __init__(self, model: Model, default_dataset: str) -> None:
@@ -60,6 +64,10 @@ class VolumeSettings:
             raise ConfigError(f"{where}.area_mapping: expected the name of a [data.…] table")
         if self.mapping is not None and self.recipient is not None:
             raise ConfigError(f"{where}: 'area_mapping' and 'recipient' exclude each other")
+        excluded = table.get("exclude_areas", [])
+        if not isinstance(excluded, list) or not all(isinstance(a, str) for a in excluded):
+            raise ConfigError(f"{where}.exclude_areas: expected a list of area names")
+        self.excluded: tuple[str, ...] = tuple(excluded)
         self.reference = table.get("population_reference", "year")
         if self.reference not in REFERENCES:
             raise ConfigError(
@@ -76,8 +84,13 @@ class VolumeSettings:
     ) -> pl.DataFrame:
         """Replace each row's area by its recipient in the budget year (data year + lag).
 
-        Only the rows of the data years that ``years`` need are mapped (and returned).
+        Rows of ``exclude_areas`` are dropped first. Only the rows of the data years that
+        ``years`` need are mapped (and returned).
         """
+        if self.excluded and self.recipient_column in frame.columns:
+            frame = frame.filter(
+                ~pl.col(self.recipient_column).cast(pl.String).is_in(list(self.excluded))
+            )
         if self.mapping is None:
             return frame
         frame = frame.filter(pl.col("year").is_in(self.data_years(years)))
@@ -180,6 +193,10 @@ class VolumeSettings:
             parts.append("mean of the year-ends t−1 and t")
         if self.lag:
             parts.append(f"data year t − {self.lag}")
+        if self.mapping:
+            parts.append(f"areas to recipients by '{self.mapping}'")
+        if self.excluded:
+            parts.append(f"without {', '.join(self.excluded)}")
         return ", ".join(parts)
 
 

@@ -8,6 +8,16 @@ This is the shape of a budget key (nyckel): Stockholm's ekonomiskt bistånd spli
 stadsdelsnämnder by a need index. The rate depends on every recipient's volume, so the key is
 zero-sum: what one district gains another loses. Each variable is its own lineage component
 (volume = vikt × X in points), so ``rfm explain`` shows which variable drives a district's share.
+
+Two refinements a city's key needs:
+
+* ``total`` may list several budgets that the key splits as one (Stockholm merged utbetalt
+  ekonomiskt bistånd and its handläggning into one budget in 2006): the total is their sum, and
+  each row's basis names every part with its source.
+* ``index_column`` multiplies each area's points by an adjustment index from the data (the
+  step-2 index of Stockholm's 2004 key, built on employment, income, children and the area's
+  attractiveness). Shares renormalise by themselves, since the rate is total ÷ Σ points. The
+  basis shows the index a row's points were multiplied by.
 """
 
 from __future__ import annotations
@@ -18,7 +28,7 @@ from typing import Any
 import polars as pl
 
 from rfm.errors import ConfigError, ModelError
-from rfm.formatting import number
+from rfm.formatting import number, number_expr, percent
 from rfm.models.base import ComputeContext, Model, ModelConfig
 from rfm.models.common import VOLUME_KEYS, VolumeSettings, rates
 from rfm.models.frames import model_rows, with_basis
@@ -27,7 +37,7 @@ from rfm.models.frames import model_rows, with_basis
 class DistributionKey(Model):
     type_name = "distribution_key"
     summary = "a fixed total split by need points: rate = total ÷ Σ points"
-    config_keys = (*VOLUME_KEYS, "total", "variables", "points_column")
+    config_keys = (*VOLUME_KEYS, "total", "variables", "points_column", "index_column")
     required_keys = ("total",)
 
     def __init__(self, config: ModelConfig) -> None:
@@ -40,8 +50,8 @@ class DistributionKey(Model):
             )
         if self.volume.reference != "year":
             raise ConfigError(f"{config.where}.population_reference: not used by distribution keys")
-        self.total_key = self.dated_parameter("total", "kr", "belopp att fördela")
         table = config.table
+        self.total_keys = self._totals(table["total"])
         if ("variables" in table) == ("points_column" in table):
             raise ConfigError(
                 f"{config.where}: give exactly one of 'variables' (weights per column) and "
@@ -52,6 +62,27 @@ class DistributionKey(Model):
             for v in (table.get("variables") or {})
         }
         self.points_column = table.get("points_column")
+        self.index_column = table.get("index_column")
+        if self.index_column is not None and not isinstance(self.index_column, str):
+            raise ConfigError(f"{config.where}.index_column: expected a column name")
+
+    def _totals(self, raw: Any) -> list[str]:
+        """The parameter keys of the budget(s) to split: one, or a list summed as one budget."""
+        where = f"{self.config.where}.total"
+        if not isinstance(raw, list):
+            return [self.declare(raw, where, f"{self.id}.total", "kr", "belopp att fördela")]
+        if not raw:
+            raise ConfigError(f"{where}: expected at least one budget")
+        return [
+            self.declare(
+                item,
+                f"{where}[{i}]",
+                f"{self.id}.total.{i + 1}",
+                "kr",
+                f"belopp att fördela, del {i + 1}",
+            )
+            for i, item in enumerate(raw)
+        ]
 
     def datasets(self) -> tuple[str, ...]:
         return self.volume.datasets()
@@ -62,15 +93,40 @@ class DistributionKey(Model):
             if self.weight_keys
             else str(self.points_column)
         )
+        if self.index_column:
+            points = f"({points}) × {self.index_column}"
+        total = (
+            "total(år)"
+            if len(self.total_keys) == 1
+            else "(" + " + ".join(self.total_keys) + ")(år)"
+        )
         return (
-            f"poäng = {points}; kr per poäng = total(år) ÷ Σ poäng; belopp = poäng × kr per poäng "
+            f"poäng = {points}; kr per poäng = {total} ÷ Σ poäng; belopp = poäng × kr per poäng "
             f"(summan av beloppen = total); {self.volume.describe()}"
         )
+
+    def explain(self, rows: pl.DataFrame, recipient: str, year: int) -> list[str]:
+        """The recipient's points against everyone's, its share and its part of the total."""
+        of_year = rows.filter(pl.col("year") == year)
+        mine = of_year.filter(pl.col("recipient") == recipient)
+        if mine.height == 0:
+            return []
+        points, everyone = float(mine["volume"].sum()), float(of_year["volume"].sum())
+        total = float(of_year["amount"].sum())
+        share = points / everyone if everyone else 0.0
+        return [
+            f"Poäng (behov): {number(round(points, 4))} av {number(round(everyone, 4))} för "
+            f"{of_year['recipient'].n_unique()} mottagare",
+            f"Andel: {number(round(points, 4))} ÷ {number(round(everyone, 4))} = "
+            f"{percent(share, 4)}",
+            f"Belopp: andel × {number(round(total, 2))} kr = {number(round(share * total, 2))} kr",
+        ]
 
     def compute(self, ctx: ComputeContext, years: Sequence[int]) -> pl.DataFrame:
         data = ctx.dataset(self.volume.dataset)
         variables = list(self.weight_keys) or [str(self.points_column)]
-        missing = [v for v in variables if v not in data.columns]
+        wanted = [*variables, *([self.index_column] if self.index_column else [])]
+        missing = [v for v in wanted if v not in data.columns]
         if missing:
             raise ModelError(
                 f"{self.config.where}: dataset {self.volume.dataset!r} has no column(s) "
@@ -82,9 +138,24 @@ class DistributionKey(Model):
             variable_name="component",
             value_name="value",
         )
-        raw = self.volume.volumes(
-            self.volume.map_areas(ctx, long, years), years, ["component"], "value"
-        )
+        long = self.volume.map_areas(ctx, long, years)
+        raw = self.volume.volumes(long, years, ["component"], "value")
+        if self.index_column:
+            index = pl.col(self.index_column)
+            bad = long.filter(index.is_null() | (index <= 0))
+            if bad.height:
+                first = bad.row(0, named=True)
+                raise ModelError(
+                    f"{self.config.where}: {self.index_column} must be a number above 0, found "
+                    f"{first[self.index_column]!r} for {first[self.volume.recipient_column]!r} "
+                    f"({first['year']})"
+                )
+            adjusted = self.volume.volumes(
+                long.with_columns(pl.col("value") * index), years, ["component"], "value"
+            ).rename({"volume": "adjusted"})
+            raw = raw.join(adjusted, on=["recipient", "year", "component"], how="left")
+        else:
+            raw = raw.with_columns(pl.col("volume").alias("adjusted"))
         if self.weight_keys:
             weights = rates(ctx, self.weight_keys, years).select(
                 "component",
@@ -101,7 +172,7 @@ class DistributionKey(Model):
                 )
             )
         points = raw.join(weights, on=["component", "year"], how="left").with_columns(
-            (pl.col("volume") * pl.col("weight")).alias("points")
+            (pl.col("adjusted") * pl.col("weight")).alias("points")
         )
         negative = points.filter(pl.col("points") < 0)
         if negative.height:
@@ -111,10 +182,7 @@ class DistributionKey(Model):
                 f"({first['component']}, {first['year']}); a key needs points ≥ 0"
             )
         sums = points.group_by("year").agg(pl.col("points").sum().alias("sum_points"))
-        totals = rates(ctx, {"total": self.total_key}, years).select(
-            "year", pl.col("value").alias("total"), "source"
-        )
-        per_year = totals.join(sums, on="year", how="left")
+        per_year = self._total_per_year(ctx, years).join(sums, on="year", how="left")
         empty = per_year.filter(pl.col("sum_points").fill_null(0) <= 0)
         if empty.height:
             raise ModelError(
@@ -123,19 +191,53 @@ class DistributionKey(Model):
             )
         per_year = per_year.with_columns((pl.col("total") / pl.col("sum_points")).alias("rate"))
 
-        def basis(r: dict[str, Any]) -> str:
-            text = f"{number(r['total'])} kr ({r['source']}) ÷ {number(r['sum_points'])} poäng"
-            if r["weight_source"] is not None:
-                text += f"; poäng = vikt {number(r['weight'])} ({r['weight_source']}) × {r['component']}"
-            return text
+        def weight_text(r: dict[str, Any]) -> str:
+            if r["weight_source"] is None:
+                return ""
+            return f"vikt {number(r['weight'])} ({r['weight_source']}) × "
 
-        # The rate and its basis per year and variable: a small table, formatted in Python.
-        explained = with_basis(weights.join(per_year, on="year", how="inner"), basis)
-        joined = points.drop("weight", "weight_source").join(
-            explained.select("component", "year", "rate", "basis"),
+        def rate_text(r: dict[str, Any]) -> str:
+            return f"; kr per poäng = {r['total_text']} ÷ {number(r['sum_points'])} poäng"
+
+        # The rate and the fixed text around each row's own figures, per year and variable:
+        # a small table formatted in Python; the figures of each row are formatted in Polars.
+        explained = weights.join(per_year, on="year", how="inner")
+        explained = with_basis(explained, weight_text).rename({"basis": "weight_text"})
+        explained = with_basis(explained, rate_text)
+        joined = points.join(
+            explained.select("component", "year", "rate", "weight_text", "basis"),
             on=["component", "year"],
             how="left",
         )
+        own = number_expr(pl.col("volume")) + pl.lit(" ") + pl.col("component")
+        if self.index_column:
+            effective = pl.when(pl.col("volume") != 0).then(pl.col("adjusted") / pl.col("volume"))
+            own = own + pl.lit(" × justeringsindex ") + number_expr(effective, 4).fill_null("–")
+        joined = joined.with_columns(
+            (pl.lit("poäng = ") + pl.col("weight_text") + own + pl.col("basis")).alias("basis")
+        )
         return model_rows(
             joined.with_columns(pl.col("points").alias("volume")), self.id, "poäng", "kr/poäng"
+        )
+
+    def _total_per_year(self, ctx: ComputeContext, years: Sequence[int]) -> pl.DataFrame:
+        """year, total (the sum of the budgets) and total_text (each part with its source)."""
+        parts = rates(ctx, {k: k for k in self.total_keys}, years)
+        return (
+            parts.sort("year")
+            .with_columns(
+                (
+                    number_expr(pl.col("value")) + pl.lit(" kr (") + pl.col("source") + pl.lit(")")
+                ).alias("text")
+            )
+            .group_by("year", maintain_order=True)
+            .agg(
+                pl.col("value").sum().alias("total"),
+                pl.col("text").str.join(" + ").alias("total_text"),
+            )
+            .with_columns(
+                pl.format("({})", "total_text").alias("total_text")
+                if len(self.total_keys) > 1
+                else pl.col("total_text")
+            )
         )
