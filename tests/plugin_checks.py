@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import ast
 import importlib
+import re
 import sys
+import tomllib
 from pathlib import Path
 
 from rfm.plugins.manager import PluginHost
@@ -20,6 +22,13 @@ def check_plugin(entry_point: str, module: str, package_dir: str) -> None:
     assert "rfm" in listed, "the core registers itself as a plugin too"
     importlib.import_module(module)
     stdlib = set(sys.stdlib_module_names)
+    # Beyond rfm and what rfm-core brings (click, polars, attrs), a plugin may import what its
+    # own pyproject declares.
+    pyproject = tomllib.loads((ROOT / "packages" / package_dir / "pyproject.toml").read_text())
+    declared = {
+        re.split(r"[<>=!~\[ ;]", d, maxsplit=1)[0].replace("-", "_")
+        for d in pyproject["project"].get("dependencies", [])
+    } - {"rfm_core"}
     for path in (ROOT / "packages" / package_dir / "src" / module).rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
@@ -30,14 +39,19 @@ def check_plugin(entry_point: str, module: str, package_dir: str) -> None:
                 names = [node.module]
             for name in names:
                 top = name.split(".")[0]
-                assert top in stdlib or top in (
-                    "rfm",
-                    module,
-                    "rfm_kolada",
-                    "click",
-                    "polars",
-                    "attrs",
-                    "pytest",
+                assert (
+                    top in stdlib
+                    or top in declared
+                    or top
+                    in (
+                        "rfm",
+                        module,
+                        "rfm_kolada",
+                        "click",
+                        "polars",
+                        "attrs",
+                        "pytest",
+                    )
                 ), f"{path}: imports {name}"
                 if top == "rfm":
                     assert name == "rfm", (

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import rfm
 
 
 @rfm.hookimpl
-def register_tenants(register: Callable[[Any], None]) -> None:
-    """No tenant is packaged yet; this plugin is a skeleton awaiting its models."""
+def register_commands(cli: Any) -> None:
+    """``rfm kolada …``: KPIs, values and cost benchmarks from Kolada."""
+    from rfm_kolada.commands import kolada_group
+
+    cli.add_command(kolada_group)

@@ -1,0 +1,233 @@
+"""``rfm kolada …``: look up KPIs, fetch values, and benchmark a municipality's costs.
+
+Every command answers from the cache when it can (no request the cache could answer is sent),
+takes ``--offline`` to never touch the network, and ends by saying which fetches it used.
+Machine formats (csv, json) go to stdout alone; that provenance line then goes to stderr.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+import rfm
+from rfm_kolada.benchmark import REFERENCES, STEG_AREAS, benchmark, steg
+from rfm_kolada.client import KoladaClient
+
+FORMATS = ("table", "csv", "json")
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True
+)
+
+
+def client_from(ctx: click.Context) -> KoladaClient:
+    settings = ctx.meta["rfm_kolada"]
+    return KoladaClient(
+        settings["base_url"],
+        cache_dir=settings["cache_dir"] / "kolada" if settings["cache_dir"] else None,
+        offline=settings["offline"],
+        timeout=settings["timeout"],
+    )
+
+
+def parse_years(text: str) -> list[int]:
+    """``2020-2023``, ``2021,2023`` or a mix."""
+    years: list[int] = []
+    try:
+        for part in text.split(","):
+            lo, _, hi = part.strip().partition("-")
+            years += list(range(int(lo), int(hi or lo) + 1))
+    except ValueError:
+        raise click.BadParameter(
+            f"expected years like 2020-2023 or 2021,2023, not {text!r}"
+        ) from None
+    return years
+
+
+def split_ids(values: Sequence[str]) -> list[str]:
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+def shown(value: object, decimals: int | None = None) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return rfm.format_number(value if decimals is None else round(value, decimals))
+    return str(value)
+
+
+def emit(records: list[dict[str, object]], fmt: str, table: str, client: KoladaClient) -> None:
+    """Print the table (with the provenance under it), or csv/json with provenance on stderr."""
+    if fmt == "table":
+        click.echo(table)
+        click.echo(f"\n{client.provenance()}")
+        return
+    if fmt == "json":
+        click.echo(json.dumps(records, ensure_ascii=False, indent=1))
+    else:
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=list(records[0]) if records else [])
+        writer.writeheader()
+        writer.writerows(records)
+        click.echo(out.getvalue(), nl=False)
+    click.echo(client.provenance(), err=True)
+
+
+@click.group("kolada")
+@click.option(
+    "--base-url",
+    envvar="RFM_KOLADA_BASE_URL",
+    help="Kolada API base (default https://api.kolada.se/v3; env RFM_KOLADA_BASE_URL).",
+)
+@click.option(
+    "--cache-dir",
+    envvar="RFM_CACHE_DIR",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="rfm's cache folder; Kolada answers go to its kolada/ (env RFM_CACHE_DIR).",
+)
+@click.option("--offline", is_flag=True, help="Answer from the cache only; name what is missing.")
+@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds per request.")
+@click.pass_context
+def kolada_group(
+    ctx: click.Context, base_url: str | None, cache_dir: Path | None, offline: bool, timeout: float
+) -> None:
+    """Kolada open data: KPIs, values, and cost benchmarks (Källa: Kolada)."""
+    ctx.meta["rfm_kolada"] = {
+        "base_url": base_url,
+        "cache_dir": cache_dir,
+        "offline": offline,
+        "timeout": timeout,
+    }
+
+
+@kolada_group.command("kpi")
+@click.argument("search")
+@format_option
+@click.pass_context
+def kpi_command(ctx: click.Context, search: str, fmt: str) -> None:
+    """KPIs whose title contains SEARCH (Kolada's own title search)."""
+    with client_from(ctx) as client:
+        found = client.kpis(title=search).sort("id")
+        records = [
+            {
+                "id": r["id"],
+                "titel": r["title"],
+                "verksamhetsomrade": r.get("operating_area"),
+                "publiceringsperiod": r.get("publ_period"),
+            }
+            for r in found.iter_rows(named=True)
+        ]
+        table = rfm.text_table(
+            ["Id", "Titel", "Område"],
+            [[r["id"], r["titel"], r["verksamhetsomrade"] or ""] for r in records],
+        )
+        emit(records, fmt, f"{len(records)} nyckeltal för {search!r}\n\n{table}", client)
+
+
+@kolada_group.command("fetch")
+@click.argument("kpis", nargs=-1, required=True)
+@click.option(
+    "--municipality", "-m", multiple=True, required=True, help="Ids, e.g. 0665,0000,G92792."
+)
+@click.option("--years", required=True, help="2020-2023 or 2021,2023.")
+@format_option
+@click.pass_context
+def fetch_command(
+    ctx: click.Context, kpis: tuple[str, ...], municipality: tuple[str, ...], years: str, fmt: str
+) -> None:
+    """Values of KPIS for municipalities and years; a missing value is shown as missing."""
+    with client_from(ctx) as client:
+        frame = client.data(split_ids(kpis), split_ids(municipality), parse_years(years))
+        records = frame.to_dicts()
+        table = rfm.text_table(
+            ["KPI", "Kommun", "År", "Kön", "Värde", "Antal", "Status"],
+            [
+                [r["kpi"], r["municipality"], str(r["year"]), r["gender"] or "", shown(r["value"]),
+                 shown(r["count"]), r["status"] or ""]
+                for r in records
+            ],
+            [False, False, False, False, True, True, False],
+        )  # fmt: skip
+        emit(records, fmt, table, client)
+
+
+@kolada_group.command("benchmark")
+@click.argument("municipality")
+@click.option("--year", type=int, required=True)
+@format_option
+@click.pass_context
+def benchmark_command(ctx: click.Context, municipality: str, year: int, fmt: str) -> None:
+    """Net cost per inhabitant against the country and the SKR kommungrupp, with NKA."""
+    with client_from(ctx) as client:
+        result = benchmark(client, municipality, year)
+        rows = [
+            [r.area, r.kpi, shown(r.municipality, 0), shown(r.riket, 0), shown(r.group, 0),
+             shown(r.index_riket, 1), shown(r.index_group, 1), shown(r.nka, 1)]
+            for r in result.rows
+        ]  # fmt: skip
+        table = (
+            f"{result.municipality_title} ({result.municipality}) {year}: nettokostnad kr/inv; "
+            f"kommungrupp {result.group.title} ({result.group.id})\n\n"
+            + rfm.text_table(
+                [
+                    "Område",
+                    "KPI",
+                    "Kommunen",
+                    "Riket",
+                    "Kommungruppen",
+                    "Index riket",
+                    "Index grupp",
+                    "NKA %",
+                ],
+                rows,
+                [False, False, True, True, True, True, True, True],
+            )
+        )
+        emit(result.records(), fmt, table, client)
+
+
+@kolada_group.command("steg")
+@click.argument("municipality")
+@click.option("--area", type=click.Choice(STEG_AREAS), required=True)
+@click.option("--year", type=int, required=True)
+@click.option(
+    "--reference", type=click.Choice(REFERENCES), default="referenskostnad", show_default=True
+)
+@format_option
+@click.pass_context
+def steg_command(
+    ctx: click.Context, municipality: str, area: str, year: int, reference: str, fmt: str
+) -> None:
+    """Steg 1–3: cost against the country, structure against the country, cost against structure."""
+    with client_from(ctx) as client:
+        s = steg(client, municipality, area, year, reference)
+        n = rfm.format_number
+        table = "\n".join(
+            [
+                f"{s.municipality} {area} {year} ({reference})",
+                f"Steg 1 = 100 × {n(s.net_cost)} ÷ {n(s.net_cost_riket)} = {n(round(s.steg1, 1))}"
+                f"   (nettokostnad {s.net_cost_kpi}, kommunen ÷ riket)",
+                f"Steg 2 = 100 × {n(s.reference_cost)} ÷ {n(s.net_cost_riket)} = "
+                f"{n(round(s.steg2, 1))}   ({reference} {s.reference_kpi} ÷ rikets nettokostnad)",
+                f"Steg 3 = 100 × ({n(s.net_cost)} ÷ {n(s.reference_cost)} − 1) = "
+                f"{n(round(s.steg3, 1))}   (nettokostnad mot {reference})",
+            ]
+        )
+        emit([s.record()], fmt, table, client)
+
+
+@kolada_group.command("refresh")
+@click.pass_context
+def refresh_command(ctx: click.Context) -> None:
+    """Fetch every cached Kolada answer again (Kolada revises figures without notice)."""
+    with client_from(ctx) as client:
+        changed, unchanged = client.refresh_cache()
+        click.echo(
+            f"{changed + unchanged} svar hämtade på nytt till {client.cache.directory}: "
+            f"{changed} ändrade, {unchanged} oförändrade"
+        )
