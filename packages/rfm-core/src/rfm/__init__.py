@@ -14,7 +14,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from rfm.contract import LINEAGE_COLUMNS, MODEL_COLUMNS, apply_contract
-from rfm.engine import RunResult, compare, run
+from rfm.engine import RunResult, compare, compute_context, run
 from rfm.errors import (
     ConfigError,
     ContractError,
@@ -80,6 +80,7 @@ __all__ = [
     "apply_contract",
     "build_frame",
     "compare",
+    "compute_context",
     "format_number",
     "format_percent",
     "hookimpl",

@@ -17,7 +17,7 @@ import polars as pl
 from rfm.contract import LINEAGE_COLUMNS, apply_contract
 from rfm.errors import ConfigError, ParameterError, RfmError, UnreadableFileError
 from rfm.io.readers import read_table
-from rfm.models.base import Model
+from rfm.models.base import ComputeContext, Model
 from rfm.parameters import ParameterSet
 from rfm.prices import PRICE_LEVELS, price_factors
 from rfm.registry import Registry
@@ -169,6 +169,22 @@ def run(
         all_lineage=all_rows.sort(SORT),
         datasets=tuple(ctx.used[k] for k in sorted(ctx.used)),
     )
+
+
+def compute_context(
+    tenant: Tenant, registry: Registry, scenario: str | None = None
+) -> ComputeContext:
+    """The datasets and parameters a run of ``scenario`` would see, for work beside a run.
+
+    A plugin command that needs more detail than the lineage rows (a month-by-month settlement,
+    say) asks its model for it with this context, so it reads the same validated data.
+    """
+    chosen = tenant.scenario(scenario)
+    try:
+        parameters = tenant.parameters.with_overrides(chosen.overrides)
+    except ParameterError as exc:
+        raise ConfigError(f"scenario {chosen.name!r}: {exc}") from None
+    return RunContext(tenant, registry, parameters)
 
 
 def _with_inputs(tenant: Tenant, model_ids: Sequence[str]) -> set[str]:

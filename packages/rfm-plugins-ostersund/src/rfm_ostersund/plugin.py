@@ -3,11 +3,45 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import rfm
 
 
+def tenant_path() -> Path:
+    """The packaged tenant file of Östersund (units, rates, follow-up)."""
+    return Path(str(resources.files("rfm_ostersund").joinpath("tenant/ostersund.toml")))
+
+
+@rfm.hookimpl
+def register_model_types(register: Callable[[type[Any]], None]) -> None:
+    """occupied_days, points_allocation and care_hour_levels: allocation to a committee's units."""
+    from rfm_ostersund.models import MODEL_TYPES
+
+    for model_type in MODEL_TYPES:
+        register(model_type)
+
+
+@rfm.hookimpl
+def register_schemas(register: Callable[[Any], None]) -> None:
+    """units, stays, care_hours, resident_points and follow_up."""
+    from rfm_ostersund.schemas import SCHEMAS
+
+    for spec in SCHEMAS:
+        register(spec)
+
+
 @rfm.hookimpl
 def register_tenants(register: Callable[[Any], None]) -> None:
-    """No tenant is packaged yet; this plugin is a skeleton awaiting its models."""
+    """Östersunds kommun: vård- och omsorgsnämnden to its units, budget 2013."""
+    register(rfm.TenantDefinition.from_toml(tenant_path(), plugin="ostersund"))
+
+
+@rfm.hookimpl
+def register_commands(cli: Any) -> None:
+    """``rfm ostersund avrakning | lss-jamforelse | uppfoljning``."""
+    from rfm_ostersund.commands import ostersund_group
+
+    cli.add_command(ostersund_group)

@@ -27,8 +27,9 @@ _DTYPES: dict[ColumnKind, type[pl.DataType]] = {
 
 
 def _parse(column: str, kind: ColumnKind, decimal_comma: bool, dtype: pl.DataType) -> pl.Expr:
-    if kind in ("text", "age"):
-        return pl.col(column).cast(pl.String).str.strip_chars()
+    if kind in ("text", "age"):  # an empty cell is missing, as in the number columns
+        text = pl.col(column).cast(pl.String).str.strip_chars()
+        return pl.when(text != "").then(text)
     if dtype.is_numeric():
         value = pl.col(column).cast(pl.Float64)
         if kind == "int":  # 2024.5 is not a year: null, reported below, never truncated

@@ -1,0 +1,182 @@
+"""``rfm ostersund …``: the acconto settlement, the LSS comparison, and the budget follow-up."""
+
+from __future__ import annotations
+
+import json
+
+import click
+import polars as pl
+
+import rfm
+from rfm_ostersund.follow_up import follow_up, render
+from rfm_ostersund.models import OccupiedDays, PointsAllocation
+from rfm_ostersund.settlement import statement
+
+FORMATS = ("table", "csv", "json")
+tenant_option = click.option(
+    "--tenant", "tenant_id", default="ostersund", show_default=True,
+    help="An installed tenant built like Östersund's (e.g. one that extends it).",
+)  # fmt: skip
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True
+)
+N = rfm.format_number
+
+
+def host(ctx: click.Context) -> rfm.Registry:
+    """The registry of the running ``rfm`` (its root context holds the plugin host)."""
+    found = ctx.find_root().obj
+    return found.registry if isinstance(found, rfm.PluginHost) else rfm.PluginHost().registry
+
+
+def model_of(tenant: rfm.Tenant, kind: type[rfm.Model]) -> rfm.Model:
+    found = [m for m in tenant.models if isinstance(m, kind)]
+    if len(found) != 1:
+        raise rfm.ConfigError(
+            f"tenant {tenant.id!r} has {len(found)} models of type {kind.type_name}; expected one"
+        )
+    return found[0]
+
+
+def emit(frame: pl.DataFrame, fmt: str, table: str) -> None:
+    if fmt == "table":
+        click.echo(table)
+    elif fmt == "json":
+        click.echo(json.dumps(frame.to_dicts(), ensure_ascii=False, indent=1))
+    else:
+        click.echo(frame.write_csv(), nl=False)
+
+
+@click.group("ostersund")
+def ostersund_group() -> None:
+    """Östersund: settlement per boende, LSS against the old frames, budget follow-up."""
+
+
+@ostersund_group.command("avrakning")
+@tenant_option
+@click.option("--year", type=int, required=True)
+@click.option("--unit", help="One boende (default: all).")
+@format_option
+@click.pass_context
+def settlement_command(
+    ctx: click.Context, tenant_id: str, year: int, unit: str | None, fmt: str
+) -> None:
+    """Acconto and settlement per boende and month: paid on account, settled the month after."""
+    registry = host(ctx)
+    tenant = registry.tenant(tenant_id)
+    model = model_of(tenant, OccupiedDays)
+    assert isinstance(model, OccupiedDays)
+    frame = statement(model, rfm.compute_context(tenant, registry), year)
+    if unit is not None:
+        if unit not in frame["unit"].to_list():
+            raise rfm.ConfigError(
+                f"no boende {unit!r}; known: {', '.join(sorted(set(frame['unit'])))}"
+            )
+        frame = frame.filter(pl.col("unit") == unit)
+    parts = []
+    for (name,), part in frame.group_by("unit", maintain_order=True):
+        first = part.row(0, named=True)
+        rows = [
+            [str(r["month"]), N(r["acconto"], 2), str(r["reported_days"]), N(r["earned"], 2),
+             N(r["settlement"], 2), N(r["paid_in_month"], 2)]
+            for r in part.iter_rows(named=True)
+        ]  # fmt: skip
+        totals = part.select(pl.col("acconto", "earned", "settlement", "paid_in_month").sum()).row(
+            0, named=True
+        )
+        december = part.filter(pl.col("month") == 12)["settlement"][0]
+        rows.append(
+            ["Summa", N(totals["acconto"], 2), str(part["reported_days"].sum()), N(totals["earned"], 2),
+             N(totals["settlement"], 2), N(totals["paid_in_month"], 2)]
+        )  # fmt: skip
+        parts.append(
+            f"{name}: {first['places']} platser, {N(first['rate'])} kr/dygn, acconto "
+            f"{rfm.format_percent(first['acconto_share'])} av full beläggning\n"
+            + rfm.text_table(
+                [
+                    "Månad",
+                    "Acconto",
+                    "Rapporterade dygn",
+                    "Intjänat",
+                    "Reglering (nästa månad)",
+                    "Utbetalt i månaden",
+                ],
+                rows,
+                [False, True, True, True, True, True],
+            )
+            + f"\nUtbetalt {year} + decemberregleringen ({N(december, 2)} kr, betalas i januari) = "
+            f"{N(round(totals['paid_in_month'] + december, 2), 2)} kr = intjänat {N(totals['earned'], 2)} kr"
+        )
+    emit(frame, fmt, "\n\n".join(parts))
+
+
+@ostersund_group.command("lss-jamforelse")
+@tenant_option
+@click.option("--year", type=int, required=True, help="The first year of the points model.")
+@format_option
+@click.pass_context
+def lss_command(ctx: click.Context, tenant_id: str, year: int, fmt: str) -> None:
+    """LSS bostäder: the points model against the earlier appropriation frames, per unit."""
+    registry = host(ctx)
+    tenant = registry.tenant(tenant_id)
+    model = model_of(tenant, PointsAllocation)
+    result = rfm.run(tenant, registry, [year], models=[model.id])
+    new = result.totals(["recipient"]).rename({"amount": "model"})
+    frames_config = tenant.datasets.get("lss_ramar")
+    if frames_config is None:
+        raise rfm.ConfigError(
+            f"tenant {tenant.id!r} has no dataset 'lss_ramar' (the earlier frames)"
+        )
+    ctx_data = rfm.compute_context(tenant, registry)
+    old = ctx_data.dataset("lss_ramar").filter(pl.col("year") == year - 1)
+    if old.height == 0:
+        raise rfm.ConfigError(f"dataset 'lss_ramar' has no frames for {year - 1}")
+    joined = (
+        old.select("recipient", pl.col("amount").alias("frame"))
+        .join(new, on="recipient", how="full", coalesce=True)
+        .with_columns(pl.col("frame", "model").fill_null(0.0))
+        .with_columns((pl.col("model") - pl.col("frame")).alias("change"))
+        .with_columns((pl.col("change") / pl.col("frame")).alias("change_share"))
+        .sort("recipient")
+    )
+    total = joined.select(pl.col("frame", "model", "change").sum()).row(0, named=True)
+    rows = [
+        [r["recipient"], N(round(r["frame"]), 0), N(round(r["model"]), 0), N(round(r["change"]), 0),
+         rfm.format_percent(r["change_share"]) if r["change_share"] is not None else "–"]
+        for r in joined.iter_rows(named=True)
+    ]  # fmt: skip
+    rows.append(["Summa", N(round(total["frame"]), 0), N(round(total["model"]), 0),
+                 N(round(total["change"]), 0), rfm.format_percent(total["change"] / total["frame"])])  # fmt: skip
+    table = (
+        f"LSS-bostäder: anslagsramar {year - 1} mot poängmodellen {year} (kr)\n\n"
+        + rfm.text_table(
+            ["Enhet", f"Ram {year - 1}", f"Modell {year}", "Förändring", "Förändring %"],
+            rows,
+            [False, True, True, True, True],
+        )
+        + f"\n\nVinnare: {', '.join(joined.filter(pl.col('change') > 0)['recipient'])}"
+        + f"\nFörlorare: {', '.join(joined.filter(pl.col('change') < 0)['recipient'])}"
+    )
+    emit(joined, fmt, table)
+
+
+@ostersund_group.command("uppfoljning")
+@tenant_option
+@click.option("--year", type=int, required=True, help="Budget year (outcome of the year before).")
+@click.option("--committee", help="One committee (default: every committee in the data).")
+@format_option
+@click.pass_context
+def follow_up_command(
+    ctx: click.Context, tenant_id: str, year: int, committee: str | None, fmt: str
+) -> None:
+    """Budget and outcome per verksamhet (mnkr), as the committee reports them."""
+    registry = host(ctx)
+    tenant = registry.tenant(tenant_id)
+    data = rfm.compute_context(tenant, registry).dataset("uppfoljning")
+    names = [committee] if committee else list(dict.fromkeys(data["committee"].to_list()))
+    tables = [follow_up(data, name, year) for name in names]
+    records = pl.DataFrame(
+        [{"committee": t.committee, "year": t.year, **r} for t in tables for r in t.rows]
+    )
+    text = "\n\n".join(f"{t.committee}: budget och utfall (mnkr)\n\n{render(t)}" for t in tables)
+    emit(records, fmt, text)
