@@ -48,7 +48,11 @@ round_option = common_round_option(
 @click.option("--scenario", help="Scenario name (default: the tenant's standard).")
 @prices_option
 @click.option(
-    "--format", "fmt", type=click.Choice(OUTPUT_FORMATS), default="table", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice((*OUTPUT_FORMATS, "xlsx")),
+    default="table",
+    show_default=True,
 )
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE.")
 @round_option
@@ -79,7 +83,18 @@ def run_command(
         )
         emit_text(text, out)
         return
+    if fmt == "xlsx":
+        from rfm.reports.workbook import write_workbook  # xlsxwriter only when asked for
+
+        write_workbook(result, _xlsx_target(out))
+        return
     write_frame(lineage_frame(result.lineage), fmt, out)
+
+
+def _xlsx_target(out: Path | None) -> Path:
+    if out is None:
+        raise OutputError("--format xlsx needs --out FILE.xlsx")
+    return out
 
 
 @click.command("explain")
@@ -173,7 +188,11 @@ def explain_command(
 @year_options
 @prices_option
 @click.option(
-    "--format", "fmt", type=click.Choice(OUTPUT_FORMATS), default="table", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice((*OUTPUT_FORMATS, "xlsx")),
+    default="table",
+    show_default=True,
 )
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path))
 @round_option
@@ -201,6 +220,11 @@ def compare_command(
     if fmt == "table":
         text = compare_table(frame, scenario, against, unit) + "\n"
         emit_text(text, out)
+        return
+    if fmt == "xlsx":
+        from rfm.reports.workbook import write_workbook  # xlsxwriter only when asked for
+
+        write_workbook(a, _xlsx_target(out), comparison=frame, labels=(scenario, against))
         return
     renamed = frame.rename({"a": scenario, "b": against})
     write_frame(renamed, fmt, out)
