@@ -29,3 +29,17 @@ def test_demo_runs_and_writes_its_files(rfm_cli, tmp_path):
     assert (
         (tmp_path / "demo" / "lineage.csv").read_text(encoding="utf-8").startswith("tenant,model")
     )
+
+
+def test_demo_writes_report_workbook_and_documentation_for_every_plugin_tenant(rfm_cli, tmp_path):
+    import fastexcel
+
+    out = tmp_path / "demo"
+    done = rfm_cli("demo", "--out", str(out))
+    assert done.exit_code == 0, done.output
+    for tenant in ("vaggeryd", "stockholm", "ostersund"):
+        report = (out / f"{tenant}-rapport.html").read_text(encoding="utf-8")
+        assert "<h1>" in report and "<svg" in report and "http" not in report
+        assert "Sammanfattning" in fastexcel.read_excel(str(out / f"{tenant}.xlsx")).sheet_names
+        assert "<h1>" in (out / f"{tenant}-dokumentation.html").read_text(encoding="utf-8")
+        assert str(out / f"{tenant}-rapport.html") in done.output

@@ -21,7 +21,13 @@ from rfm.cli.inspect_commands import (
     tenants_command,
     validate_command,
 )
-from rfm.cli.run_commands import compare_command, demo_command, explain_command, run_command
+from rfm.cli.run_commands import (
+    compare_command,
+    demo_command,
+    explain_command,
+    report_command,
+    run_command,
+)
 from rfm.errors import RfmError
 from rfm.plugins.manager import PluginHost, PluginWarning
 
@@ -57,6 +63,7 @@ def build_cli(host: PluginHost | None = None) -> click.Group:
         run_command,
         explain_command,
         compare_command,
+        report_command,
         frame_command,
         docs_command,
         demo_command,

@@ -9,6 +9,7 @@ import polars as pl
 
 from rfm.cli.common import (
     load_tenant,
+    parse_years,
     registry,
     resolve_years,
     tenant_options,
@@ -27,8 +28,11 @@ from rfm.cli.render import (
 from rfm.engine import compare, run
 from rfm.errors import ConfigError, OutputError, ParameterError
 from rfm.formatting import number
+from rfm.io.atomic import write_text_atomic
 from rfm.models.base import Model
 from rfm.prices import PRICE_LEVELS
+from rfm.registry import Registry
+from rfm.tenants.tenant import Tenant
 
 prices_option = click.option(
     "--prices",
@@ -50,7 +54,7 @@ round_option = common_round_option(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice((*OUTPUT_FORMATS, "xlsx")),
+    type=click.Choice((*OUTPUT_FORMATS, "xlsx", "html")),
     default="table",
     show_default=True,
 )
@@ -86,14 +90,19 @@ def run_command(
     if fmt == "xlsx":
         from rfm.reports.workbook import write_workbook  # xlsxwriter only when asked for
 
-        write_workbook(result, _xlsx_target(out))
+        write_workbook(result, _needs_out(out, "xlsx"))
+        return
+    if fmt == "html":
+        from rfm.reports.html import write_report
+
+        write_report(result, _needs_out(out, "html"))
         return
     write_frame(lineage_frame(result.lineage), fmt, out)
 
 
-def _xlsx_target(out: Path | None) -> Path:
+def _needs_out(out: Path | None, fmt: str) -> Path:
     if out is None:
-        raise OutputError("--format xlsx needs --out FILE.xlsx")
+        raise OutputError(f"--format {fmt} needs --out FILE.{fmt}")
     return out
 
 
@@ -224,10 +233,77 @@ def compare_command(
     if fmt == "xlsx":
         from rfm.reports.workbook import write_workbook  # xlsxwriter only when asked for
 
-        write_workbook(a, _xlsx_target(out), comparison=frame, labels=(scenario, against))
+        write_workbook(a, _needs_out(out, "xlsx"), comparison=frame, labels=(scenario, against))
         return
     renamed = frame.rename({"a": scenario, "b": against})
     write_frame(renamed, fmt, out)
+
+
+@click.command("report")
+@tenant_options
+@year_options
+@click.option("--scenario", help="Scenario name (default: the tenant's standard).")
+@click.option("--against", help="A scenario to compare with (consequences and redistribution).")
+@prices_option
+@click.option("--lang", type=click.Choice(("sv", "en")), default="sv", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.pass_context
+def report_command(
+    ctx: click.Context,
+    tenant: str | None,
+    config: Path | None,
+    years: str | None,
+    year: int | None,
+    scenario: str | None,
+    against: str | None,
+    prices: str,
+    lang: str,
+    out: Path,
+) -> None:
+    """One self-contained HTML file: money per model and year, comparisons, sources.
+
+    Without --years (or --against) the tenant's ``[report]`` table says which.
+    """
+    chosen = load_tenant(ctx, tenant, config)
+    settings = chosen.report
+    if years is None and year is None and settings is not None:
+        years = settings.years
+    if against is None and settings is not None:
+        against = settings.against
+    write_report_files(chosen, registry(ctx), resolve_years(years, year, chosen), out=out,
+                       scenario=scenario, against=against, prices=prices, lang=lang)  # fmt: skip
+    click.echo(f"Rapporten: {out}")
+
+
+def write_report_files(
+    tenant: Tenant,
+    reg: Registry,
+    years: list[int],
+    *,
+    out: Path,
+    workbook: Path | None = None,
+    scenario: str | None = None,
+    against: str | None = None,
+    prices: str = "fixed",
+    lang: str = "sv",
+) -> None:
+    """The HTML report (and optionally the workbook) of one run, with a comparison if asked."""
+    from rfm.reports.html import write_report
+    from rfm.reports.workbook import write_workbook
+
+    a = run(tenant, reg, years, scenario=scenario, prices=prices)
+    options: dict[str, object] = {"lang": lang}
+    if against is not None:
+        b = run(tenant, reg, years, scenario=against, prices=prices)
+        options |= {"comparison": compare(a, b), "labels": (a.scenario.name, b.scenario.name)}
+    write_report(a, out, **options)
+    if workbook is not None:
+        write_workbook(
+            a,
+            workbook,
+            comparison=options.get("comparison"),  # type: ignore[arg-type]
+            labels=(a.scenario.name, against or ""),
+        )
 
 
 @click.command("demo")
@@ -256,3 +332,22 @@ def demo_command(ctx: click.Context, out: Path) -> None:
         "Explain one number: rfm explain exempel --model aldreomsorg "
         "--recipient Äldreomsorg --year 2024"
     )
+    from rfm.documentation import render as render_docs
+
+    reg = registry(ctx)
+    shown = [t for t in sorted(reg.tenants) if reg.tenant(t).report is not None]
+    if shown:
+        click.echo("\nRapport, arbetsbok och modelldokumentation per installerad kommun:")
+    for tenant_id in shown:
+        chosen = reg.tenant(tenant_id)
+        settings = chosen.report
+        assert settings is not None
+        write_report_files(
+            chosen, reg, parse_years(settings.years), out=out / f"{tenant_id}-rapport.html",
+            workbook=out / f"{tenant_id}.xlsx", against=settings.against,
+        )  # fmt: skip
+        write_text_atomic(out / f"{tenant_id}-dokumentation.html", render_docs(chosen, "html"))
+        click.echo(
+            f"  {chosen.name}: {out / f'{tenant_id}-rapport.html'}, {out / f'{tenant_id}.xlsx'}, "
+            f"{out / f'{tenant_id}-dokumentation.html'}"
+        )

@@ -57,6 +57,17 @@ class Documentation:
 
 
 @attrs.frozen
+class ReportSettings:
+    """What ``rfm report`` and ``rfm demo`` show when not told: the years and a comparison.
+
+    ``[report] years = "2006-2008"`` and optionally ``against = "gammal-modell"`` (a scenario).
+    """
+
+    years: str
+    against: str | None = None
+
+
+@attrs.frozen
 class FrameSettings:
     """How the committee's frame is built up year by year ("steg för steg").
 
@@ -99,6 +110,7 @@ class Tenant:
     origin: str = ""
     documentation: Documentation = Documentation()
     frame: FrameSettings | None = None
+    report: ReportSettings | None = None
 
     def model(self, model_id: str) -> Model:
         for m in self.models:

@@ -34,6 +34,7 @@ from rfm.tenants.tenant import (
     Documentation,
     FrameSettings,
     PriceSettings,
+    ReportSettings,
     Scenario,
     Tenant,
 )
@@ -51,6 +52,7 @@ TOP_KEYS = (
     "scenarios",
     "documentation",
     "frame",
+    "report",
 )
 FRAME_KEYS = (
     "description",
@@ -313,6 +315,9 @@ def tenant_from_document(doc: Table, path: Path, registry: Registry) -> Tenant:
     frame = _frame(doc, file, all_models, datasets, params)
     if base and "frame" not in doc:
         frame = base.frame
+    report = _report(doc, file, scenarios)
+    if base and "report" not in doc:
+        report = base.report
 
     return Tenant(
         id=tenant_id,
@@ -328,7 +333,30 @@ def tenant_from_document(doc: Table, path: Path, registry: Registry) -> Tenant:
         origin=file,
         documentation=documentation,
         frame=frame,
+        report=report,
     )
+
+
+def _report(
+    doc: Mapping[str, Any], file: str, scenarios: Mapping[str, Any]
+) -> ReportSettings | None:
+    """``[report] years = "2023-2030", against = "scenario"``: defaults of rfm report and demo."""
+    if "report" not in doc:
+        return None
+    table = get_table(doc, "report", file)
+    where = f"{file}: [report]"
+    check_keys(table, where, allowed=("years", "against"), required=("years",))
+    years = get_str(table, "years", where)
+    if not re.fullmatch(r"\d{4}(?:[-–]\d{4})?(?:,\d{4}(?:[-–]\d{4})?)*", years.replace(" ", "")):
+        raise ConfigError(
+            f"{where}.years: expected years like 2023-2030 or 2018,2020, not {years!r}"
+        )
+    against = table.get("against")
+    if against is not None and against not in scenarios:
+        raise ConfigError(
+            f"{where}.against: no scenario {against!r} (scenarios: {', '.join(sorted(scenarios)) or 'none'})"
+        )
+    return ReportSettings(years, against)
 
 
 def _check_graph(models: list[Model], datasets: Mapping[str, Any], file: str) -> None:
