@@ -9,7 +9,7 @@ result keeps the models a scenario reports apart from the ones it only reads.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import attrs
 import polars as pl
@@ -128,11 +128,13 @@ def run(
     scenario: str | None = None,
     prices: str = "fixed",
     models: Sequence[str] | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> RunResult:
     """Compute the tenant's models for ``years`` under ``scenario`` at ``prices``.
 
     ``models`` reports these models instead of the scenario's own list (``rfm explain`` uses
-    it to show a model that is only an input to another).
+    it to show a model that is only an input to another). ``progress(done, total, model_id)``
+    is called after each model (the command line draws a progress bar with it on a terminal).
     """
     if prices not in PRICE_LEVELS:
         raise ConfigError(f"prices must be one of {', '.join(PRICE_LEVELS)}, not {prices!r}")
@@ -150,12 +152,15 @@ def run(
     needed = _with_inputs(tenant, reported)
     ctx = RunContext(tenant, registry, parameters)
     factors = price_factors(tenant.prices, parameters, years) if prices == "current" else None
-    for model in order_models([m for m in tenant.models if m.id in needed]):
+    ordered = order_models([m for m in tenant.models if m.id in needed])
+    for done, model in enumerate(ordered, start=1):
         rows = model.compute(ctx, years)
         if factors is not None and not model.inputs():
             rows = _to_current_prices(rows, factors)
         lineage = apply_contract(rows, tenant.id, model.id).sort(SORT)
         ctx.results[model.id] = validate_frame(lineage, LINEAGE, f"model '{model.id}' rows")
+        if progress is not None:
+            progress(done, len(ordered), model.id)
     all_rows = pl.concat([ctx.results[m] for m in sorted(ctx.results)], how="vertical").select(
         LINEAGE_COLUMNS
     )

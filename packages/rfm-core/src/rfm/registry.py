@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -42,6 +43,10 @@ class TenantDefinition:
         )
 
 
+ReportSectionProvider = Callable[[Any, str], Sequence[tuple[str, str, str]]]
+"""Given a run result and a language (sv, en): report sections as (id, title, HTML)."""
+
+
 @attrs.define
 class Registry:
     """Everything the installed plugins contributed, by name."""
@@ -50,6 +55,8 @@ class Registry:
     readers: dict[str, Reader] = attrs.field(factory=dict)
     schemas: dict[str, SchemaSpec] = attrs.field(factory=dict)
     tenants: dict[str, TenantDefinition] = attrs.field(factory=dict)
+    report_sections: list[ReportSectionProvider] = attrs.field(factory=list)
+    """Callables (run result, language) → [(id, title, HTML)] that add sections to reports."""
     _loaded: dict[str, Tenant] = attrs.field(factory=dict)
 
     def model_type(self, name: str) -> type[Model]:

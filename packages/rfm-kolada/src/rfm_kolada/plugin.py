@@ -8,6 +8,14 @@ import rfm
 
 
 @rfm.hookimpl
+def register_report_sections(register: Any) -> None:
+    """The Kolada cost benchmark in rfm's HTML report, for tenants with a kommunkod."""
+    from rfm_kolada.report import kolada_section
+
+    register(kolada_section)
+
+
+@rfm.hookimpl
 def register_commands(cli: Any) -> None:
     """``rfm kolada …``: KPIs, values and cost benchmarks from Kolada."""
     from rfm_kolada.commands import kolada_group

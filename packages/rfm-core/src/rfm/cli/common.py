@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -97,3 +98,23 @@ def load_tenant(ctx: click.Context, tenant: str | None, config: Path | None) -> 
         known = ", ".join(sorted(reg.tenants)) or "none installed"
         raise ConfigError(f"name a tenant ({known}) or give --config FILE")
     return reg.tenant(tenant)
+
+
+def terminal_progress(label: str) -> Callable[[int, int, str], None] | None:
+    """A progress line on stderr while models compute, only when stderr is a terminal.
+
+    Piped or redirected output stays clean: then this returns None and nothing is drawn.
+    """
+    if not sys.stderr.isatty():
+        return None
+    width = 24
+
+    def show(done: int, total: int, model_id: str) -> None:
+        filled = round(width * done / total) if total else width
+        bar = "█" * filled + "·" * (width - filled)
+        end = "\n" if done >= total else ""
+        click.echo(
+            f"\r{label} [{bar}] {done}/{total} modeller: {model_id:<30.30}{end}", err=True, nl=False
+        )
+
+    return show

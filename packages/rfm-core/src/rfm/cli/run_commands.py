@@ -13,6 +13,7 @@ from rfm.cli.common import (
     registry,
     resolve_years,
     tenant_options,
+    terminal_progress,
     year_options,
 )
 from rfm.cli.common import round_option as common_round_option
@@ -76,7 +77,12 @@ def run_command(
     """Compute a tenant's allocation: a summary table, or the lineage rows as csv/json/parquet."""
     chosen = load_tenant(ctx, tenant, config)
     result = run(
-        chosen, registry(ctx), resolve_years(years, year, chosen), scenario=scenario, prices=prices
+        chosen,
+        registry(ctx),
+        resolve_years(years, year, chosen),
+        scenario=scenario,
+        prices=prices,
+        progress=terminal_progress(chosen.id),
     )
     if fmt == "table":
         text = (
@@ -223,8 +229,12 @@ def compare_command(
     chosen = load_tenant(ctx, tenant, config)
     wanted = resolve_years(years, year, chosen)
     reg = registry(ctx)
-    a = run(chosen, reg, wanted, scenario=scenario, prices=prices)
-    b = run(chosen, reg, wanted, scenario=against, prices=prices)
+    a = run(
+        chosen, reg, wanted, scenario=scenario, prices=prices, progress=terminal_progress(scenario)
+    )
+    b = run(
+        chosen, reg, wanted, scenario=against, prices=prices, progress=terminal_progress(against)
+    )
     frame = compare(a, b)
     if fmt == "table":
         text = compare_table(frame, scenario, against, unit) + "\n"
@@ -291,10 +301,15 @@ def write_report_files(
     from rfm.reports.html import write_report
     from rfm.reports.workbook import write_workbook
 
-    a = run(tenant, reg, years, scenario=scenario, prices=prices)
-    options: dict[str, object] = {"lang": lang}
+    a = run(
+        tenant, reg, years, scenario=scenario, prices=prices, progress=terminal_progress(tenant.id)
+    )
+    extra = [section for provider in reg.report_sections for section in provider(a, lang)]
+    options: dict[str, object] = {"lang": lang, "extra_sections": extra}
     if against is not None:
-        b = run(tenant, reg, years, scenario=against, prices=prices)
+        b = run(
+            tenant, reg, years, scenario=against, prices=prices, progress=terminal_progress(against)
+        )
         options |= {"comparison": compare(a, b), "labels": (a.scenario.name, b.scenario.name)}
     write_report(a, out, **options)
     if workbook is not None:

@@ -43,5 +43,10 @@ def register_schemas(register: Callable[[Any], None]) -> None:
 
 
 @hookspec
+def register_report_sections(register: Callable[[Any], None]) -> None:
+    """Register callables (run result, language) → [(id, title, HTML)] that add report sections."""
+
+
+@hookspec
 def register_commands(cli: click.Group) -> None:
     """Add click commands or groups to the ``rfm`` command line."""

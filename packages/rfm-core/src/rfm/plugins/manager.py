@@ -151,8 +151,17 @@ class PluginHost:
                     raise PluginError(f"plugin {plugin!r} registered {item!r}, not a SchemaSpec")
                 registry.schemas[item.name] = item
 
+        def report_sections(plugin: str, items: list[Any]) -> None:
+            for item in items:
+                if not callable(item):
+                    raise PluginError(
+                        f"plugin {plugin!r} registered {item!r} as a report section, not a callable"
+                    )
+                registry.report_sections.append(item)
+
         for hook, accept in (
             ("register_model_types", model_types),
+            ("register_report_sections", report_sections),
             ("register_readers", readers),
             ("register_schemas", schemas),
             ("register_tenants", tenants),
