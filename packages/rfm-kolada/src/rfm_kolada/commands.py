@@ -18,6 +18,7 @@ import click
 import rfm
 from rfm_kolada.benchmark import REFERENCES, STEG_AREAS, benchmark, steg
 from rfm_kolada.client import KoladaClient
+from rfm_kolada.report import BENCHMARK_HEADERS
 
 FORMATS = ("table", "csv", "json")
 format_option = click.option(
@@ -174,16 +175,7 @@ def benchmark_command(ctx: click.Context, municipality: str, year: int, fmt: str
             f"{result.municipality_title} ({result.municipality}) {year}: nettokostnad kr/inv; "
             f"kommungrupp {result.group.title} ({result.group.id})\n\n"
             + rfm.text_table(
-                [
-                    "Område",
-                    "KPI",
-                    "Kommunen",
-                    "Riket",
-                    "Kommungruppen",
-                    "Index riket",
-                    "Index grupp",
-                    "NKA %",
-                ],
+                list(BENCHMARK_HEADERS["sv"]),
                 rows,
                 [False, False, True, True, True, True, True, True],
             )

@@ -17,35 +17,37 @@ from rfm_kolada.benchmark import benchmark
 from rfm_kolada.client import KoladaClient
 from rfm_kolada.errors import KoladaError
 
+BENCHMARK_HEADERS = {
+    "sv": (
+        "Område",
+        "KPI",
+        "Kommunen",
+        "Riket",
+        "Kommungruppen",
+        "Index riket",
+        "Index grupp",
+        "NKA %",
+    ),
+    "en": (
+        "Area",
+        "KPI",
+        "Municipality",
+        "Country",
+        "Group",
+        "Index country",
+        "Index group",
+        "NKA %",
+    ),
+}
 TEXT: dict[str, dict[str, Any]] = {
     "sv": {
         "title": "Kostnader jämfört med riket och kommungruppen (Kolada)",
         "lead": "Nettokostnad per invånare {year}: {name} ({code}), riket och {group}. Index = 100 × kommunen ÷ jämförelsen.",
-        "head": [
-            "Område",
-            "Nyckeltal",
-            "Kommunen",
-            "Riket",
-            "Kommungruppen",
-            "Index riket",
-            "Index grupp",
-            "NKA %",
-        ],
         "failed": "Kolada-jämförelsen kunde inte hämtas: {error}. Kör rfm kolada benchmark {code} --year {year} när nätet finns; rapporten använder sedan cachen.",
     },
     "en": {
         "title": "Costs compared with the country and the municipality group (Kolada)",
         "lead": "Net cost per inhabitant {year}: {name} ({code}), the country and {group}. Index = 100 × the municipality ÷ the comparison.",
-        "head": [
-            "Area",
-            "KPI",
-            "Municipality",
-            "Country",
-            "Group",
-            "Index country",
-            "Index group",
-            "NKA %",
-        ],
         "failed": "The Kolada comparison could not be fetched: {error}. Run rfm kolada benchmark {code} --year {year} when online; the report then uses the cache.",
     },
 }
@@ -71,7 +73,8 @@ def kolada_section(result: Any, lang: str) -> Sequence[tuple[str, str, str]]:
             return [("kolada", title, f"<p>{escape(message)}</p>")]
         provenance = client.provenance()
     head = "".join(
-        f"<th{' class=n' if i > 1 else ''}>{escape(h)}</th>" for i, h in enumerate(t["head"])
+        f"<th{' class=n' if i > 1 else ''}>{escape(h)}</th>"
+        for i, h in enumerate(BENCHMARK_HEADERS.get(lang, BENCHMARK_HEADERS["sv"]))
     )
     rows = "".join(
         "<tr>"
