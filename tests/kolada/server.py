@@ -34,7 +34,7 @@ def _load(name: str) -> list[Any]:
 KPIS = _load("kpi.json")
 MUNICIPALITIES = _load("municipality.json")
 GROUPS = _load("municipality_groups.json")
-ROWS = _load("data_real.json") + _load("data_costs.json")
+ROWS = _load("data_real.json") + _load("data_costs.json") + _load("data_goals.json")
 
 
 @attrs.define

@@ -39,6 +39,7 @@ from rfm.parameters import DatedValue, Parameter, ParameterSet
 from rfm.plugins import PluginHost, hookimpl
 from rfm.registry import Registry, TenantDefinition
 from rfm.schemas import ColumnSpec, SchemaSpec, validate_frame, validate_table
+from rfm.tenants.goals import GoalSet, Indicator
 from rfm.tenants.tenant import Tenant
 from rfm.tenants.toml_loader import load_tenant_file
 from rfm.textable import text_table
@@ -53,6 +54,8 @@ __all__ = [
     "ContractError",
     "DatedValue",
     "FrameBuildUp",
+    "GoalSet",
+    "Indicator",
     "InputError",
     "Location",
     "Model",

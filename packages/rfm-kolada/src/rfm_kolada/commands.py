@@ -223,3 +223,50 @@ def refresh_command(ctx: click.Context) -> None:
             f"{changed + unchanged} svar hämtade på nytt till {client.cache.directory}: "
             f"{changed} ändrade, {unchanged} oförändrade"
         )
+
+
+@click.command("goals")
+@click.argument("tenant")
+@click.option("--year", type=int, required=True, help="The year of the indicators (Kolada).")
+@click.option(
+    "--base-url", envvar="RFM_KOLADA_BASE_URL", help="Kolada API base (env RFM_KOLADA_BASE_URL)."
+)
+@click.option(
+    "--cache-dir", envvar="RFM_CACHE_DIR", type=click.Path(file_okay=False, path_type=Path)
+)
+@click.option("--offline", is_flag=True, help="Answer from the cache only.")
+@click.option(
+    "--format", "fmt", type=click.Choice((*FORMATS, "xlsx")), default="table", show_default=True
+)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="The workbook (xlsx).")
+@click.pass_context
+def goals_command(
+    ctx: click.Context,
+    tenant: str,
+    year: int,
+    base_url: str | None,
+    cache_dir: Path | None,
+    offline: bool,
+    fmt: str,
+    out: Path | None,
+) -> None:
+    """The tenant's goals: each indicator judged against its target, beside each programområde's money."""
+    from rfm_kolada.goals import goal_report, render_text, write_goal_workbook
+
+    if fmt == "xlsx" and out is None:
+        raise rfm.OutputError("--format xlsx needs --out FILE.xlsx")
+
+    root = ctx.find_root().obj
+    registry = root.registry if isinstance(root, rfm.PluginHost) else rfm.PluginHost().registry
+    chosen = registry.tenant(tenant)
+    with KoladaClient(
+        base_url, cache_dir=cache_dir / "kolada" if cache_dir else None, offline=offline
+    ) as client:
+        report = goal_report(client, chosen, registry, year)
+        title = f"{chosen.name}: mål och resurser {year}"
+        if fmt == "xlsx":
+            assert out is not None
+            write_goal_workbook(report, out, title)
+            click.echo(f"{out}\n{client.provenance()}")
+            return
+        emit(report.records(), fmt, f"{title}\n\n{render_text(report)}", client)

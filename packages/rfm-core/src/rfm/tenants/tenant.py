@@ -11,6 +11,7 @@ import attrs
 from rfm.errors import UnknownNameError
 from rfm.models.base import Model
 from rfm.parameters import Parameter, ParameterSet
+from rfm.tenants.goals import GoalSet
 
 
 @attrs.frozen
@@ -111,6 +112,7 @@ class Tenant:
     documentation: Documentation = Documentation()
     frame: FrameSettings | None = None
     report: ReportSettings | None = None
+    goals: GoalSet | None = None
 
     def model(self, model_id: str) -> Model:
         for m in self.models:

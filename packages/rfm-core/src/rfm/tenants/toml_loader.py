@@ -28,6 +28,7 @@ from rfm.config import Table, check_keys, get_str, get_table, load_toml
 from rfm.errors import ConfigError, ParameterError, RfmError
 from rfm.models.base import Model, ModelConfig
 from rfm.parameters import ParameterSet, parse_parameter_table
+from rfm.tenants.goals import parse_goals
 from rfm.tenants.paths import resolve_inside
 from rfm.tenants.tenant import (
     DatasetConfig,
@@ -53,6 +54,7 @@ TOP_KEYS = (
     "documentation",
     "frame",
     "report",
+    "goals",
 )
 FRAME_KEYS = (
     "description",
@@ -318,6 +320,10 @@ def tenant_from_document(doc: Table, path: Path, registry: Registry) -> Tenant:
     report = _report(doc, file, scenarios)
     if base and "report" not in doc:
         report = base.report
+    goals = base.goals if base else None
+    if "goals" in doc:
+        programs = set(frame.programs.values()) if frame is not None else None
+        goals = parse_goals(get_table(doc, "goals", file), f"{file}: [goals]", programs)
 
     return Tenant(
         id=tenant_id,
@@ -334,6 +340,7 @@ def tenant_from_document(doc: Table, path: Path, registry: Registry) -> Tenant:
         documentation=documentation,
         frame=frame,
         report=report,
+        goals=goals,
     )
 
 

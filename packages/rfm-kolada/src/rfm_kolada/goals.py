@@ -1,0 +1,306 @@
+"""Goals beside money: a committee's quality indicators from Kolada, judged against their targets.
+
+For every indicator of the tenant's ``[goals]`` (``rfm.GoalSet``) this fetches the value for the
+municipality, its county (län: Kolada id ``00`` + the first two digits of the kommunkod), the
+country (``0000``) and, when a target names it, the SKR kommungrupp, and judges it:
+
+* ``higher`` is better: met when the value ≥ the reference − ``margin``; ``lower``: ≤ + margin;
+* ``require = "any"``: met when on par with or better than at least one reference; ``"all"``:
+  than every one; a fixed ``{ value = 80 }`` target compares with that number;
+* a missing value (the municipality's, or a reference the judgement depends on) is shown as
+  missing, and the indicator is "kan inte bedömas", never a pass or a fail.
+
+Beside the indicators stands the money of each programområde: its frame and the allocation
+models' change (``rfm.build_frame``), or, without a frame build-up, the models' amounts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+import polars as pl
+
+import rfm
+from rfm_kolada.benchmark import RIKET, kommungrupp, values
+from rfm_kolada.client import Fetch, KoladaClient
+
+MET, NOT_MET, UNKNOWN = "uppfyllt", "ej uppfyllt", "kan inte bedömas"
+PLACE = {"county": "länet", "country": "riket", "kommungrupp": "kommungruppen"}
+
+
+@attrs.frozen
+class Judgement:
+    indicator: rfm.Indicator
+    value: float | None
+    references: dict[str, float | None]
+    status: str
+    reason: str
+
+
+@attrs.frozen
+class ProgramMoney:
+    program: str
+    frame: float | None
+    change: float | None
+    basis: str
+
+
+@attrs.frozen
+class GoalReport:
+    municipality: str
+    year: int
+    goals: rfm.GoalSet
+    judgements: tuple[Judgement, ...]
+    money: dict[str, ProgramMoney]
+    fetches: tuple[Fetch, ...]
+
+    def records(self) -> list[dict[str, object]]:
+        out: list[dict[str, object]] = []
+        for j in self.judgements:
+            m = self.money.get(j.indicator.program)
+            out.append(
+                {
+                    "programomrade": j.indicator.program,
+                    "ram": m.frame if m else None,
+                    "modellernas_forandring": m.change if m else None,
+                    "mal": list(j.indicator.goals),
+                    "indikator": j.indicator.label,
+                    "kpi": j.indicator.kpi,
+                    "kommunen": j.value,
+                    "lanet": j.references.get("county"),
+                    "riket": j.references.get("country"),
+                    "kommungruppen": j.references.get("kommungrupp"),
+                    "malvarde": j.indicator.target_text(),
+                    "bedomning": j.status,
+                    "motivering": j.reason,
+                }
+            )
+        return out
+
+
+def county_of(municipality: str) -> str:
+    """Kolada's id of the municipality's county (län): ``0665`` → ``0006``."""
+    return "00" + municipality[:2]
+
+
+def judge(
+    indicator: rfm.Indicator, value: float | None, refs: dict[str, float | None], margin: float
+) -> tuple[str, str]:
+    """The status of one indicator and why, by its direction, target and ``require``."""
+    n = rfm.format_number
+
+    def good(reference: float) -> bool:
+        if indicator.direction == "higher":
+            return value is not None and value >= reference - margin
+        return value is not None and value <= reference + margin
+
+    if value is None:
+        return UNKNOWN, "kommunens värde saknas i Kolada"
+    if indicator.fixed_value is not None:
+        ok = good(indicator.fixed_value)
+        return (MET if ok else NOT_MET), f"{n(value)} mot målvärdet {n(indicator.fixed_value)}"
+    known = {c: refs[c] for c in indicator.comparisons if refs.get(c) is not None}
+    missing = [PLACE[c] for c in indicator.comparisons if refs.get(c) is None]
+    parts = [f"{PLACE[c]} {n(v)}" for c, v in known.items() if v is not None]
+    text = f"{n(value)} mot " + (", ".join(parts) if parts else "–")
+    if missing:
+        text += f"; saknas: {', '.join(missing)}"
+    oks = [good(v) for v in known.values() if v is not None]
+    if indicator.require == "any":
+        if any(oks):
+            return MET, text
+        return (UNKNOWN if missing else NOT_MET), text
+    if oks and not all(oks):
+        return NOT_MET, text
+    return (UNKNOWN if missing or not oks else MET), text
+
+
+def program_money(tenant: rfm.Tenant, registry: rfm.Registry, year: int) -> dict[str, ProgramMoney]:
+    """Per programområde: the frame of ``year`` and the models' change, when the tenant has them."""
+    if tenant.frame is None:
+        return {}
+    try:
+        buildup = rfm.build_frame(tenant, registry, year)
+    except rfm.RfmError as exc:  # e.g. no previous frame for that year: say so, keep the goals
+        return {
+            p: ProgramMoney(p, None, None, f"ingen ramuppbyggnad för {year}: {exc}")
+            for p in set(tenant.frame.programs.values())
+        }
+    money = {}
+    for r in buildup.table.iter_rows(named=True):
+        change = float(r["volume"] + r["rate_change"])
+        money[r["program"]] = ProgramMoney(
+            r["program"], float(r["frame"]), change, f"rfm frame {tenant.id} --year {year}"
+        )
+    return money
+
+
+def goal_report(
+    client: KoladaClient, tenant: rfm.Tenant, registry: rfm.Registry, year: int
+) -> GoalReport:
+    goals = tenant.goals
+    if goals is None:
+        raise rfm.ConfigError(f"tenant {tenant.id!r} has no [goals] table")
+    if not tenant.kommunkod:
+        raise rfm.ConfigError(f"tenant {tenant.id!r} has no kommunkod; goals are fetched for it")
+    code = tenant.kommunkod
+    places = {"county": county_of(code), "country": RIKET}
+    if any("kommungrupp" in i.comparisons for i in goals.indicators):
+        places["kommungrupp"] = kommungrupp(client, code).id
+    kpis = list(dict.fromkeys(i.kpi for i in goals.indicators))
+    got = values(client.data(kpis, [code, *places.values()], [year]))
+    judgements = []
+    for indicator in goals.indicators:
+        value = got.get((indicator.kpi, code, year))
+        refs = {c: got.get((indicator.kpi, where, year)) for c, where in places.items()}
+        status, reason = judge(indicator, value, refs, goals.margin)
+        judgements.append(Judgement(indicator, value, refs, status, reason))
+    return GoalReport(
+        code,
+        year,
+        goals,
+        tuple(judgements),
+        program_money(tenant, registry, year),
+        tuple(client.fetches),
+    )
+
+
+def by_program(report: GoalReport) -> list[tuple[str, list[Judgement]]]:
+    programs: dict[str, list[Judgement]] = {}
+    for j in report.judgements:
+        programs.setdefault(j.indicator.program, []).append(j)
+    return list(programs.items())
+
+
+def cell(value: float | None) -> str:
+    return "–" if value is None else rfm.format_number(round(value, 1))
+
+
+def money_line(money: ProgramMoney | None, year: int) -> str:
+    if money is None or money.frame is None:
+        return money.basis if money else "ingen ram i rfm"
+    sign = "+" if (money.change or 0) >= 0 else ""
+    return (
+        f"ram {year}: {rfm.format_number(round(money.frame), 0)} kr; modellernas förändring "
+        f"{sign}{rfm.format_number(round(money.change or 0), 0)} kr"
+    )
+
+
+def render_text(report: GoalReport) -> str:
+    lines = []
+    for program, judgements in by_program(report):
+        lines.append(f"{program} — {money_line(report.money.get(program), report.year)}")
+        rows = [
+            [",".join(map(str, j.indicator.goals)), j.indicator.label, j.indicator.kpi, cell(j.value),
+             cell(j.references.get("county")), cell(j.references.get("country")), j.status]
+            for j in judgements
+        ]  # fmt: skip
+        lines.append(
+            rfm.text_table(
+                ["Mål", "Indikator", "KPI", "Kommunen", "Länet", "Riket", "Bedömning"],
+                rows,
+                [False, False, False, True, True, True, False],
+            )
+        )
+        lines.append("")
+    counts = {s: sum(j.status == s for j in report.judgements) for s in (MET, NOT_MET, UNKNOWN)}
+    lines.append(
+        f"{counts[MET]} uppfyllda, {counts[NOT_MET]} ej uppfyllda, {counts[UNKNOWN]} kan inte bedömas. "
+        f"Målvärde: {report.judgements[0].indicator.target_text() if report.judgements else '–'}."
+    )
+    if report.goals.source:
+        lines.append(f"Mål och indikatorer: {report.goals.source}")
+    return "\n".join(lines)
+
+
+def goals_section(result: Any, lang: str) -> Sequence[tuple[str, str, str]]:
+    """The report section "Mål och resurser" for a tenant with goals (one Kolada attempt)."""
+    from html import escape
+
+    tenant = result.tenant
+    if tenant.goals is None or not tenant.kommunkod:
+        return []
+    year = min(result.years) - 1
+    title = (
+        "Mål och resurser per programområde"
+        if lang != "en"
+        else "Goals and resources per programme area"
+    )
+    with KoladaClient(retries=0, timeout=10.0) as client:
+        try:
+            report = goal_report(client, tenant, rfm.PluginHost().registry, year)
+        except rfm.RfmError as exc:
+            return [
+                ("goals", title, f"<p>{escape(f'Målen kunde inte bedömas för {year}: {exc}')}</p>")
+            ]
+        provenance = client.provenance()
+    parts = [
+        f"<p>Indikatorer {year} (Kolada) bredvid varje programområdes ram och modellernas förändring.</p>"
+    ]
+    for program, judgements in by_program(report):
+        money = money_line(report.money.get(program), year)
+        rows = "".join(
+            f"<tr><td>{escape(','.join(map(str, j.indicator.goals)))}</td><td>{escape(j.indicator.label)}</td>"
+            f"<td>{escape(j.indicator.kpi)}</td><td class=n>{cell(j.value)}</td>"
+            f"<td class=n>{cell(j.references.get('county'))}</td><td class=n>{cell(j.references.get('country'))}</td>"
+            f'<td class="status">{escape(j.status)}</td></tr>'
+            for j in judgements
+        )
+        parts.append(
+            f'<h3>{escape(program)}</h3><p>{escape(money)}</p><div class="scroll"><table><thead><tr>'
+            "<th>Mål</th><th>Indikator</th><th>KPI</th><th class=n>Kommunen</th><th class=n>Länet</th>"
+            f"<th class=n>Riket</th><th>Bedömning</th></tr></thead><tbody>{rows}</tbody></table></div>"
+        )
+    parts.append(f"<p class=meta>{escape(provenance)}</p>")
+    return [("goals", title, "".join(parts))]
+
+
+def goal_frame(report: GoalReport) -> pl.DataFrame:
+    return pl.DataFrame(report.records())
+
+
+def write_goal_workbook(report: GoalReport, target: Path, title: str) -> None:
+    """The goals beside money as a workbook sheet "Mål och resurser" (written atomically)."""
+    import xlsxwriter
+
+    columns = [
+        ("programomrade", "Programområde"), ("ram", "Ram (kr)"), ("modellernas_forandring", "Modellernas förändring (kr)"),
+        ("mal", "Mål"), ("indikator", "Indikator"), ("kpi", "KPI"), ("kommunen", "Kommunen"), ("lanet", "Länet"),
+        ("riket", "Riket"), ("kommungruppen", "Kommungruppen"), ("malvarde", "Målvärde"), ("bedomning", "Bedömning"),
+        ("motivering", "Motivering"),
+    ]  # fmt: skip
+    tmp = target.with_name(f".{target.name}.tmp")
+    book = xlsxwriter.Workbook(str(tmp))
+    try:
+        sheet = book.add_worksheet("Mål och resurser")
+        bold = book.add_format({"bold": True})
+        head = book.add_format({"bold": True, "bottom": 1})
+        kr = book.add_format({"num_format": "#,##0"})
+        sheet.write(0, 0, title, bold)
+        sheet.write(
+            1, 0, f"Indikatorer {report.year} från Kolada; ram och förändring från rfm frame."
+        )
+        sheet.write_row(3, 0, [label for _, label in columns], head)
+        for i, record in enumerate(report.records(), start=4):
+            for j, (key, _) in enumerate(columns):
+                value = record[key]
+                if isinstance(value, list):
+                    value = ",".join(map(str, value))
+                if value is None:
+                    sheet.write_blank(i, j, None)
+                elif isinstance(value, float):
+                    sheet.write_number(
+                        i, j, value, kr if key in ("ram", "modellernas_forandring") else None
+                    )
+                else:
+                    sheet.write_string(i, j, str(value))
+        sheet.set_column(0, 0, 28)
+        sheet.set_column(4, 4, 60)
+        sheet.set_column(10, 12, 40)
+        sheet.freeze_panes(4, 0)
+    finally:
+        book.close()
+    tmp.replace(target)
