@@ -228,8 +228,14 @@ def _to_current_prices(rows: pl.DataFrame, factors: dict[int, tuple[float, str]]
 def compare(a: RunResult, b: RunResult) -> pl.DataFrame:
     """Per model, recipient and year: amount under A, under B, Δ kr and Δ % (of B)."""
     key = ["model", "recipient", "year"]
-    ta = a.totals(key).rename({"amount": "a"})
-    tb = b.totals(key).rename({"amount": "b"})
+    return compare_totals(a.totals(key), b.totals(key))
+
+
+def compare_totals(a: pl.DataFrame, b: pl.DataFrame) -> pl.DataFrame:
+    """:func:`compare` over two frames with model, recipient, year and amount (summed here)."""
+    key = ["model", "recipient", "year"]
+    ta = a.group_by(key).agg(pl.col("amount").sum().alias("a"))
+    tb = b.group_by(key).agg(pl.col("amount").sum().alias("b"))
     joined = ta.join(tb, on=key, how="full", coalesce=True).with_columns(
         pl.col("a").fill_null(0.0), pl.col("b").fill_null(0.0)
     )

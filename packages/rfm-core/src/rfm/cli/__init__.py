@@ -12,6 +12,7 @@ import warnings
 import click
 
 from rfm import __version__
+from rfm.cli.archive_commands import runs_group
 from rfm.cli.docs_command import docs_command
 from rfm.cli.frame_command import frame_command
 from rfm.cli.inspect_commands import (
@@ -67,6 +68,7 @@ def build_cli(host: PluginHost | None = None) -> click.Group:
         frame_command,
         docs_command,
         demo_command,
+        runs_group,
     ):
         cli.add_command(command)
     host.add_commands(cli)

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 import polars as pl
 
+from rfm.cli.archive_commands import archive_for, archive_option, save_run
 from rfm.cli.common import (
     load_tenant,
     parse_years,
@@ -26,7 +27,7 @@ from rfm.cli.render import (
     summary_table,
     write_frame,
 )
-from rfm.engine import compare, run
+from rfm.engine import compare, compare_totals, run
 from rfm.errors import ConfigError, OutputError, ParameterError
 from rfm.formatting import number
 from rfm.io.atomic import write_text_atomic
@@ -61,6 +62,11 @@ round_option = common_round_option(
 )
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE.")
 @round_option
+@click.option(
+    "--save", is_flag=True, help="Store the run, its inputs and parameters in the archive."
+)
+@click.option("--label", default="", help='A label for the saved run ("KF-beslut 2022-11-21").')
+@archive_option
 @click.pass_context
 def run_command(
     ctx: click.Context,
@@ -73,6 +79,9 @@ def run_command(
     fmt: str,
     out: Path | None,
     unit: str,
+    save: bool,
+    label: str,
+    archive: Path | None,
 ) -> None:
     """Compute a tenant's allocation: a summary table, or the lineage rows as csv/json/parquet."""
     chosen = load_tenant(ctx, tenant, config)
@@ -84,6 +93,8 @@ def run_command(
         prices=prices,
         progress=terminal_progress(chosen.id),
     )
+    if save:
+        save_run(ctx, result, tenant, config, archive, label)
     if fmt == "table":
         text = (
             f"{chosen.name}: scenario {result.scenario.name}, "
@@ -199,7 +210,11 @@ def explain_command(
 @click.command("compare")
 @tenant_options
 @click.option("--scenario", required=True, help="The scenario to show (A).")
-@click.option("--against", required=True, help="The scenario to compare with (B).")
+@click.option("--against", help="The scenario to compare with (B).")
+@click.option(
+    "--against-run", type=int, help="An archived run to compare with (B): the decided frame."
+)
+@archive_option
 @year_options
 @prices_option
 @click.option(
@@ -217,7 +232,9 @@ def compare_command(
     tenant: str | None,
     config: Path | None,
     scenario: str,
-    against: str,
+    against: str | None,
+    against_run: int | None,
+    archive: Path | None,
     years: str | None,
     year: int | None,
     prices: str,
@@ -225,10 +242,36 @@ def compare_command(
     out: Path | None,
     unit: str,
 ) -> None:
-    """Per model, recipient and year: scenario A, scenario B, Δ kr and Δ %."""
+    """Per model, recipient and year: scenario A, scenario B (or an archived run), Δ kr and Δ %."""
     chosen = load_tenant(ctx, tenant, config)
-    wanted = resolve_years(years, year, chosen)
+    if (against is None) == (against_run is None):
+        raise ConfigError("give --against SCENARIO or --against-run ID (an archived run)")
     reg = registry(ctx)
+    if against_run is not None:
+        store = archive_for(ctx, tenant, config, archive)
+        decided = store.run(against_run)
+        wanted = resolve_years(years, year, chosen) if (years or year) else list(decided.years)
+        a = run(
+            chosen,
+            reg,
+            wanted,
+            scenario=scenario,
+            prices=prices,
+            progress=terminal_progress(scenario),
+        )
+        reported = set(a.lineage["model"].unique().to_list())
+        b_rows = store.lineage(against_run).filter(
+            pl.col("model").is_in(sorted(reported)) & pl.col("year").is_in(wanted)
+        )
+        frame = compare_totals(a.totals(["model", "recipient", "year"]), b_rows)
+        label_b = f"körning {against_run} ({decided.label or decided.scenario})"
+        if fmt == "table":
+            emit_text(compare_table(frame, scenario, label_b, unit) + "\n", out)
+        else:
+            write_frame(frame.rename({"a": scenario, "b": label_b}), fmt, out)
+        return
+    assert against is not None
+    wanted = resolve_years(years, year, chosen)
     a = run(
         chosen, reg, wanted, scenario=scenario, prices=prices, progress=terminal_progress(scenario)
     )
