@@ -186,6 +186,22 @@ def test_one_tenants_run_cannot_go_into_anothers_archive(rfm_registry, tenant_fi
     with pytest.raises(ArchiveError, match="archive of tenant 'stad-a'"):
         store.save(rfm.run(b, rfm_registry, [2024]), "b", {})
     assert [r.tenant for r in store.runs()] == ["stad-a"]
+    with pytest.raises(ArchiveError, match="archive of tenant 'stad-a', not of 'stad-b'"):
+        store.check_owner("stad-b")
+
+
+def test_a_tenant_cannot_read_another_tenants_archive(rfm_cli, rfm_registry, tenant_file, tmp_path):
+    archive = tmp_path / "a.sqlite"
+    a = rfm.load_tenant_file(
+        tenant_file(TENANT.format(id="stad-a"), {"need.csv": need(3)}), rfm_registry
+    )
+    RunArchive(archive).save(rfm.run(a, rfm_registry, [2024]), "a", {})
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "need.csv").write_text(need(3), encoding="utf-8")
+    (other / "t.toml").write_text(TENANT.format(id="stad-b"), encoding="utf-8")
+    out = rfm_cli("runs", "show", "1", "--config", str(other / "t.toml"), "--archive", str(archive))
+    assert out.exit_code == 1 and "archive of tenant 'stad-a', not of 'stad-b'" in out.output
 
 
 def test_no_archive_yet_is_a_clear_error(rfm_cli, tmp_path):

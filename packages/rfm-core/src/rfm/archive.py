@@ -187,6 +187,17 @@ class RunArchive:
 
     # -- reading ---------------------------------------------------------------------------
 
+    def check_owner(self, tenant_id: str) -> None:
+        """Refuse to show one tenant the archive of another (a file not there yet is nobody's)."""
+        if not self.path.exists():
+            return
+        with self._connect(create=False) as db:
+            owner = db.execute("SELECT value FROM meta WHERE key = 'tenant'").fetchone()
+        if owner is not None and owner[0] != tenant_id:
+            raise ArchiveError(
+                f"{self.path} is the archive of tenant {owner[0]!r}, not of {tenant_id!r}"
+            )
+
     def runs(self) -> list[ArchivedRun]:
         with self._connect(create=False) as db:
             rows = db.execute("SELECT * FROM runs ORDER BY id").fetchall()

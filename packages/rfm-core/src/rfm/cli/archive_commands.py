@@ -24,7 +24,10 @@ def archive_for(
     ctx: click.Context, tenant: str | None, config: Path | None, archive: Path | None
 ) -> RunArchive:
     if archive is not None:
-        return RunArchive(archive)
+        store = RunArchive(archive)
+        if tenant is not None or config is not None:  # a named tenant reads only its own runs
+            store.check_owner(load_tenant(ctx, tenant, config).id)
+        return store
     if tenant is None and config is None:
         import os
 

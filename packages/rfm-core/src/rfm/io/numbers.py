@@ -25,7 +25,8 @@ def number_expr(column: str, decimal_comma: bool) -> pl.Expr:
     )
     if decimal_comma:
         text = text.str.replace_all(",", ".", literal=True)
-    return text.cast(pl.Float64, strict=False)
+    value = text.cast(pl.Float64, strict=False)
+    return pl.when(value.is_finite()).then(value)  # "inf", "NaN", 1e400: not amounts
 
 
 def integer_expr(column: str, decimal_comma: bool) -> pl.Expr:

@@ -31,6 +31,10 @@ class ParameterSet(Mapping[str, Parameter]):
         except KeyError:
             raise UnknownNameError("parameter", key, list(self._by_key)) from None
 
+    def __contains__(self, key: object) -> bool:
+        # Mapping's default asks __getitem__ and expects KeyError; ours raises a user error.
+        return key in self._by_key
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._by_key)
 

@@ -32,6 +32,7 @@ def _parse(column: str, kind: ColumnKind, decimal_comma: bool, dtype: pl.DataTyp
         return pl.when(text != "").then(text)
     if dtype.is_numeric():
         value = pl.col(column).cast(pl.Float64)
+        value = pl.when(value.is_finite()).then(value)  # NaN and infinity are not amounts
         if kind == "int":  # 2024.5 is not a year: null, reported below, never truncated
             return pl.when(value == value.round(0)).then(value).cast(pl.Int64, strict=False)
         return value

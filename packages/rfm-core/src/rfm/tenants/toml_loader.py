@@ -148,6 +148,11 @@ def _models(doc: Table, file: str, registry: Registry, params: ParameterSet) -> 
         model_id = _check_id(get_str(table, "id", where), f"{where}.id")
         where = f"{file}: model '{model_id}'"
         type_name = get_str(table, "type", where)
+        if type_name not in registry.model_types:
+            raise ConfigError(
+                f"{where}.type: unknown model type {type_name!r}; known: "
+                f"{', '.join(sorted(registry.model_types))} (rfm models lists them; a plugin may add more)"
+            )
         model_type = registry.model_type(type_name)
         config = ModelConfig(model_id, type_name, table, where, params)
         models.append(model_type.from_config(config))
