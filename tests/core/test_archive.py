@@ -208,3 +208,15 @@ def test_no_archive_yet_is_a_clear_error(rfm_cli, tmp_path):
     out = rfm_cli("runs", "list", "--archive", str(tmp_path / "finns-inte.sqlite"))
     assert out.exit_code == 1 and "no run archive here" in out.output
     assert not Path(tmp_path / "finns-inte.sqlite").exists()
+
+
+def test_a_file_changed_after_the_run_is_not_archived_as_if_it_were_read(
+    rfm_registry, tenant_path, tmp_path
+):
+    tenant = rfm.load_tenant_file(tenant_path, rfm_registry)
+    result = rfm.run(tenant, rfm_registry, [2024])
+    (tenant_path.parent / "need.csv").write_text(need(9), encoding="utf-8")
+    store = RunArchive(tmp_path / "a.sqlite")
+    with pytest.raises(ArchiveError, match="changed after the run read it"):
+        store.save(result, "beslut", {})
+    assert not store.path.exists() or store.runs() == []

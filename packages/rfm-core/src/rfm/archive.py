@@ -18,8 +18,11 @@ Safety:
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import sqlite3
+import tempfile
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
@@ -32,7 +35,7 @@ import polars as pl
 
 from rfm import __version__
 from rfm.contract import LINEAGE_COLUMNS
-from rfm.engine import RunResult
+from rfm.engine import RunResult, run
 from rfm.errors import RfmError
 from rfm.parameters import DatedValue, Parameter, ParameterSet
 
@@ -131,6 +134,10 @@ class RunArchive:
         for use in result.datasets:
             config = result.tenant.datasets[use.name]
             content = config.path.read_bytes()
+            if hashlib.sha256(content).hexdigest() != use.sha256:  # the bytes the run read, or none
+                raise ArchiveError(
+                    f"{use.path} changed after the run read it; run again, then save"
+                )
             inputs.append((use, zlib.compress(content, 6)))
         lineage = result.all_lineage.select(LINEAGE_COLUMNS[1:]).rows()
         with self._connect(create=True) as db:
@@ -279,8 +286,6 @@ def default_path(tenant: Any, *, from_file: bool) -> Path:
     packages, ``./rfm-arkiv-<id>.sqlite`` in the current folder (the package's own folder is not
     the user's to write in).
     """
-    import os
-
     if os.environ.get("RFM_ARCHIVE"):
         return Path(os.environ["RFM_ARCHIVE"])
     if from_file:
@@ -292,9 +297,6 @@ def reproduce(
     archive: RunArchive, run_id: int, tenant: Any, registry: Any
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(archived rows, rows re-computed from the archived inputs and parameters)."""
-    import tempfile
-
-    from rfm.engine import run
 
     archived = archive.run(run_id)
     if archived.tenant != tenant.id:

@@ -142,10 +142,7 @@ def run(
     if not years:
         raise ConfigError("no budget years asked for")
     chosen = tenant.scenario(scenario)
-    try:
-        parameters = tenant.parameters.with_overrides(chosen.overrides)
-    except ParameterError as exc:
-        raise ConfigError(f"scenario {chosen.name!r}: {exc}") from None
+    parameters = scenario_parameters(tenant, chosen)
     reported = tuple(models) if models is not None else tenant.reported_models(chosen)
     for model_id in reported:
         tenant.model(model_id)
@@ -176,6 +173,14 @@ def run(
     )
 
 
+def scenario_parameters(tenant: Tenant, chosen: Scenario) -> ParameterSet:
+    """The tenant's parameters with the scenario's overrides merged in, year by year."""
+    try:
+        return tenant.parameters.with_overrides(chosen.overrides)
+    except ParameterError as exc:
+        raise ConfigError(f"scenario {chosen.name!r}: {exc}") from None
+
+
 def compute_context(
     tenant: Tenant, registry: Registry, scenario: str | None = None
 ) -> ComputeContext:
@@ -185,10 +190,7 @@ def compute_context(
     say) asks its model for it with this context, so it reads the same validated data.
     """
     chosen = tenant.scenario(scenario)
-    try:
-        parameters = tenant.parameters.with_overrides(chosen.overrides)
-    except ParameterError as exc:
-        raise ConfigError(f"scenario {chosen.name!r}: {exc}") from None
+    parameters = scenario_parameters(tenant, chosen)
     return RunContext(tenant, registry, parameters)
 
 

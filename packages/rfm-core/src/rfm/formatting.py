@@ -29,7 +29,7 @@ def percent(share: float, decimals: int = 1) -> str:
     return f"{number(round(share * 100, decimals))} %"
 
 
-def number_expr(expr: pl.Expr, decimals: int = 6) -> pl.Expr:
+def number_text_expr(expr: pl.Expr, decimals: int = 6) -> pl.Expr:
     """:func:`number` as a Polars expression, for text built over many rows at once.
 
     ``1234567.5`` → ``"1 234 567,5"``: rounded to ``decimals``, trailing zeros trimmed, spaces

@@ -43,8 +43,8 @@ class TenantDefinition:
         )
 
 
-ReportSectionProvider = Callable[[Any, str], Sequence[tuple[str, str, str]]]
-"""Given a run result and a language (sv, en): report sections as (id, title, HTML)."""
+ReportSectionProvider = Callable[[Any, Any, str], Sequence[tuple[str, str, str]]]
+"""Given a run result, the registry and a language (sv, en): report sections (id, title, HTML)."""
 
 
 @attrs.define
@@ -56,7 +56,7 @@ class Registry:
     schemas: dict[str, SchemaSpec] = attrs.field(factory=dict)
     tenants: dict[str, TenantDefinition] = attrs.field(factory=dict)
     report_sections: list[ReportSectionProvider] = attrs.field(factory=list)
-    """Callables (run result, language) → [(id, title, HTML)] that add sections to reports."""
+    """Callables (run result, registry, language) → [(id, title, HTML)] adding report sections."""
     _loaded: dict[str, Tenant] = attrs.field(factory=dict)
 
     def model_type(self, name: str) -> type[Model]:

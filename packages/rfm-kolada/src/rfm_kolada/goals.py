@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-import polars as pl
 
 import rfm
 from rfm_kolada.benchmark import RIKET, kommungrupp, values
@@ -216,7 +215,7 @@ def render_text(report: GoalReport) -> str:
     return "\n".join(lines)
 
 
-def goals_section(result: Any, lang: str) -> Sequence[tuple[str, str, str]]:
+def goals_section(result: Any, registry: Any, lang: str) -> Sequence[tuple[str, str, str]]:
     """The report section "Mål och resurser" for a tenant with goals (one Kolada attempt)."""
     from html import escape
 
@@ -231,7 +230,7 @@ def goals_section(result: Any, lang: str) -> Sequence[tuple[str, str, str]]:
     )
     with KoladaClient(retries=0, timeout=10.0) as client:
         try:
-            report = goal_report(client, tenant, rfm.PluginHost().registry, year)
+            report = goal_report(client, tenant, registry, year)
         except rfm.RfmError as exc:
             return [
                 ("goals", title, f"<p>{escape(f'Målen kunde inte bedömas för {year}: {exc}')}</p>")
@@ -256,10 +255,6 @@ def goals_section(result: Any, lang: str) -> Sequence[tuple[str, str, str]]:
         )
     parts.append(f"<p class=meta>{escape(provenance)}</p>")
     return [("goals", title, "".join(parts))]
-
-
-def goal_frame(report: GoalReport) -> pl.DataFrame:
-    return pl.DataFrame(report.records())
 
 
 def write_goal_workbook(report: GoalReport, target: Path, title: str) -> None:

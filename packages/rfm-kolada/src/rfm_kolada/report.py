@@ -57,7 +57,7 @@ def _cell(value: float | None, decimals: int = 0) -> str:
     return "–" if value is None else rfm.format_number(round(value, decimals))
 
 
-def kolada_section(result: Any, lang: str) -> Sequence[tuple[str, str, str]]:
+def kolada_section(result: Any, registry: Any, lang: str) -> Sequence[tuple[str, str, str]]:
     """The report section for ``result`` (an ``rfm.RunResult``), or none without a kommunkod."""
     code = result.tenant.kommunkod
     if not code:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -29,8 +30,6 @@ def archive_for(
             store.check_owner(load_tenant(ctx, tenant, config).id)
         return store
     if tenant is None and config is None:
-        import os
-
         if os.environ.get("RFM_ARCHIVE"):
             return RunArchive(Path(os.environ["RFM_ARCHIVE"]))
         raise ArchiveError("name a TENANT, --config FILE or --archive FILE")

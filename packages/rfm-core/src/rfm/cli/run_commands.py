@@ -347,7 +347,7 @@ def write_report_files(
     a = run(
         tenant, reg, years, scenario=scenario, prices=prices, progress=terminal_progress(tenant.id)
     )
-    extra = [section for provider in reg.report_sections for section in provider(a, lang)]
+    extra = [section for provider in reg.report_sections for section in provider(a, reg, lang)]
     options: dict[str, object] = {"lang": lang, "extra_sections": extra}
     if against is not None:
         b = run(

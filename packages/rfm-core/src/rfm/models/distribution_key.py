@@ -28,7 +28,7 @@ from typing import Any
 import polars as pl
 
 from rfm.errors import ConfigError, ModelError
-from rfm.formatting import number, number_expr, percent
+from rfm.formatting import number, number_text_expr, percent
 from rfm.models.base import ComputeContext, Model, ModelConfig
 from rfm.models.common import VOLUME_KEYS, VolumeSettings, rates
 from rfm.models.frames import model_rows, with_basis
@@ -209,10 +209,12 @@ class DistributionKey(Model):
             on=["component", "year"],
             how="left",
         )
-        own = number_expr(pl.col("volume")) + pl.lit(" ") + pl.col("component")
+        own = number_text_expr(pl.col("volume")) + pl.lit(" ") + pl.col("component")
         if self.index_column:
             effective = pl.when(pl.col("volume") != 0).then(pl.col("adjusted") / pl.col("volume"))
-            own = own + pl.lit(" × justeringsindex ") + number_expr(effective, 4).fill_null("–")
+            own = (
+                own + pl.lit(" × justeringsindex ") + number_text_expr(effective, 4).fill_null("–")
+            )
         joined = joined.with_columns(
             (pl.lit("poäng = ") + pl.col("weight_text") + own + pl.col("basis")).alias("basis")
         )
@@ -227,7 +229,10 @@ class DistributionKey(Model):
             parts.sort("year")
             .with_columns(
                 (
-                    number_expr(pl.col("value")) + pl.lit(" kr (") + pl.col("source") + pl.lit(")")
+                    number_text_expr(pl.col("value"))
+                    + pl.lit(" kr (")
+                    + pl.col("source")
+                    + pl.lit(")")
                 ).alias("text")
             )
             .group_by("year", maintain_order=True)

@@ -44,7 +44,7 @@ def register_schemas(register: Callable[[Any], None]) -> None:
 
 @hookspec
 def register_report_sections(register: Callable[[Any], None]) -> None:
-    """Register callables (run result, language) → [(id, title, HTML)] that add report sections."""
+    """Register callables (run result, registry, language) → [(id, title, HTML)]: report sections."""
 
 
 @hookspec

@@ -29,7 +29,6 @@ from typing import Any
 
 import polars as pl
 import xlsxwriter
-from xlsxwriter.utility import xl_rowcol_to_cell
 
 from rfm import __version__
 from rfm.engine import RunResult
@@ -264,8 +263,3 @@ def _comparison(
 def _years(years: Sequence[int]) -> str:
     ys = sorted(years)
     return str(ys[0]) if len(ys) == 1 else f"{ys[0]}–{ys[-1]}"
-
-
-def cell(row: int, col: int) -> str:
-    """``A1``-style reference of a zero-based cell (for tests and readers)."""
-    return str(xl_rowcol_to_cell(row, col))
