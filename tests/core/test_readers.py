@@ -8,7 +8,8 @@ import pytest
 from rfm import InputError, UnreadableFileError
 from rfm.io import BUILTIN_READERS, read_table
 from rfm.schemas import POPULATION, SchemaSpec, validate_table
-from rfm.schemas.builtin import ColumnSpec, _CategoryCounts
+from rfm.schemas.builtin import ColumnSpec
+from rfm.schemas.checks import CategoryCounts
 
 READERS = {r.name: r for r in BUILTIN_READERS}
 
@@ -120,7 +121,7 @@ def test_every_bad_cell_is_reported_at_once(tmp_path):
             ColumnSpec("category", "text"),
             ColumnSpec("count", "number"),
         ),
-        _CategoryCounts,
+        CategoryCounts,
     )
     path = tmp_path / "c.csv"
     path.write_text("area,year,category,count\nA,2024,pa,x\nB,2024.5,pa,1\nC,2024,,2\n")

@@ -7,43 +7,121 @@ a submodule not listed here may change.
 
 A model yields lineage rows (see :mod:`rfm.contract`); the core computes the amounts, applies
 transitions and price levels, and says where every number came from.
+
+The names are imported on first use (PEP 562), so that importing ``rfm`` (as every plugin does)
+and running ``rfm --help`` stay fast; the first ``rfm.run`` imports Polars.
 """
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from rfm.contract import LINEAGE_COLUMNS, MODEL_COLUMNS, apply_contract
-from rfm.engine import RunResult, compare, compute_context, run
-from rfm.errors import (
-    ConfigError,
-    ContractError,
-    InputError,
-    Location,
-    ModelError,
-    OutputError,
-    ParameterError,
-    PathOutsideFolderError,
-    PluginError,
-    Problem,
-    RfmError,
-    UnknownNameError,
-    UnreadableFileError,
-)
-from rfm.formatting import number as format_number
-from rfm.formatting import percent as format_percent
-from rfm.frame_buildup import FrameBuildUp, build_frame
-from rfm.io import RawTable, Reader, read_table
-from rfm.models import ComputeContext, Model, ModelConfig
-from rfm.parameters import DatedValue, Parameter, ParameterSet
-from rfm.plugins import PluginHost, hookimpl
-from rfm.registry import Registry, TenantDefinition
-from rfm.schemas import ColumnSpec, SchemaSpec, validate_frame, validate_table
-from rfm.tenants.goals import GoalSet, Indicator
-from rfm.tenants.tenant import Tenant
-from rfm.tenants.toml_loader import load_tenant_file
-from rfm.textable import text_table
-from rfm.transitions import largest_remainder, limit_changes, linear_shares
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rfm.cli.lazy import LazyCommand, lazy_command
+    from rfm.contract import LINEAGE_COLUMNS, MODEL_COLUMNS, apply_contract
+    from rfm.engine import RunResult, compare, compute_context, run
+    from rfm.errors import (
+        ConfigError,
+        ContractError,
+        InputError,
+        Location,
+        ModelError,
+        OutputError,
+        ParameterError,
+        PathOutsideFolderError,
+        PluginError,
+        Problem,
+        RfmError,
+        UnknownNameError,
+        UnreadableFileError,
+    )
+    from rfm.formatting import number as format_number
+    from rfm.formatting import percent as format_percent
+    from rfm.frame_buildup import FrameBuildUp, build_frame
+    from rfm.io import RawTable, Reader, read_table
+    from rfm.models import ComputeContext, Model, ModelConfig
+    from rfm.parameters import DatedValue, Parameter, ParameterSet
+    from rfm.plugins import PluginHost, hookimpl
+    from rfm.registry import Registry, TenantDefinition
+    from rfm.schemas import ColumnSpec, SchemaSpec, validate_frame, validate_table
+    from rfm.tenants.goals import GoalSet, Indicator
+    from rfm.tenants.tenant import Tenant
+    from rfm.tenants.toml_loader import load_tenant_file
+    from rfm.textable import text_table
+    from rfm.transitions import largest_remainder, limit_changes, linear_shares
+
+_PUBLIC: dict[str, tuple[str, str]] = {
+    "ColumnSpec": ("rfm.schemas", "ColumnSpec"),
+    "ComputeContext": ("rfm.models", "ComputeContext"),
+    "ConfigError": ("rfm.errors", "ConfigError"),
+    "ContractError": ("rfm.errors", "ContractError"),
+    "DatedValue": ("rfm.parameters", "DatedValue"),
+    "FrameBuildUp": ("rfm.frame_buildup", "FrameBuildUp"),
+    "GoalSet": ("rfm.tenants.goals", "GoalSet"),
+    "Indicator": ("rfm.tenants.goals", "Indicator"),
+    "InputError": ("rfm.errors", "InputError"),
+    "LINEAGE_COLUMNS": ("rfm.contract", "LINEAGE_COLUMNS"),
+    "LazyCommand": ("rfm.cli.lazy", "LazyCommand"),
+    "Location": ("rfm.errors", "Location"),
+    "MODEL_COLUMNS": ("rfm.contract", "MODEL_COLUMNS"),
+    "Model": ("rfm.models", "Model"),
+    "ModelConfig": ("rfm.models", "ModelConfig"),
+    "ModelError": ("rfm.errors", "ModelError"),
+    "OutputError": ("rfm.errors", "OutputError"),
+    "Parameter": ("rfm.parameters", "Parameter"),
+    "ParameterError": ("rfm.errors", "ParameterError"),
+    "ParameterSet": ("rfm.parameters", "ParameterSet"),
+    "PathOutsideFolderError": ("rfm.errors", "PathOutsideFolderError"),
+    "PluginError": ("rfm.errors", "PluginError"),
+    "PluginHost": ("rfm.plugins", "PluginHost"),
+    "Problem": ("rfm.errors", "Problem"),
+    "RawTable": ("rfm.io", "RawTable"),
+    "Reader": ("rfm.io", "Reader"),
+    "Registry": ("rfm.registry", "Registry"),
+    "RfmError": ("rfm.errors", "RfmError"),
+    "RunResult": ("rfm.engine", "RunResult"),
+    "SchemaSpec": ("rfm.schemas", "SchemaSpec"),
+    "Tenant": ("rfm.tenants.tenant", "Tenant"),
+    "TenantDefinition": ("rfm.registry", "TenantDefinition"),
+    "UnknownNameError": ("rfm.errors", "UnknownNameError"),
+    "UnreadableFileError": ("rfm.errors", "UnreadableFileError"),
+    "apply_contract": ("rfm.contract", "apply_contract"),
+    "build_frame": ("rfm.frame_buildup", "build_frame"),
+    "compare": ("rfm.engine", "compare"),
+    "compute_context": ("rfm.engine", "compute_context"),
+    "format_number": ("rfm.formatting", "number"),
+    "format_percent": ("rfm.formatting", "percent"),
+    "hookimpl": ("rfm.plugins", "hookimpl"),
+    "largest_remainder": ("rfm.transitions", "largest_remainder"),
+    "lazy_command": ("rfm.cli.lazy", "lazy_command"),
+    "limit_changes": ("rfm.transitions", "limit_changes"),
+    "linear_shares": ("rfm.transitions", "linear_shares"),
+    "load_tenant_file": ("rfm.tenants.toml_loader", "load_tenant_file"),
+    "read_table": ("rfm.io", "read_table"),
+    "run": ("rfm.engine", "run"),
+    "text_table": ("rfm.textable", "text_table"),
+    "validate_frame": ("rfm.schemas", "validate_frame"),
+    "validate_table": ("rfm.schemas", "validate_table"),
+}
+"""Each public name: the module that defines it and its name there."""
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name on first use, so ``import rfm`` does not import Polars (PEP 562)."""
+    if name not in _PUBLIC:
+        raise AttributeError(f"module 'rfm' has no attribute {name!r}")
+    module, attribute = _PUBLIC[name]
+    value = getattr(importlib.import_module(module), attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_PUBLIC])
+
 
 __all__ = [
     "LINEAGE_COLUMNS",
@@ -57,6 +135,7 @@ __all__ = [
     "GoalSet",
     "Indicator",
     "InputError",
+    "LazyCommand",
     "Location",
     "Model",
     "ModelConfig",
@@ -88,6 +167,7 @@ __all__ = [
     "format_percent",
     "hookimpl",
     "largest_remainder",
+    "lazy_command",
     "limit_changes",
     "linear_shares",
     "load_tenant_file",

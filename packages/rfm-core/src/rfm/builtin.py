@@ -7,27 +7,31 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from rfm.io.readers import BUILTIN_READERS
-from rfm.models import BUILTIN_MODEL_TYPES
 from rfm.plugins.hookspecs import hookimpl
 from rfm.registry import TenantDefinition
-from rfm.schemas.builtin import BUILTIN_SCHEMAS
 
 
 @hookimpl
 def register_model_types(register: Callable[[Any], None]) -> None:
+    # Each hook imports what it registers, so that loading this plugin (rfm --help) stays light.
+    from rfm.models import BUILTIN_MODEL_TYPES
+
     for model_type in BUILTIN_MODEL_TYPES:
         register(model_type)
 
 
 @hookimpl
 def register_readers(register: Callable[[Any], None]) -> None:
+    from rfm.io.readers import BUILTIN_READERS
+
     for reader in BUILTIN_READERS:
         register(reader)
 
 
 @hookimpl
 def register_schemas(register: Callable[[Any], None]) -> None:
+    from rfm.schemas.builtin import BUILTIN_SCHEMAS
+
     for schema in BUILTIN_SCHEMAS:
         register(schema)
 

@@ -71,3 +71,30 @@ def apply_contract(rows: pl.DataFrame, tenant: str, model: str) -> pl.DataFrame:
         *[pl.col(c).cast(LINEAGE_DTYPES[c]) for c in MODEL_COLUMNS],
         (pl.col("volume").cast(pl.Float64) * pl.col("rate").cast(pl.Float64)).alias("amount"),
     )
+
+
+def lineage_is_valid(frame: pl.DataFrame) -> bool:
+    """True when lineage rows certainly pass the lineage schema's checks, in one Polars pass.
+
+    The engine checks every model's rows. The pandera schema (``rfm.schemas.checks.Lineage``)
+    reports each failing row, but costs about 50 ms a model even when all is well; this check
+    costs well under a millisecond per 10 000 rows. It accepts only rows that the schema would
+    accept (no empty text, a year in range, finite numbers, amount = volume × rate); on anything
+    else the engine runs the schema, which names the rows.
+    """
+    from rfm.parameters.dated import MAX_YEAR, MIN_YEAR
+
+    if frame.height == 0:
+        return True
+    text = [c for c, t in LINEAGE_DTYPES.items() if t == pl.String]
+    product = pl.col("volume") * pl.col("rate")
+    ok = frame.select(
+        pl.all_horizontal(
+            *[pl.col(c).is_not_null().all() for c in LINEAGE_COLUMNS],
+            *[(pl.col(c).str.len_chars() >= 1).all() for c in text if c != "basis"],
+            pl.col("year").is_between(MIN_YEAR, MAX_YEAR).all(),
+            *[pl.col(c).is_finite().all() for c in ("volume", "rate", "amount")],
+            ((pl.col("amount") - product).abs() <= 1e-9 * (product.abs() + 1.0)).all(),
+        )
+    ).item()
+    return bool(ok)

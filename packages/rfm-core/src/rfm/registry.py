@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from rfm.errors import UnknownNameError
-from rfm.io.readers import Reader
-from rfm.models.base import Model
-from rfm.schemas.spec import SchemaSpec
-from rfm.tenants.tenant import Tenant
+
+if TYPE_CHECKING:  # at run time these would import Polars, which listing plugins does not need
+    from rfm.io.readers import Reader
+    from rfm.models.base import Model
+    from rfm.schemas.spec import SchemaSpec
+    from rfm.tenants.tenant import Tenant
 
 
 @attrs.frozen

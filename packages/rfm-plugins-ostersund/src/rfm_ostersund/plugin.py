@@ -42,6 +42,10 @@ def register_tenants(register: Callable[[Any], None]) -> None:
 @rfm.hookimpl
 def register_commands(cli: Any) -> None:
     """``rfm ostersund avrakning | lss-jamforelse | uppfoljning``."""
-    from rfm_ostersund.commands import ostersund_group
-
-    cli.add_command(ostersund_group)
+    cli.add_command(
+        rfm.lazy_command(
+            "ostersund",
+            "rfm_ostersund.commands:ostersund_group",
+            "Östersund: settlement per boende, LSS against the old frames, budget follow-up.",
+        )
+    )

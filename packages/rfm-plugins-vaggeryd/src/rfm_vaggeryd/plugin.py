@@ -24,6 +24,10 @@ def register_tenants(register: Callable[[Any], None]) -> None:
 @rfm.hookimpl
 def register_commands(cli: Any) -> None:
     """``rfm vaggeryd fordelning``: the committee's use of the model money."""
-    from rfm_vaggeryd.commands import vaggeryd_group
-
-    cli.add_command(vaggeryd_group)
+    cli.add_command(
+        rfm.lazy_command(
+            "vaggeryd",
+            "rfm_vaggeryd.commands:vaggeryd_group",
+            "Vaggeryd kommun: the committee's use of the model money.",
+        )
+    )

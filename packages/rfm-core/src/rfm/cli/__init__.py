@@ -7,30 +7,87 @@ traceback. Plugins add commands through the ``register_commands`` hook.
 from __future__ import annotations
 
 import sys
-import warnings
 
 import click
 
 from rfm import __version__
-from rfm.cli.archive_commands import runs_group
-from rfm.cli.docs_command import docs_command
-from rfm.cli.frame_command import frame_command
-from rfm.cli.inspect_commands import (
-    models_command,
-    plugins_command,
-    schemas_command,
-    tenants_command,
-    validate_command,
-)
-from rfm.cli.run_commands import (
-    compare_command,
-    demo_command,
-    explain_command,
-    report_command,
-    run_command,
-)
+from rfm.cli.lazy import LazyCommand
 from rfm.errors import RfmError
-from rfm.plugins.manager import PluginHost, PluginWarning
+from rfm.plugins.manager import PluginHost
+
+CORE_COMMANDS = (
+    (
+        "plugins",
+        "rfm.cli.inspect_commands:plugins_command",
+        "List installed plugins, their versions, hooks and whether they work.",
+    ),
+    (
+        "tenants",
+        "rfm.cli.inspect_commands:tenants_command",
+        "List the tenants that installed plugins package.",
+    ),
+    (
+        "models",
+        "rfm.cli.inspect_commands:models_command",
+        "List a tenant's models with their formulas and parameters; without one, the model types.",
+    ),
+    (
+        "schemas",
+        "rfm.cli.inspect_commands:schemas_command",
+        "List the table schemas that datasets and `rfm validate` use.",
+    ),
+    (
+        "validate",
+        "rfm.cli.inspect_commands:validate_command",
+        "Check FILE against SCHEMA and list every problem with its row and column.",
+    ),
+    (
+        "run",
+        "rfm.cli.run_commands:run_command",
+        "Compute a tenant's allocation: a summary table, or the lineage rows as csv/json/parquet.",
+    ),
+    (
+        "explain",
+        "rfm.cli.run_commands:explain_command",
+        "Show the lineage rows and parameter sources behind one recipient, model and year.",
+    ),
+    (
+        "compare",
+        "rfm.cli.run_commands:compare_command",
+        "Per model, recipient and year: scenario A, scenario B (or an archived run), Δ kr and Δ %.",
+    ),
+    (
+        "report",
+        "rfm.cli.run_commands:report_command",
+        "One self-contained HTML file: money per model and year, comparisons, sources.",
+    ),
+    (
+        "simulate",
+        "rfm.cli.simulate_command:simulate_command",
+        "Forecast uncertainty: P5, P50 and P95 of each model's amount under population draws.",
+    ),
+    (
+        "frame",
+        "rfm.cli.frame_command:frame_command",
+        "Build a committee's frame step by step: last year's + volume + price/wage + items.",
+    ),
+    (
+        "docs",
+        "rfm.cli.docs_command:docs_command",
+        "Describe a tenant's models: formulas, variables, parameter values with sources, criteria.",
+    ),
+    (
+        "demo",
+        "rfm.cli.run_commands:demo_command",
+        "Run the bundled demo (Sjöbo's äldreomsorg model, real figures) and write its outputs.",
+    ),
+    (
+        "runs",
+        "rfm.cli.archive_commands:runs_group",
+        "The run archive: which data and parameters produced a frame.",
+    ),
+)
+"""Each core command: name, where it is defined, and its one-line help (a test keeps them equal)."""
 
 
 class RfmGroup(click.Group):
@@ -45,7 +102,11 @@ class RfmGroup(click.Group):
 
 
 def build_cli(host: PluginHost | None = None) -> click.Group:
-    """The ``rfm`` group with the core's commands and every working plugin's."""
+    """The ``rfm`` group with the core's commands and every working plugin's.
+
+    Commands are :class:`~rfm.cli.lazy.LazyCommand` stand-ins: their modules (and Polars) are
+    imported only when one of them runs, so ``rfm --help`` costs little more than click.
+    """
     host = host or PluginHost()
 
     @click.group(cls=RfmGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -55,34 +116,14 @@ def build_cli(host: PluginHost | None = None) -> click.Group:
         """rfm — resursfördelningsmodeller: amount = Σ volume × ersättningsbelopp, traceable."""
         ctx.obj = host
 
-    for command in (
-        plugins_command,
-        tenants_command,
-        models_command,
-        schemas_command,
-        validate_command,
-        run_command,
-        explain_command,
-        compare_command,
-        report_command,
-        frame_command,
-        docs_command,
-        demo_command,
-        runs_group,
-    ):
-        cli.add_command(command)
+    for name, target, short_help in CORE_COMMANDS:
+        cli.add_command(LazyCommand(name, target, short_help))
     host.add_commands(cli)
     return cli
 
 
 def main() -> None:
     """Entry point of the ``rfm`` script."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", PluginWarning)
-        host = PluginHost()
-        cli = build_cli(host)
-        _ = host.registry
-    for w in caught:
-        if issubclass(w.category, PluginWarning):
-            click.echo(f"Warning: {w.message}", err=True)
+    host = PluginHost(on_broken=lambda message: click.echo(f"Warning: {message}", err=True))
+    cli = build_cli(host)
     sys.exit(cli.main(prog_name="rfm", standalone_mode=True, obj=host))

@@ -6,15 +6,16 @@ import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from rfm.errors import ConfigError
 from rfm.plugins.manager import PluginHost
-from rfm.registry import Registry
-from rfm.tenants.tenant import Tenant
-from rfm.tenants.toml_loader import load_tenant_file
+
+if TYPE_CHECKING:  # imported when a tenant is loaded: they bring in Polars
+    from rfm.registry import Registry
+    from rfm.tenants.tenant import Tenant
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -89,6 +90,8 @@ def resolve_years(years: str | None, year: int | None, tenant: Tenant) -> list[i
 
 def load_tenant(ctx: click.Context, tenant: str | None, config: Path | None) -> Tenant:
     """The tenant named on the command line, from a plugin or a tenant file."""
+    from rfm.tenants.toml_loader import load_tenant_file
+
     reg = registry(ctx)
     if config is not None and tenant is not None:
         raise ConfigError("give a TENANT or --config FILE, not both")

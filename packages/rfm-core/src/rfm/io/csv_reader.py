@@ -22,6 +22,8 @@ from rfm.errors import InputError, Location, Problem, UnreadableFileError
 from rfm.io.table import ROW, RawTable
 
 SEPARATORS = (";", "\t", ",")
+_PYTHON_ONLY_SPACE = "\x1c\x1d\x1e\x1f"
+"""Characters Python's ``str.strip`` removes and Polars' ``strip_chars`` keeps."""
 
 
 def decode(raw: bytes, name: str, encoding: str = "auto") -> str:
@@ -87,8 +89,71 @@ def read_csv(
     sep = separator or sniff_separator(header_line)
     if decimal_comma is None:
         decimal_comma = sep != ","
+    fast = _unquoted_table(text, name, sep, decimal_comma)
+    if fast is not None:
+        return fast
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
     return _to_table(rows, name, sep, decimal_comma)
+
+
+def _header_problems(header: list[str], header_row: int, name: str) -> list[Problem]:
+    problems = []
+    for i, h in enumerate(header):
+        if not h:
+            problems.append(Problem(Location(name, header_row, f"#{i + 1}"), "a column name"))
+        elif header.index(h) != i:
+            problems.append(Problem(Location(name, header_row, h), "each column name only once"))
+    return problems
+
+
+def _too_wide(row_no: int, fields: int, width: int, name: str, sep: str) -> Problem:
+    return Problem(
+        Location(name, row_no),
+        f"at most {width} fields separated by {sep!r} like the header",
+        f"{fields} fields",
+    )
+
+
+def _unquoted_table(text: str, name: str, sep: str, decimal_comma: bool) -> RawTable | None:
+    """The table split in Polars when no cell is quoted (one line per record), else None.
+
+    This is the common case, and it reads half a million rows in a fraction of a second. It
+    gives exactly what the csv-module path gives (same cells, row numbers and problems); a file
+    with quotes or lone carriage returns takes that path instead.
+    """
+    if '"' in text or any(ch in text for ch in _PYTHON_ONLY_SPACE):
+        return None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+        if "\r" in text:
+            return None
+    lines = pl.DataFrame({"line": text.split("\n")}, schema={"line": pl.String})
+    lines = lines.with_row_index(ROW, offset=1).filter(
+        pl.col("line").str.replace_all(sep, "", literal=True).str.strip_chars() != ""
+    )
+    if lines.height == 0:
+        raise UnreadableFileError(f"{name}: no header row")
+    header_row = int(lines[ROW][0])
+    header = [h.strip() for h in str(lines["line"][0]).split(sep)]
+    width = len(header)
+    data = lines.slice(1).with_columns(
+        pl.col(ROW).cast(pl.Int64),
+        pl.col("line").str.count_matches(sep, literal=True).alias("_seps"),
+    )
+    problems = _header_problems(header, header_row, name)
+    wide = data.filter(pl.col("_seps") >= width)
+    problems += [
+        _too_wide(row_no, seps + 1, width, name, sep)
+        for row_no, seps in wide.select(ROW, "_seps").iter_rows()
+    ]
+    if problems:
+        raise InputError(problems, title=f"{name}: cannot be read as a table")
+    fields = pl.col("line").str.split(sep, literal=True)
+    frame = data.select(
+        *[fields.list.get(i, null_on_oob=True).alias(h) for i, h in enumerate(header)],
+        pl.col(ROW),
+    )
+    return RawTable(frame, name, decimal_comma)
 
 
 def _to_table(rows: list[list[str]], name: str, sep: str, decimal_comma: bool) -> RawTable:
@@ -98,22 +163,13 @@ def _to_table(rows: list[list[str]], name: str, sep: str, decimal_comma: bool) -
         raise UnreadableFileError(f"{name}: no header row")
     header_row, header = numbered[0]
     header = [h.strip() for h in header]
-    problems = []
-    for i, h in enumerate(header):
-        if not h:
-            problems.append(Problem(Location(name, header_row, f"#{i + 1}"), "a column name"))
-        elif header.index(h) != i:
-            problems.append(Problem(Location(name, header_row, h), "each column name only once"))
+    problems = _header_problems(header, header_row, name)
     width = len(header)
-    for row_no, cells in numbered[1:]:
-        if len(cells) > width:
-            problems.append(
-                Problem(
-                    Location(name, row_no),
-                    f"at most {width} fields separated by {sep!r} like the header",
-                    f"{len(cells)} fields",
-                )
-            )
+    problems += [
+        _too_wide(row_no, len(cells), width, name, sep)
+        for row_no, cells in numbered[1:]
+        if len(cells) > width
+    ]
     if problems:
         raise InputError(problems, title=f"{name}: cannot be read as a table")
     data = {

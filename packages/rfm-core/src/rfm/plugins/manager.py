@@ -20,11 +20,8 @@ import click
 import pluggy
 
 from rfm.errors import PluginError
-from rfm.io.readers import Reader
-from rfm.models.base import Model
 from rfm.plugins import hookspecs
 from rfm.registry import Registry, TenantDefinition
-from rfm.schemas.spec import SchemaSpec
 
 ENTRY_POINT_GROUP = "rfm"
 
@@ -49,8 +46,14 @@ class PluginHost:
     """Loads plugins and gathers their contributions into a :class:`~rfm.registry.Registry`."""
 
     def __init__(
-        self, *, entry_points: bool = True, plugins: Iterable[tuple[str, Any]] = ()
+        self,
+        *,
+        entry_points: bool = True,
+        plugins: Iterable[tuple[str, Any]] = (),
+        on_broken: Callable[[str], None] | None = None,
     ) -> None:
+        """Load the plugins; ``on_broken(message)`` is told of each broken one (else a warning)."""
+        self._on_broken = on_broken
         self.pm = pluggy.PluginManager(hookspecs.PROJECT)
         self.pm.add_hookspecs(hookspecs)
         self._packages: dict[str, tuple[str, str]] = {}
@@ -89,9 +92,11 @@ class PluginHost:
 
     def _mark_broken(self, name: str, error: str) -> None:
         self.broken[name] = error
-        warnings.warn(
-            f"rfm plugin {name!r} is broken and was skipped: {error}", PluginWarning, stacklevel=3
-        )
+        message = f"rfm plugin {name!r} is broken and was skipped: {error}"
+        if self._on_broken is not None:
+            self._on_broken(message)
+        else:
+            warnings.warn(message, PluginWarning, stacklevel=3)
 
     # -- calling hooks, one plugin at a time -------------------------------------------------
 
@@ -123,6 +128,11 @@ class PluginHost:
         return self._registry
 
     def _build_registry(self) -> Registry:
+        # Imported here: they bring in Polars, which listing plugins or commands does not need.
+        from rfm.io.readers import Reader
+        from rfm.models.base import Model
+        from rfm.schemas.spec import SchemaSpec
+
         registry = Registry()
 
         def model_types(plugin: str, items: list[Any]) -> None:

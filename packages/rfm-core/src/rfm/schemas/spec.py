@@ -6,14 +6,19 @@ file, a table of insats counts, the lineage rows a model yields). It has two lay
 * the columns and their kinds, which rfm uses to turn text cells into typed values, naming
   every cell that does not parse (file, row, column, what was expected);
 * a pandera ``DataFrameModel`` over Polars with the value checks (``count >= 0``, a known
-  kommunkod), run lazily so that every failing row is reported at once.
+  kommunkod), run lazily so that every failing row is reported at once. It may be given as the
+  class or as ``"module:Class"``, imported when a table is first validated (pandera is slow to
+  import, and ``rfm plugins`` lists schemas without validating anything).
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import Literal
 
 import attrs
+
+from rfm.errors import PluginError
 
 ColumnKind = Literal["text", "int", "number", "age"]
 
@@ -43,9 +48,25 @@ class SchemaSpec:
     name: str
     description: str
     columns: tuple[ColumnSpec, ...]
-    model: type
+    model: type | str
+    """The pandera ``DataFrameModel`` with the value checks, or its ``"module:Class"``."""
     key: tuple[str, ...] = ()
     extra_columns: ColumnKind | None = None  # kind of further columns, or None to drop them
+
+    def checks(self) -> type:
+        """The pandera model with the value checks (imported now if given as a name)."""
+        if isinstance(self.model, type):
+            return self.model
+        module, _, name = self.model.partition(":")
+        try:
+            found = getattr(importlib.import_module(module), name)
+        except (ImportError, AttributeError) as exc:
+            raise PluginError(
+                f"schema {self.name!r}: its checks {self.model!r} cannot be imported ({exc})"
+            ) from None
+        if not isinstance(found, type):
+            raise PluginError(f"schema {self.name!r}: {self.model!r} is not a class")
+        return found
 
     def column(self, name: str) -> ColumnSpec:
         return next(c for c in self.columns if c.name == name)

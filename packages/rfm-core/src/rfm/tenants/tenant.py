@@ -11,6 +11,7 @@ import attrs
 from rfm.errors import UnknownNameError
 from rfm.models.base import Model
 from rfm.parameters import Parameter, ParameterSet
+from rfm.tenants.forecast_error import ForecastError
 from rfm.tenants.goals import GoalSet
 
 
@@ -113,6 +114,8 @@ class Tenant:
     frame: FrameSettings | None = None
     report: ReportSettings | None = None
     goals: GoalSet | None = None
+    simulation: ForecastError | None = None
+    """The forecast-error model ``rfm simulate`` draws from (``[simulation]``), if any."""
 
     def model(self, model_id: str) -> Model:
         for m in self.models:

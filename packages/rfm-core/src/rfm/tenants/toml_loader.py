@@ -28,6 +28,7 @@ from rfm.config import Table, check_keys, get_str, get_table, load_toml
 from rfm.errors import ConfigError, ParameterError, RfmError
 from rfm.models.base import Model, ModelConfig
 from rfm.parameters import ParameterSet, parse_parameter_table
+from rfm.tenants.forecast_error import parse_forecast_error
 from rfm.tenants.goals import parse_goals
 from rfm.tenants.paths import resolve_inside
 from rfm.tenants.tenant import (
@@ -55,6 +56,7 @@ TOP_KEYS = (
     "frame",
     "report",
     "goals",
+    "simulation",
 )
 FRAME_KEYS = (
     "description",
@@ -329,6 +331,16 @@ def tenant_from_document(doc: Table, path: Path, registry: Registry) -> Tenant:
     if "goals" in doc:
         programs = set(frame.programs.values()) if frame is not None else None
         goals = parse_goals(get_table(doc, "goals", file), f"{file}: [goals]", programs)
+    simulation = base.simulation if base else None
+    if "simulation" in doc:
+        simulation = parse_forecast_error(
+            get_table(doc, "simulation", file), f"{file}: [simulation]"
+        )
+        if simulation.dataset not in datasets:
+            raise ConfigError(
+                f"{file}: [simulation].dataset: no dataset {simulation.dataset!r} "
+                f"(known: {', '.join(sorted(datasets)) or 'none'})"
+            )
 
     return Tenant(
         id=tenant_id,
@@ -346,6 +358,7 @@ def tenant_from_document(doc: Table, path: Path, registry: Registry) -> Tenant:
         frame=frame,
         report=report,
         goals=goals,
+        simulation=simulation,
     )
 
 

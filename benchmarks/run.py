@@ -1,0 +1,319 @@
+"""Measure rfm on the workloads W1–W3 against its baselines and print every figure.
+
+    uv run python benchmarks/run.py            # the full workloads (a few minutes)
+    uv run python benchmarks/run.py --quick    # 12 kommuner, 200 draws: a smoke run
+
+Each figure is measured in a fresh child process (wall time with time.perf_counter, peak memory
+as the child's maximum resident set size), as the median of ``--repeat`` runs after one warm-up
+run that also lets Python write its bytecode. Figures are printed, never asserted: speed
+depends on the machine, so docs/performance.md records them with the machine they came from.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+YEARS = "2024-2040"
+TARGETS = {
+    "rfm --help": ("s", 0.3),
+    "rfm plugins": ("s", 0.5),
+    "W1 CLI end to end": ("s", 2.0),
+    "W1 engine": ("× faster than pure Python", 50.0),
+    "W2 engine": ("s", 1.0),
+    "W3 simulate": ("s", 60.0),
+    "W3 peak memory": ("MB", 4096.0),
+}
+
+
+# -- children: each prints one JSON object -----------------------------------------------------
+
+
+def child(kind: str, folder: Path, extra: list[str]) -> dict[str, Any]:
+    """Run one measured job in this (fresh) process."""
+    if kind == "command":
+        start = time.perf_counter()
+        done = subprocess.run(extra, capture_output=True, text=True, check=False)
+        seconds = time.perf_counter() - start
+        if done.returncode != 0:
+            raise SystemExit(f"{' '.join(extra)} failed:\n{done.stderr}")
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        return {"seconds": seconds, "peak_mb": peak / 1024}
+    start = time.perf_counter()
+    if kind in ("w1-engine", "w2-engine"):
+        import rfm
+        import rfm.engine
+        import rfm.models
+        import rfm.schemas.checks  # imports (pandera, Polars) are start-up, not the engine
+        from rfm.plugins import PluginHost
+
+        registry = PluginHost().registry
+        start = time.perf_counter()
+        name = kind[:2]
+        tenant = rfm.load_tenant_file(folder / name / f"{name}.toml", registry)
+        result = rfm.run(tenant, registry, range(2024, 2041))
+        rows = result.lineage.height
+    elif kind in ("w1-naive", "w2-naive"):
+        import naive
+
+        rows = len(naive.w1(folder / "w1") if kind == "w1-naive" else naive.w2(folder / "w2"))
+    else:
+        raise SystemExit(f"unknown child {kind}")
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"seconds": seconds, "peak_mb": peak / 1024, "rows": rows}
+
+
+def measure(kind: str, folder: Path, extra: list[str], repeat: int) -> dict[str, Any]:
+    """The median of ``repeat`` child runs after one warm-up run."""
+    runs = []
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    for _ in range(repeat + 1):
+        done = subprocess.run(
+            [sys.executable, __file__, "--child", kind, "--work", str(folder), "--", *extra],
+            capture_output=True,
+            text=True,
+            check=False,
+            env=env,
+        )
+        if done.returncode != 0:
+            raise SystemExit(f"benchmark {kind} failed:\n{done.stdout}\n{done.stderr}")
+        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    runs = runs[1:]
+    return {
+        "seconds": statistics.median(r["seconds"] for r in runs),
+        "peak_mb": max(r["peak_mb"] for r in runs),
+        **({"rows": runs[0]["rows"]} if "rows" in runs[0] else {}),
+    }
+
+
+# -- checks and baselines that are not timings ---------------------------------------------------
+
+
+def same_amounts(folder: Path) -> dict[str, float]:
+    """The largest relative difference between rfm's and the pure-Python amounts, per workload."""
+    import naive
+
+    import rfm
+    from rfm.plugins import PluginHost
+
+    registry = PluginHost().registry
+    worst = {}
+    for name, baseline in (("w1", naive.w1), ("w2", naive.w2)):
+        tenant = rfm.load_tenant_file(folder / name / f"{name}.toml", registry)
+        totals = rfm.run(tenant, registry, range(2024, 2041)).totals()
+        ours = {(m, r, y): a for m, r, y, a in totals.iter_rows()}
+        theirs = baseline(folder / name)
+        if ours.keys() != theirs.keys():
+            raise SystemExit(f"{name}: rfm and the baseline give different rows")
+        worst[name] = max(abs(ours[k] - theirs[k]) / max(abs(theirs[k]), 1.0) for k in ours)
+    return worst
+
+
+def libreoffice(folder: Path, work: Path) -> dict[str, float] | None:
+    """Seconds for LibreOffice headless to open, recalculate and save W1's workbook, and to do
+    the same with an empty workbook (its start-up), or None without LibreOffice."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        return None
+    import xlsxwriter
+
+    import rfm
+    from rfm.plugins import PluginHost
+    from rfm.reports.workbook import write_workbook
+
+    registry = PluginHost().registry
+    tenant = rfm.load_tenant_file(folder / "w1" / "w1.toml", registry)
+    book = work / "w1.xlsx"
+    write_workbook(rfm.run(tenant, registry, range(2024, 2041)), book)
+    empty = work / "empty.xlsx"
+    with xlsxwriter.Workbook(str(empty)) as wb:
+        wb.add_worksheet().write_formula("A1", "=1+1")
+    profile = work / "lo-profile"
+    (profile / "user").mkdir(parents=True, exist_ok=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<oor:items xmlns:oor="http://openoffice.org/'
+        '2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org'
+        '/2001/XMLSchema-instance">\n<item oor:path="/org.openoffice.Office.Calc/Formula/Load">'
+        '<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>\n'
+        "</oor:items>\n",
+        encoding="utf-8",
+    )
+    seconds = {}
+    for label, path in (("startup", empty), ("warm", empty), ("w1", book)):
+        start = time.perf_counter()
+        subprocess.run(
+            [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+             "--convert-to", "xlsx", "--outdir", str(work / "recalculated"), str(path)],
+            capture_output=True, check=True, timeout=1800,
+        )  # fmt: skip
+        seconds[label] = time.perf_counter() - start
+    return {"w1": seconds["w1"], "startup": seconds["warm"], "bytes": book.stat().st_size}
+
+
+# -- the report --------------------------------------------------------------------------------
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        memory = int(Path("/proc/meminfo").read_text().split()[1]) / 1024**2
+    except OSError:
+        memory = float("nan")
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GB; Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="rfm's benchmarks (W1–W3 and baselines)")
+    parser.add_argument("--quick", action="store_true", help="12 kommuner, 200 draws")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--draws", type=int)
+    parser.add_argument("--work", type=Path, help="folder for workloads (default: a temp dir)")
+    parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("extra", nargs="*", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child, args.work, args.extra)))
+        return
+
+    import polars as pl
+    import workloads
+
+    draws = args.draws or (200 if args.quick else 10_000)
+    repeat = 1 if args.quick else args.repeat
+    with tempfile.TemporaryDirectory(prefix="rfm-bench-") as tmp:
+        folder = args.work or Path(tmp)
+        start = time.perf_counter()
+        w1_toml, w2_toml = workloads.generate(folder, 12 if args.quick else None)
+        generated = time.perf_counter() - start
+        population_rows = pl.scan_csv(folder / "w1" / "befolkning.csv").select(pl.len()).collect()
+        need_rows = pl.scan_csv(folder / "w2" / "behov.csv").select(pl.len()).collect()
+        n_pop, n_need = population_rows.item(), need_rows.item()
+        rfm_cli = str(Path(sys.executable).with_name("rfm"))
+        out = Path(tmp) / "out"
+        out.mkdir(exist_ok=True)
+        f: dict[str, Any] = {"machine": machine(), "quick": args.quick, "draws": draws}
+        f["rows"] = {"W1 population": n_pop, "W2 need variables": n_need}
+        f["generate_seconds"] = generated
+        f["help"] = measure("command", folder, [rfm_cli, "--help"], max(repeat, 3))
+        f["plugins"] = measure("command", folder, [rfm_cli, "plugins"], max(repeat, 3))
+        f["w1_cli"] = measure(
+            "command", folder,
+            [rfm_cli, "run", "--config", str(w1_toml), "--years", YEARS, "--format", "csv",
+             "--out", str(out / "w1.csv")],
+            repeat,
+        )  # fmt: skip
+        f["w1_engine"] = measure("w1-engine", folder, [], repeat)
+        f["w1_naive"] = measure("w1-naive", folder, [], repeat)
+        f["w2_cli"] = measure(
+            "command", folder,
+            [rfm_cli, "run", "--config", str(w2_toml), "--years", YEARS, "--format", "parquet",
+             "--out", str(out / "w2.parquet")],
+            repeat,
+        )  # fmt: skip
+        f["w2_engine"] = measure("w2-engine", folder, [], repeat)
+        f["w2_naive"] = measure("w2-naive", folder, [], repeat)
+        f["w3"] = measure(
+            "command", folder,
+            [rfm_cli, "simulate", "--config", str(w1_toml), "--years", YEARS, "--draws",
+             str(draws), "--format", "parquet", "--out", str(out / "w3.parquet")],
+            1,
+        )  # fmt: skip
+        f["difference"] = same_amounts(folder)
+        f["libreoffice"] = libreoffice(folder, Path(tmp))
+    print(report(f))
+    if args.json:
+        args.json.write_text(json.dumps(f, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def report(f: dict[str, Any]) -> str:
+    """The figures as a text table with each target and ratio."""
+    w1e, w1n, w2e, w2n = f["w1_engine"], f["w1_naive"], f["w2_engine"], f["w2_naive"]
+    n_pop, n_need = f["rows"]["W1 population"], f["rows"]["W2 need variables"]
+    # Monte Carlo the naive way: one engine run per draw (the same run rfm makes six of).
+    naive_w3 = f["draws"] * w1e["seconds"]
+    lines = [
+        ("rfm --help", f["help"]["seconds"], "s", 0.3, None, ""),
+        ("rfm plugins", f["plugins"]["seconds"], "s", 0.5, None, ""),
+        ("W1 CLI end to end", f["w1_cli"]["seconds"], "s", 2.0, None,
+         f"peak {f['w1_cli']['peak_mb']:.0f} MB"),
+        ("W1 engine (read, validate, compute)", w1e["seconds"], "s", None,
+         w1n["seconds"] / w1e["seconds"],
+         f"{n_pop / w1e['seconds']:,.0f} input rows/s; pure Python {w1n['seconds']:.2f} s"),
+        ("W2 CLI end to end", f["w2_cli"]["seconds"], "s", None, None,
+         f"peak {f['w2_cli']['peak_mb']:.0f} MB"),
+        ("W2 engine (read, validate, compute)", w2e["seconds"], "s", 1.0,
+         w2n["seconds"] / w2e["seconds"],
+         f"{n_need / w2e['seconds']:,.0f} input rows/s; pure Python {w2n['seconds']:.2f} s"),
+        (f"W3 simulate, {f['draws']} draws (CLI)", f["w3"]["seconds"], "s", 60.0,
+         naive_w3 / f["w3"]["seconds"],
+         f"peak {f['w3']['peak_mb']:.0f} MB (target < 4 096); ratio vs one engine run per draw "
+         f"({naive_w3:,.0f} s, extrapolated)"),
+    ]  # fmt: skip
+    lo = f["libreoffice"]
+    if lo is not None:
+        lines.append(
+            ("LibreOffice recalculates W1's workbook", lo["w1"], "s", None,
+             lo["w1"] / w1e["seconds"],
+             f"its start-up alone {lo['startup']:.1f} s; workbook {lo['bytes'] / 1e6:.1f} MB; "
+             "ratio = LibreOffice ÷ rfm engine")
+        )  # fmt: skip
+    rows = []
+    for name, value, unit, target, ratio, note in lines:
+        verdict = "" if target is None else ("met" if value < target else "MISSED")
+        rows.append(
+            [
+                name,
+                f"{value:.2f} {unit}",
+                "" if target is None else f"< {target:g} {unit}",
+                "" if ratio is None else f"{ratio:,.1f}×",
+                verdict,
+                note,
+            ]
+        )
+    widths = [max(len(str(r[i])) for r in [HEADER, *rows]) for i in range(len(HEADER))]
+    text = [f"Machine: {f['machine']}", ""]
+    for r in [HEADER, ["-" * w for w in widths], *rows]:
+        text.append("  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+    diff = f["difference"]
+    text += [
+        "",
+        f"Same amounts as pure Python: W1 largest relative difference {diff['w1']:.1e}, "
+        f"W2 {diff['w2']:.1e}",
+        f"W1 engine {f['w1_engine']['seconds']:.2f} s vs pure Python "
+        f"{f['w1_naive']['seconds']:.2f} s: {w1n['seconds'] / w1e['seconds']:.1f}× "
+        "(target ≥ 50×: " + ("met" if w1n["seconds"] / w1e["seconds"] >= 50 else "MISSED") + ")",
+        f"Input rows: W1 population {n_pop:,}, W2 need variables {n_need:,}; workloads "
+        f"generated in {f['generate_seconds']:.1f} s",
+    ]
+    if lo is None:
+        text.append("LibreOffice: not installed, so its baseline was not measured")
+    return "\n".join(text)
+
+
+HEADER = ["Figure", "Value", "Target", "Ratio", "", "Note"]
+
+if __name__ == "__main__":
+    main()
