@@ -40,7 +40,7 @@ from collections.abc import Callable, Sequence
 import attrs
 import polars as pl
 
-from rfm.engine import run
+from rfm.engine import compute_context, run
 from rfm.errors import ConfigError, ModelError
 from rfm.registry import Registry
 from rfm.schemas.age import age_bounds
@@ -92,10 +92,11 @@ def simulate(
     horizons = np.array([settings.horizon(y) for y in years])
     steps = max(1, int(horizons.max()))
     rho = settings.correlation
-    recipients = sorted(parts["recipient"].unique().to_list())
+    by_recipient = parts.sort("model", "year").partition_by("recipient", as_dict=True)
+    recipients = sorted(key[0] for key in by_recipient)
     out: list[pl.DataFrame] = []
     for done, recipient in enumerate(recipients, start=1):
-        rows = parts.filter(pl.col("recipient") == recipient).sort("model", "year")
+        rows = by_recipient[(recipient,)]
         models = rows["model"].unique(maintain_order=True).to_list()
         base = rows["none"].to_numpy().reshape(len(models), len(years))
         slopes = np.stack(
@@ -154,8 +155,6 @@ def _decompose(
     Returns the amounts (columns model, recipient, year, full, none, g0, g1, …) and each
     recipient's inhabitants (its size for σ).
     """
-    from rfm.engine import compute_context
-
     population = compute_context(tenant, registry, scenario).dataset(settings.dataset)
     if not {"area", "year", "age", "count"} <= set(population.columns):
         raise ConfigError(

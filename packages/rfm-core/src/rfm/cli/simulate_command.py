@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+import polars as pl
 
 from rfm.cli.common import (
     load_tenant,
@@ -16,6 +17,7 @@ from rfm.cli.common import (
     year_options,
 )
 from rfm.cli.render import OUTPUT_FORMATS, emit_text, write_frame
+from rfm.errors import UnknownNameError
 from rfm.formatting import number
 from rfm.simulation import SimulationResult, simulate
 from rfm.textable import text_table
@@ -68,8 +70,6 @@ def simulate_command(
     if recipients:
         unknown = sorted(set(recipients) - set(table["recipient"].to_list()))
         if unknown:
-            from rfm.errors import UnknownNameError
-
             raise UnknownNameError("recipient", unknown[0], table["recipient"].unique().to_list())
         table = table.filter(table["recipient"].is_in(list(recipients)))
     if fmt == "table":
@@ -78,11 +78,8 @@ def simulate_command(
         write_frame(table, fmt, out)
 
 
-def simulation_text(result: SimulationResult, table: object, unit: str) -> str:
+def simulation_text(result: SimulationResult, table: pl.DataFrame, unit: str) -> str:
     """The table an economist reads, with the model and its parameters underneath."""
-    import polars as pl
-
-    assert isinstance(table, pl.DataFrame)
     divisor = UNITS[unit]
     rows = [
         [
