@@ -72,13 +72,13 @@ def check_against_rfm(path: Path, result: rfm.RunResult) -> None:
     }
     assert got.keys() == expected.keys()
     for key, value in expected.items():
-        assert abs(got[key] - value) < 0.5, key
+        assert abs(got[key] - float(value)) < 0.5, key
     totals = [r for r in rows if r[1] == "Summa"]
     for r in totals:
         want = sum(
             v for (m, _, y), v in expected.items() if m == r[0] and y == int(as_number(r[2]))
         )
-        assert abs(as_number(r[3]) - want) < 0.5
+        assert abs(as_number(r[3]) - float(want)) < 0.5
     names = sheet_names(sorted(set(result.all_lineage["model"].to_list())))
     for model_id, name in names.items():
         lines = sheet(path, name)
@@ -151,7 +151,7 @@ def test_a_comparison_sheet_has_live_differences(tenant_file, rfm_registry, tmp_
     by_recipient = {r["recipient"]: r for r in frame.iter_rows(named=True)}
     for r in rows[1:]:
         want = by_recipient[str(r[1])]
-        assert abs(as_number(r[5]) - want["diff"]) < 0.5
+        assert abs(as_number(r[5]) - float(want["diff"])) < 0.5
         assert abs(as_number(r[6]) - want["diff_share"]) < 1e-9
 
 

@@ -63,7 +63,7 @@ def amounts(result, model: str, year: int) -> dict[str, float]:
         .group_by("recipient")
         .agg(pl.col("amount").sum())
     )
-    return dict(zip(part["recipient"], part["amount"], strict=True))
+    return dict(zip(part["recipient"], part["amount"].cast(pl.Float64), strict=True))
 
 
 def test_each_budget_is_split_exactly_over_the_districts(runs):

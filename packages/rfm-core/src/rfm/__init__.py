@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from rfm.cli.lazy import LazyCommand, lazy_command
-    from rfm.contract import LINEAGE_COLUMNS, MODEL_COLUMNS, apply_contract
+    from rfm.contract import AMOUNT_DTYPE, LINEAGE_COLUMNS, MODEL_COLUMNS, apply_contract
     from rfm.engine import RunResult, compare, compute_context, run
     from rfm.errors import (
         ConfigError,
@@ -51,9 +51,10 @@ if TYPE_CHECKING:
     from rfm.tenants.tenant import Tenant
     from rfm.tenants.toml_loader import load_tenant_file
     from rfm.textable import text_table
-    from rfm.transitions import largest_remainder, limit_changes, linear_shares
+    from rfm.transitions import largest_remainder, limit_changes, linear_shares, round_to
 
 _PUBLIC: dict[str, tuple[str, str]] = {
+    "AMOUNT_DTYPE": ("rfm.contract", "AMOUNT_DTYPE"),
     "ColumnSpec": ("rfm.schemas", "ColumnSpec"),
     "ComputeContext": ("rfm.models", "ComputeContext"),
     "ConfigError": ("rfm.errors", "ConfigError"),
@@ -101,6 +102,7 @@ _PUBLIC: dict[str, tuple[str, str]] = {
     "linear_shares": ("rfm.transitions", "linear_shares"),
     "load_tenant_file": ("rfm.tenants.toml_loader", "load_tenant_file"),
     "read_table": ("rfm.io", "read_table"),
+    "round_to": ("rfm.transitions", "round_to"),
     "run": ("rfm.engine", "run"),
     "text_table": ("rfm.textable", "text_table"),
     "validate_frame": ("rfm.schemas", "validate_frame"),
@@ -124,6 +126,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "AMOUNT_DTYPE",
     "LINEAGE_COLUMNS",
     "MODEL_COLUMNS",
     "ColumnSpec",
@@ -172,6 +175,7 @@ __all__ = [
     "linear_shares",
     "load_tenant_file",
     "read_table",
+    "round_to",
     "run",
     "text_table",
     "validate_frame",

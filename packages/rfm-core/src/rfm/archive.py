@@ -34,7 +34,7 @@ import attrs
 import polars as pl
 
 from rfm import __version__
-from rfm.contract import LINEAGE_COLUMNS
+from rfm.contract import AMOUNT_DTYPE, LINEAGE_COLUMNS, decimal_text_expr
 from rfm.engine import RunResult, run
 from rfm.errors import RfmError
 from rfm.parameters import DatedValue, Parameter, ParameterSet
@@ -60,7 +60,7 @@ CREATE TABLE IF NOT EXISTS parameters (
 CREATE TABLE IF NOT EXISTS lineage (
     run_id INTEGER NOT NULL REFERENCES runs(id), model TEXT, recipient TEXT, year INTEGER,
     component TEXT, volume REAL, volume_unit TEXT, rate REAL, rate_unit TEXT, basis TEXT,
-    amount REAL
+    amount TEXT
 );
 CREATE INDEX IF NOT EXISTS lineage_run ON lineage(run_id);
 """
@@ -139,7 +139,13 @@ class RunArchive:
                     f"{use.path} changed after the run read it; run again, then save"
                 )
             inputs.append((use, zlib.compress(content, 6)))
-        lineage = result.all_lineage.select(LINEAGE_COLUMNS[1:]).rows()
+        # Amounts are exact decimals, stored as their text (an archive of REAL amounts from an
+        # earlier version is read back through the same exact path).
+        lineage = (
+            result.all_lineage.select(LINEAGE_COLUMNS[1:])
+            .with_columns(decimal_text_expr(pl.col("amount")))
+            .rows()
+        )
         with self._connect(create=True) as db:
             db.execute("BEGIN IMMEDIATE")
             try:
@@ -227,9 +233,11 @@ class RunArchive:
             ).fetchall()
         columns = list(LINEAGE_COLUMNS[1:])
         schema = dict.fromkeys(columns, pl.String) | {
-            "year": pl.Int64, "volume": pl.Float64, "rate": pl.Float64, "amount": pl.Float64,
+            "year": pl.Int64, "volume": pl.Float64, "rate": pl.Float64,
         }  # fmt: skip
-        return pl.DataFrame(rows, schema=schema, orient="row")
+        texts = [(*row[:-1], None if row[-1] is None else str(row[-1])) for row in rows]
+        frame = pl.DataFrame(texts, schema=schema, orient="row")
+        return frame.with_columns(pl.col("amount").cast(AMOUNT_DTYPE))
 
     def inputs(self, run_id: int) -> list[dict[str, Any]]:
         with self._connect(create=False) as db:

@@ -11,7 +11,55 @@ from __future__ import annotations
 
 import polars as pl
 
-from rfm.errors import ContractError
+from rfm.errors import ContractError, ModelError
+from rfm.formatting import number
+from rfm.money import LIMIT, SCALE
+
+AMOUNT_DTYPE = pl.Decimal(38, SCALE)
+"""The Polars type of every amount: an exact decimal (see :mod:`rfm.money`)."""
+
+
+def exact_expr(expr: pl.Expr) -> pl.Expr:
+    """A float (or integer, or decimal) column as the exact decimals it prints as.
+
+    ``25.15`` becomes ``Decimal("25.15")``: the float is formatted as its shortest decimal
+    representation and that text is read as a decimal, so no binary fraction leaks into money.
+    """
+    return expr.cast(pl.Float64).cast(pl.String).cast(_WORKING_DTYPE)
+
+
+def money_expr(expr: pl.Expr) -> pl.Expr:
+    """A float column of kronor (an allocation, a budget item) as exact amounts."""
+    return exact_expr(expr).cast(AMOUNT_DTYPE)
+
+
+_WORKING_DTYPE = pl.Decimal(38, 20)
+"""Volumes and rates as decimals while they are multiplied: 20 decimals, so that a small rate
+(a key's kr per poäng on a tiny budget) keeps its relative precision; the product is then held
+to :data:`AMOUNT_DTYPE`'s 12 decimals."""
+
+
+def decimal_text_expr(expr: pl.Expr) -> pl.Expr:
+    """Exact decimals as plain text without trailing zeros: ``16347.5``, ``-12``, ``0``.
+
+    How amounts are written to CSV, JSON and the archive: the exact value, never a float.
+    """
+    text = expr.cast(pl.String)
+    return (
+        pl.when(text.str.contains(".", literal=True))
+        .then(text.str.replace(r"\.?0+$", ""))
+        .otherwise(text)
+    )
+
+
+def with_decimals_as_text(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with every decimal column (the amounts) as exact text, for writing out."""
+    return frame.with_columns(
+        decimal_text_expr(pl.col(name)).alias(name)
+        for name, dtype in frame.schema.items()
+        if isinstance(dtype, pl.Decimal)
+    )
+
 
 LINEAGE_COLUMNS = (
     "tenant",
@@ -31,7 +79,7 @@ LINEAGE_COLUMNS = (
 MODEL_COLUMNS = tuple(c for c in LINEAGE_COLUMNS if c not in ("tenant", "amount"))
 """The columns a model yields: everything but ``tenant`` (the engine knows it) and ``amount``."""
 
-LINEAGE_DTYPES: dict[str, type[pl.DataType]] = {
+LINEAGE_DTYPES: dict[str, type[pl.DataType] | pl.DataType] = {
     "tenant": pl.String,
     "model": pl.String,
     "recipient": pl.String,
@@ -42,7 +90,7 @@ LINEAGE_DTYPES: dict[str, type[pl.DataType]] = {
     "rate": pl.Float64,
     "rate_unit": pl.String,
     "basis": pl.String,
-    "amount": pl.Float64,
+    "amount": AMOUNT_DTYPE,
 }
 
 
@@ -66,11 +114,40 @@ def apply_contract(rows: pl.DataFrame, tenant: str, model: str) -> pl.DataFrame:
             f"model {model!r} yielded columns that break the contract "
             f"(missing: {missing or 'none'}, unexpected: {extra or 'none'})"
         )
-    return rows.select(
+    typed = rows.select(*[pl.col(c).cast(LINEAGE_DTYPES[c]) for c in MODEL_COLUMNS])
+    _check_magnitudes(typed, model)
+    return typed.select(
         pl.lit(tenant, pl.String).alias("tenant"),
-        *[pl.col(c).cast(LINEAGE_DTYPES[c]) for c in MODEL_COLUMNS],
-        (pl.col("volume").cast(pl.Float64) * pl.col("rate").cast(pl.Float64)).alias("amount"),
+        *MODEL_COLUMNS,
+        (exact_expr(pl.col("volume")) * exact_expr(pl.col("rate")))
+        .cast(AMOUNT_DTYPE)
+        .alias("amount"),
     )
+
+
+def _check_magnitudes(rows: pl.DataFrame, model: str) -> None:
+    """Refuse a missing, infinite or absurd volume or rate before it is turned into money."""
+    for column in ("volume", "rate"):
+        value = pl.col(column)
+        bad = rows.filter(value.is_null() | ~value.is_finite() | (value.abs() > LIMIT))
+        if bad.height:
+            first = bad.row(0, named=True)
+            found = first[column]
+            what = "is missing" if found is None else f"is {number(found)}"
+            raise ModelError(
+                f"model {model!r}: the {column} of {first['recipient']!r}, {first['year']}, "
+                f"{first['component']!r} {what}; expected a finite number of at most "
+                f"{number(LIMIT)} ({bad.height} such rows)"
+            )
+    product = (pl.col("volume") * pl.col("rate")).abs()
+    big = rows.filter(product > LIMIT)
+    if big.height:
+        first = big.row(0, named=True)
+        raise ModelError(
+            f"model {model!r}: {first['recipient']!r}, {first['year']}, {first['component']!r} "
+            f"would get {number(first['volume'])} × {number(first['rate'])} kr, above the "
+            f"{number(LIMIT)} kr rfm computes with"
+        )
 
 
 def lineage_is_valid(frame: pl.DataFrame) -> bool:
@@ -93,8 +170,10 @@ def lineage_is_valid(frame: pl.DataFrame) -> bool:
             *[pl.col(c).is_not_null().all() for c in LINEAGE_COLUMNS],
             *[(pl.col(c).str.len_chars() >= 1).all() for c in text if c != "basis"],
             pl.col("year").is_between(MIN_YEAR, MAX_YEAR).all(),
-            *[pl.col(c).is_finite().all() for c in ("volume", "rate", "amount")],
-            ((pl.col("amount") - product).abs() <= 1e-9 * (product.abs() + 1.0)).all(),
+            *[pl.col(c).is_finite().all() for c in ("volume", "rate")],
+            (
+                (pl.col("amount").cast(pl.Float64) - product).abs() <= 1e-9 * (product.abs() + 1.0)
+            ).all(),
         )
     ).item()
     return bool(ok)

@@ -255,7 +255,17 @@ def _to_current_prices(rows: pl.DataFrame, factors: dict[int, tuple[float, str]]
 
 
 def compare(a: RunResult, b: RunResult) -> pl.DataFrame:
-    """Per model, recipient and year: amount under A, under B, Δ kr and Δ % (of B)."""
+    """Per model, recipient and year: amount under A, under B, Δ kr and Δ % (of B).
+
+    The two runs must cover the same budget years. A row that only one side has keeps the other
+    side empty (null): a model or a recipient that does not exist in B is "finns inte i B", never
+    0 kr, and its Δ is empty too.
+    """
+    if a.years != b.years:
+        raise ConfigError(
+            f"the runs cover different years ({_years_text(a.years)} and "
+            f"{_years_text(b.years)}); compare the same budget years"
+        )
     key = ["model", "recipient", "year"]
     return compare_totals(a.totals(key), b.totals(key))
 
@@ -265,13 +275,16 @@ def compare_totals(a: pl.DataFrame, b: pl.DataFrame) -> pl.DataFrame:
     key = ["model", "recipient", "year"]
     ta = a.group_by(key).agg(pl.col("amount").sum().alias("a"))
     tb = b.group_by(key).agg(pl.col("amount").sum().alias("b"))
-    joined = ta.join(tb, on=key, how="full", coalesce=True).with_columns(
-        pl.col("a").fill_null(0.0), pl.col("b").fill_null(0.0)
-    )
+    joined = ta.join(tb, on=key, how="full", coalesce=True)
+    both = pl.col("a").is_not_null() & pl.col("b").is_not_null()
+    diff = pl.col("a") - pl.col("b")
     return joined.with_columns(
-        (pl.col("a") - pl.col("b")).alias("diff"),
-        pl.when(pl.col("b") != 0)
-        .then((pl.col("a") - pl.col("b")) / pl.col("b").abs())
-        .otherwise(None)
+        pl.when(both).then(diff).alias("diff"),
+        pl.when(both & (pl.col("b") != 0))
+        .then(diff.cast(pl.Float64) / pl.col("b").cast(pl.Float64).abs())
         .alias("diff_share"),
     ).sort(key)
+
+
+def _years_text(years: Sequence[int]) -> str:
+    return ", ".join(map(str, years))

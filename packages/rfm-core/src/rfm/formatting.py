@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import polars as pl
 
 
-def number(value: float, decimals: int | None = None) -> str:
+def number(value: float | Decimal, decimals: int | None = None) -> str:
     """``1234567.5`` → ``"1 234 567,5"``; trailing zeros trimmed when ``decimals`` is None."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+    if value is None or (isinstance(value, float | Decimal) and not math.isfinite(value)):
         return str(value)
     text = f"{value:,.6f}".rstrip("0").rstrip(".") if decimals is None else f"{value:,.{decimals}f}"
     if text in ("-0", "-0.0"):
@@ -19,9 +20,11 @@ def number(value: float, decimals: int | None = None) -> str:
     return text.replace(",", " ").replace(".", ",")
 
 
-def kr(value: float) -> str:
-    """Whole kronor with spaces between thousands."""
-    return number(round(value), 0)
+def kr(value: float | Decimal) -> str:
+    """Whole kronor with spaces between thousands, rounded half-up (16 347,5 → 16 348)."""
+    from rfm.transitions.rounding import round_to
+
+    return number(round_to(value), 0)
 
 
 def percent(share: float, decimals: int = 1) -> str:

@@ -13,15 +13,22 @@ did to the rates (Vaggeryd's IFO uplift from 10 to 5 % in 2023 is a förändrat
 ersättningsbelopp, not a volume). Programme areas without a model get only the price and wage
 compensation and their items. Tilläggsäskanden are listed with their status; only granted ones
 enter the frame, and their sum is set against the reformutrymme the council has to share.
+
+Every step is an exact decimal (:mod:`rfm.money`). A row (recipient and component) that exists
+in only one of the two years counts as 0 kr in the other: that is the arithmetic of a change (a
+new district had no money the year before), not a missing input; the run itself has already
+refused any cell without a volume or a rate.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 import attrs
 import polars as pl
 
+from rfm.contract import AMOUNT_DTYPE, exact_expr, money_expr
 from rfm.engine import DatasetUse, RunResult, load_dataset, run
 from rfm.errors import ConfigError, ModelError
 from rfm.registry import Registry
@@ -60,10 +67,10 @@ class FrameBuildUp:
     """The dataset last year's frames came from (shown beside the table)."""
     datasets: tuple[DatasetUse, ...]
 
-    def requested(self, kind: str = "tilläggsäskande") -> float:
+    def requested(self, kind: str = "tilläggsäskande") -> Decimal:
         """Σ of the items of ``kind`` of the year, whatever their status."""
         part = self.items.filter(pl.col("kind") == kind)
-        return float(part["amount"].sum()) if part.height else 0.0
+        return Decimal(part["amount"].sum()) if part.height else Decimal(0)
 
     def items_by_program(self, kind: str = "tilläggsäskande") -> pl.DataFrame:
         """Per programområde: Σ requested (every status) and Σ granted of the items of ``kind``."""
@@ -90,16 +97,22 @@ def _settings(tenant: Tenant) -> FrameSettings:
 def _model_changes(result: RunResult, year: int, programs: dict[str, str]) -> pl.DataFrame:
     """Split each model's change from t−1 to t into volume and rate, row by row."""
     key = ["model", "recipient", "component"]
-    rows = result.lineage.select(*key, "year", "volume", "rate", "amount")
+    rows = result.lineage.select(
+        *key, "year", exact_expr(pl.col("volume")), exact_expr(pl.col("rate")), "amount"
+    )
     before = rows.filter(pl.col("year") == year - 1).drop("year")
     after = rows.filter(pl.col("year") == year).drop("year")
+    none = _ZERO
     joined = after.join(before, on=key, how="full", coalesce=True, suffix="_prev").with_columns(
-        pl.col("volume", "rate", "amount", "volume_prev", "amount_prev").fill_null(0.0),
-        pl.col("rate_prev").fill_null(pl.col("rate")).fill_null(0.0),
+        # a row of one year only: nothing in the other (see the module docstring)
+        pl.col("volume", "rate", "amount", "volume_prev", "amount_prev").fill_null(none),
+        pl.coalesce("rate_prev", "rate", none).alias("rate_prev"),
     )
     joined = joined.with_columns(
-        (pl.col("rate_prev") * (pl.col("volume") - pl.col("volume_prev"))).alias("vol"),
-        ((pl.col("rate") - pl.col("rate_prev")) * pl.col("volume")).alias("rc"),
+        (pl.col("rate_prev") * (pl.col("volume") - pl.col("volume_prev")))
+        .cast(AMOUNT_DTYPE)
+        .alias("vol"),
+        ((pl.col("rate") - pl.col("rate_prev")) * pl.col("volume")).cast(AMOUNT_DTYPE).alias("rc"),
     )
     unmapped = sorted(set(joined["model"].unique().to_list()) - set(programs))
     if unmapped:
@@ -120,14 +133,17 @@ def _model_changes(result: RunResult, year: int, programs: dict[str, str]) -> pl
     )
 
 
+_ZERO = pl.lit(0).cast(AMOUNT_DTYPE)
+
+
 def _items(
     registry: Registry, tenant: Tenant, name: str | None, kind: str, year: int
 ) -> tuple[pl.DataFrame, list[DatasetUse]]:
-    schema = {
+    schema: dict[str, pl.DataType | type[pl.DataType]] = {
         "program": pl.String,
         "kind": pl.String,
         "item": pl.String,
-        "amount": pl.Float64,
+        "amount": AMOUNT_DTYPE,
         "status": pl.String,
         "source": pl.String,
     }
@@ -140,7 +156,7 @@ def _items(
         pl.col("recipient").alias("program"),
         pl.lit(kind).alias("kind"),
         "item",
-        "amount",
+        money_expr(pl.col("amount")),
         "status",
         pl.col("source").fill_null(tenant.datasets[name].source),
     )
@@ -161,7 +177,7 @@ def build_frame(
 
     previous_frame, previous_use = load_dataset(registry, tenant.datasets[settings.previous])
     previous = previous_frame.filter(pl.col("year") == year - 1).select(
-        pl.col("recipient").alias("program"), pl.col("amount").alias("previous")
+        pl.col("recipient").alias("program"), money_expr(pl.col("amount")).alias("previous")
     )
     missing = sorted(set(changes["program"].to_list()) - set(previous["program"].to_list()))
     if missing:
@@ -199,9 +215,15 @@ def build_frame(
         .join(by_program, on="program", how="left")
         .join(granted, on="program", how="left")
         .with_columns(
-            pl.col("previous", "volume", "rate_change", "additions", "savings").fill_null(0.0)
+            # a programområde without a model, or without items, has nothing of that step;
+            # every programområde has last year's frame (checked above)
+            pl.col("volume", "rate_change", "additions", "savings").fill_null(_ZERO)
         )
-        .with_columns((pl.col("previous") * (index or 0.0)).alias("price_wage"))
+        .with_columns(
+            (pl.col("previous") * exact_expr(pl.lit(index or 0.0)))
+            .cast(AMOUNT_DTYPE)
+            .alias("price_wage")
+        )
         .with_columns(
             (
                 pl.col("previous")

@@ -175,7 +175,8 @@ def _decompose(
 
     def amounts(frame: pl.DataFrame, name: str) -> pl.DataFrame:
         result = run(tenant, registry, years, scenario=scenario, frames={settings.dataset: frame})
-        return result.totals(KEY).rename({"amount": name})
+        # statistics over draws work in floats; the forecast's own amount stays exact in `run`
+        return result.totals(KEY).select(*KEY, pl.col("amount").cast(pl.Float64).alias(name))
 
     variants = {"full": population, "none": population.with_columns(pl.lit(0.0).alias("count"))}
     for i in range(len(settings.groups)):
@@ -187,7 +188,14 @@ def _decompose(
         part = amounts(frame, name)
         table = part if table is None else table.join(part, on=KEY, how="full", coalesce=True)
     assert table is not None
-    table = table.fill_null(0.0)
+    uneven = table.filter(pl.any_horizontal(pl.all().is_null()))
+    if uneven.height:
+        first = uneven.row(0, named=True)
+        raise ModelError(
+            f"model {first['model']!r} gives {first['recipient']!r} ({first['year']}) rows with "
+            f"some age groups of dataset {settings.dataset!r} and not with others; rfm simulate "
+            "needs models whose recipients do not depend on the population drawn"
+        )
     group_columns = [f"g{i}" for i in range(len(settings.groups))]
     rebuilt = pl.col("none") + pl.sum_horizontal(pl.col(c) - pl.col("none") for c in group_columns)
     broken = table.filter((rebuilt - pl.col("full")).abs() > 1e-7 * (pl.col("full").abs() + 1.0))

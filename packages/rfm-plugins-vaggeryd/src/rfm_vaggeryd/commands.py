@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 
@@ -33,9 +34,9 @@ def ledger_text(buildup: rfm.FrameBuildUp, ledger: Path) -> str:
             [
                 r["model"],
                 r["program"],
-                n(round(r["change"]), 0),
+                n(rfm.round_to(r["change"]), 0),
                 n(used, 0),
-                n(round(r["change"] - used), 0),
+                n(rfm.round_to(r["change"] - Decimal(used)), 0),
             ]
         )
     lines = [

@@ -196,7 +196,7 @@ def check_against_frame(posts: list[Post], buildup: rfm.FrameBuildUp) -> list[st
         if post.part_funding is not None:
             rest = post.part_funding.total - post.amount
             found = items.get((post.part_funding.rest_item, post.program))
-            if found is None or abs(found - rest) > 0.5:
+            if found is None or abs(float(found) - rest) > 0.5:
                 problems.append(
                     f"post {post.text!r}: the rest {rfm.format_number(rest, 0)} kr should be the "
                     f"tilläggsäskande {post.part_funding.rest_item!r} under {post.program}, "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import click
@@ -10,7 +11,7 @@ import polars as pl
 
 from rfm.archive import ArchiveError, RunArchive, default_path, reproduce
 from rfm.cli.common import host, load_tenant, registry, tenant_options
-from rfm.formatting import number
+from rfm.formatting import kr, number
 from rfm.textable import text_table
 
 archive_option = click.option(
@@ -106,7 +107,7 @@ def show_command(
     click.echo(
         text_table(
             ["Modell", "Mottagare", "År", "Belopp (kr)"],
-            [[m, rec, str(y), number(round(a), 0)] for m, rec, y, a in totals.iter_rows()],
+            [[m, rec, str(y), kr(a)] for m, rec, y, a in totals.iter_rows()],
             [False, False, False, True],
         )
     )
@@ -161,12 +162,11 @@ def diff_command(
     by = ["model", "recipient", "year"]
     ta = store.lineage(first).group_by(by).agg(pl.col("amount").sum().alias("a"))
     tb = store.lineage(second).group_by(by).agg(pl.col("amount").sum().alias("b"))
-    both = (
-        ta.join(tb, on=by, how="full", coalesce=True)
-        .with_columns(pl.col("a", "b").fill_null(0.0))
-        .with_columns((pl.col("b") - pl.col("a")).alias("d"))
+    # A row only one run has is shown as absent on the other side, never as 0 kr.
+    both = ta.join(tb, on=by, how="full", coalesce=True).with_columns(
+        (pl.col("b") - pl.col("a")).alias("d")
     )
-    moved = both.filter(pl.col("d").abs() >= 0.5).sort(by)
+    moved = both.filter(pl.col("d").is_null() | (pl.col("d").abs() >= Decimal("0.5"))).sort(by)
     click.echo("\nBelopp (kr):")
     if moved.height == 0:
         click.echo("  oförändrade")
@@ -175,7 +175,14 @@ def diff_command(
         text_table(
             ["Modell", "Mottagare", "År", f"Körning {first}", f"Körning {second}", "Δ"],
             [
-                [m, r, str(y), number(round(a), 0), number(round(b), 0), number(round(d), 0)]
+                [
+                    m,
+                    r,
+                    str(y),
+                    kr(a) if a is not None else f"finns inte i körning {first}",
+                    kr(b) if b is not None else f"finns inte i körning {second}",
+                    kr(d) if d is not None else "–",
+                ]
                 for m, r, y, a, b, d in moved.iter_rows()
             ],
             [False, False, False, True, True, True],

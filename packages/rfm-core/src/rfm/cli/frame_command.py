@@ -17,10 +17,10 @@ from rfm.cli.common import (
     year_options,
 )
 from rfm.cli.render import emit_text, write_frame
-from rfm.formatting import number, percent
+from rfm.formatting import kr, number, percent
 from rfm.frame_buildup import STEPS, FrameBuildUp, build_frames
 from rfm.textable import text_table as table
-from rfm.transitions.rounding import UNITS, largest_remainder
+from rfm.transitions.rounding import UNITS, largest_remainder, round_to
 
 STEP_NAMES = [name for name, _ in STEPS[:-1]]  # the parts; the last step is their sum
 SIGN = {"savings": -1}
@@ -72,10 +72,10 @@ def frame_text(buildup: FrameBuildUp, unit: str) -> str:
                 [
                     r["model"],
                     r["program"],
-                    number(round(r["amount_before"]), 0),
-                    number(round(r["amount_after"]), 0),
-                    number(round(r["volume"]), 0),
-                    number(round(r["rate_change"]), 0),
+                    kr(r["amount_before"]),
+                    kr(r["amount_after"]),
+                    kr(r["volume"]),
+                    kr(r["rate_change"]),
                 ]
                 for r in models.iter_rows(named=True)
             ],
@@ -126,12 +126,19 @@ def frame_text(buildup: FrameBuildUp, unit: str) -> str:
         lines.append("Källa: " + "; ".join(sources))
     if buildup.reform_space is not None:
         requested = buildup.requested()
-        granted = float(buildup.items_by_program()["granted"].sum())
+        granted = buildup.items_by_program()["granted"].sum()
+        figures = {
+            name: number(round_to(value, UNITS[unit]), 0)
+            for name, value in (
+                ("space", buildup.reform_space),
+                ("requested", requested),
+                ("granted", granted),
+            )
+        }
         lines += [
             "",
-            f"Reformutrymme {y}: {number(buildup.reform_space / UNITS[unit], 0)} {unit} "
-            f"({buildup.reform_space_source}); äskat {number(requested / UNITS[unit], 0)} {unit}, "
-            f"beviljat {number(granted / UNITS[unit], 0)} {unit}.",
+            f"Reformutrymme {y}: {figures['space']} {unit} ({buildup.reform_space_source}); "
+            f"äskat {figures['requested']} {unit}, beviljat {figures['granted']} {unit}.",
         ]
     return "\n".join(lines) + "\n"
 

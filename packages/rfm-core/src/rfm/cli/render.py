@@ -8,6 +8,8 @@ parquet) carry the exact lineage rows and are written atomically.
 from __future__ import annotations
 
 import json
+import re
+import secrets
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -15,7 +17,7 @@ from typing import Any
 import click
 import polars as pl
 
-from rfm.contract import LINEAGE_COLUMNS
+from rfm.contract import LINEAGE_COLUMNS, with_decimals_as_text
 from rfm.errors import OutputError
 from rfm.formatting import number, percent
 from rfm.io.atomic import atomic_path, write_text_atomic
@@ -26,13 +28,17 @@ OUTPUT_FORMATS = ("table", "csv", "json", "parquet")
 
 
 def rounded(frame: pl.DataFrame, column: str, group: Sequence[str], unit: str) -> pl.Series:
-    """``column`` rounded to ``unit`` (kr, tkr) by largest remainder within each ``group``."""
-    values = [0] * frame.height
+    """``column`` rounded to ``unit`` (kr, tkr) by largest remainder within each ``group``.
+
+    An empty (absent) value stays empty; the others are rounded among themselves.
+    """
+    values: list[int | None] = [None] * frame.height
     indexed = frame.with_row_index("_i")
     for _, part in indexed.group_by(list(group), maintain_order=True):
+        present = part.filter(pl.col(column).is_not_null())
         for i, v in zip(
-            part["_i"].to_list(),
-            largest_remainder(part[column].to_list(), UNITS[unit]),
+            present["_i"].to_list(),
+            largest_remainder(present[column].to_list(), UNITS[unit]),
             strict=True,
         ):
             values[i] = v
@@ -75,17 +81,19 @@ def lineage_table(rows: pl.DataFrame) -> str:
 
 
 def compare_table(frame: pl.DataFrame, label_a: str, label_b: str, unit: str = "kr") -> str:
+    """A against B per model, recipient and year; a side without the row says so."""
     frame = frame.sort("model", "year", "recipient")
     a = rounded(frame, "a", ["model", "year"], unit)
     b = rounded(frame, "b", ["model", "year"], unit)
+    absent = {"a": f"finns inte i {label_a}", "b": f"finns inte i {label_b}"}
     rows = [
         [
             r["model"],
             r["recipient"],
             r["year"],
-            number(ra, 0),
-            number(rb, 0),
-            number(ra - rb, 0),
+            number(ra, 0) if ra is not None else absent["a"],
+            number(rb, 0) if rb is not None else absent["b"],
+            number(ra - rb, 0) if ra is not None and rb is not None else "–",
             percent(r["diff_share"]) if r["diff_share"] is not None else "–",
         ]
         for r, ra, rb in zip(frame.iter_rows(named=True), a.to_list(), b.to_list(), strict=True)
@@ -114,15 +122,33 @@ def write_frame(frame: pl.DataFrame, fmt: str, out: Path | None) -> None:
             frame.write_parquet(tmp)
         return
     if fmt == "csv":
-        text = frame.write_csv()
+        text = with_decimals_as_text(frame).write_csv()
     elif fmt == "json":
-        text = json.dumps(frame.to_dicts(), ensure_ascii=False, indent=1) + "\n"
+        text = frame_json(frame)
     else:
         raise OutputError(f"unknown format {fmt!r}")
     if out is None:
         click.echo(text, nl=False)
     else:
         write_text_atomic(out, text)
+
+
+def frame_json(frame: pl.DataFrame) -> str:
+    """``frame`` as a JSON array of objects; exact decimals (amounts) as exact JSON numbers.
+
+    ``json`` would turn a Decimal into a float (16347.499999999998); the amount is written as the
+    digits of the exact decimal instead.
+    """
+    decimals = [n for n, t in frame.schema.items() if isinstance(t, pl.Decimal)]
+    rows = with_decimals_as_text(frame).to_dicts()
+    token = secrets.token_hex(16)  # a mark no text in the data can know in advance
+    for row in rows:
+        for name in decimals:
+            if row[name] is not None:
+                row[name] = f"\x00{token}:{row[name]}"
+    text = json.dumps(rows, ensure_ascii=False, indent=1)
+    marked = re.compile(r'"\\u0000' + token + r':(-?[0-9]+(?:\.[0-9]+)?)"')
+    return marked.sub(r"\1", text) + "\n"
 
 
 def emit_text(text: str, out: Path | None) -> None:

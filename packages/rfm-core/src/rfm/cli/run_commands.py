@@ -179,7 +179,7 @@ def explain_command(
         part = mine.filter((pl.col("recipient") == recipient) & (pl.col("year") == year))
         click.echo(f"Formel: {current.formula()}\n")
         click.echo(lineage_table(part) if part.height else "(inga rader för mottagaren)")
-        click.echo(f"\nSumma: {number(round(float(part['amount'].sum()), 2))} kr")
+        click.echo(f"\nSumma: {number(part['amount'].sum())} kr")
         for line in current.explain(mine, recipient, year):
             click.echo(line)
         click.echo(f"\nParametrar (värde som gäller år {year}):")
@@ -251,6 +251,13 @@ def compare_command(
         store = archive_for(ctx, tenant, config, archive)
         decided = store.run(against_run)
         wanted = resolve_years(years, year, chosen) if (years or year) else list(decided.years)
+        outside = [y for y in wanted if y not in decided.years]
+        if outside:
+            raise ConfigError(
+                f"archived run {against_run} holds the years "
+                f"{', '.join(map(str, decided.years))}, not {', '.join(map(str, outside))}; "
+                "compare years the run holds"
+            )
         a = run(
             chosen,
             reg,

@@ -71,13 +71,13 @@ class ChangeLimit(Model):
             dec = ctx.parameters.value(self.decrease_key, year) if self.decrease_key else None
             this = model.filter(pl.col("year") == year).sort("recipient")
             recipients = this["recipient"].to_list()
-            targets = this["amount"].to_list()
+            targets = [float(a) for a in this["amount"].to_list()]  # volumes are floats
             if year - 1 in years:
                 prior = earlier
             else:
                 prior = dict(
                     previous_data.filter(pl.col("year") == year - 1)
-                    .select("recipient", "amount")
+                    .select("recipient", pl.col("amount").cast(pl.Float64))
                     .iter_rows()
                 )
             limited = limit_changes(targets, [prior.get(r) for r in recipients], inc, dec)

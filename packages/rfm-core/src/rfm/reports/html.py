@@ -145,6 +145,12 @@ def _table(
     )
 
 
+def _as_float(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(
+        pl.col(n).cast(pl.Float64) for n, t in frame.schema.items() if isinstance(t, pl.Decimal)
+    )
+
+
 def render_report(
     result: RunResult,
     *,
@@ -157,7 +163,9 @@ def render_report(
     t = TEXT[lang]
     tenant = result.tenant
     years = sorted(result.years)
-    totals = result.totals(["model", "year"]).sort("model", "year")
+    # Charts and their tables work in floats; each amount is an exact decimal (rfm.money) that a
+    # float holds to well below an öre, and kr() rounds the float's decimal half-up.
+    totals = result.totals(["model", "year"]).sort("model", "year").pipe(_as_float)
     models = sorted(set(totals["model"].to_list()))
     label = {m: tenant.model(m).label for m in models}
     sections: list[tuple[str, str, str]] = []
@@ -188,6 +196,7 @@ def render_report(
     if comparison is not None:
         a, b = labels
         rows = []
+        comparison = _as_float(comparison)
         per = (
             comparison.group_by("model", "year")
             .agg(pl.col("a", "b", "diff").sum())
@@ -220,7 +229,7 @@ def render_report(
 
     # 3. per recipient, for models with several recipients
     spread_parts = []
-    recipients = result.totals(["model", "recipient", "year"])
+    recipients = result.totals(["model", "recipient", "year"]).pipe(_as_float)
     for m in models:
         mine = recipients.filter(pl.col("model") == m)
         if mine["recipient"].n_unique() < 3:

@@ -248,8 +248,15 @@ def _comparison(
         sheet.write_string(i, 0, r["model"])
         sheet.write_string(i, 1, r["recipient"])
         sheet.write_number(i, 2, r["year"])
-        sheet.write_number(i, 3, r["a"], kr)
-        sheet.write_number(i, 4, r["b"], kr)
+        for column, side, label in ((3, "a", a), (4, "b", b)):
+            if r[side] is None:  # absent on this side: said, never 0 kr
+                sheet.write_string(i, column, f"finns inte i {label}")
+            else:
+                sheet.write_number(i, column, float(r[side]), kr)
+        if r["diff"] is None:
+            sheet.write_string(i, 5, "–")
+            sheet.write_string(i, 6, "–")
+            continue
         sheet.write_formula(i, 5, f"=D{i + 1}-E{i + 1}", kr, value(r["diff"]))
         share = r["diff_share"]
         sheet.write_formula(

@@ -10,7 +10,9 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 from pandera.api.polars.types import PolarsData
+from pandera.engines.polars_engine import Decimal
 
+from rfm.money import SCALE
 from rfm.parameters.dated import MAX_YEAR, MIN_YEAR
 from rfm.schemas.age import AGE_PATTERN, OPEN_END, age_bounds
 from rfm.schemas.builtin import BUDGET_ITEM_STATUSES, kommunkoder
@@ -90,17 +92,15 @@ class Lineage(pa.DataFrameModel):
     rate: float = pa.Field()
     rate_unit: str = pa.Field(str_length={"min_value": 1})
     basis: str = pa.Field()
-    amount: float = pa.Field()
+    amount: Decimal = pa.Field(dtype_kwargs={"precision": 38, "scale": SCALE})
 
     @pa.dataframe_check(name="amount = volume × rate")
     def amount_is_volume_times_rate(cls, data: PolarsData) -> pl.LazyFrame:
         product = pl.col("volume") * pl.col("rate")
         return data.lazyframe.select(
-            (pl.col("amount") - product).abs() <= 1e-9 * (product.abs() + 1.0)
+            (pl.col("amount").cast(pl.Float64) - product).abs() <= 1e-9 * (product.abs() + 1.0)
         )
 
     @pa.dataframe_check(name="finite numbers (no NaN or infinity)")
     def finite(cls, data: PolarsData) -> pl.LazyFrame:
-        return data.lazyframe.select(
-            pl.col("volume").is_finite() & pl.col("rate").is_finite() & pl.col("amount").is_finite()
-        )
+        return data.lazyframe.select(pl.col("volume").is_finite() & pl.col("rate").is_finite())

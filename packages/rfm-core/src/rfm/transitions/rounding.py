@@ -3,29 +3,42 @@
 Rounding each part on its own can make a decided total of 100 000 000 kr come out as 99 999 999
 after rounding. The largest-remainder method floors every part, then hands the units still
 missing to the parts with the largest remainders, so that the rounded parts sum to the rounded
-total, always. Exact arithmetic (``Fraction``) keeps binary floating point out of the decision.
+total, always. Exact arithmetic (``Fraction``) keeps binary floating point out of the decision:
+amounts arrive as exact decimals (:mod:`rfm.money`), and a float is read as the decimal it prints
+as, so 16 347,5 kr rounds half-up to 16 348 kr, as a budget table rounds it.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from decimal import Decimal
 from fractions import Fraction
+
+from rfm.money import as_fraction
+
+Number = float | int | Decimal | Fraction
 
 UNITS = {"kr": 1, "tkr": 1000, "mnkr": 1_000_000}
 
 
-def round_half_up(value: Fraction) -> int:
+def round_half_up(value: Number) -> int:
     """Round to the nearest integer, halves away from zero (as Swedish budget tables do)."""
+    value = as_fraction(value)
     floor = math.floor(value)
     diff = value - floor
     if diff > Fraction(1, 2) or (diff == Fraction(1, 2) and value >= 0):
-        return floor + 1
-    return floor
+        return int(floor + 1)
+    return int(floor)
+
+
+def round_to(value: Number, unit: int = 1) -> int:
+    """``value`` kr rounded half-up to whole ``unit`` (1 kr, 1000 = tkr), in that unit."""
+    return round_half_up(as_fraction(value) / unit)
 
 
 def largest_remainder(
-    values: Sequence[float], unit: int = 1, total: float | None = None
+    values: Sequence[Number], unit: int = 1, total: Number | None = None
 ) -> list[int]:
     """Round ``values`` to multiples of ``unit`` so that they sum to the rounded total.
 
@@ -36,8 +49,8 @@ def largest_remainder(
 
     Ties between equal remainders go to the earlier part, so the result is deterministic.
     """
-    parts = [Fraction(v) / unit for v in values]
-    exact = Fraction(total) / unit if total is not None else sum(parts, Fraction(0))
+    parts = [as_fraction(v) / unit for v in values]
+    exact = as_fraction(total) / unit if total is not None else sum(parts, Fraction(0))
     target = round_half_up(exact)
     floors = [math.floor(p) for p in parts]
     short = target - sum(floors)
