@@ -7,6 +7,7 @@ import json
 import pytest
 
 import rfm
+from rfm.testing import population_csv
 
 EXAMPLE = """\
 [tenant]
@@ -29,20 +30,22 @@ source = "KF 2023-06-12 § 45"
 "90+"   = { 2024 = 381100 }
 """
 
-# Single years of age for 2024 and 2025, plus ages outside every band (must not count).
-POPULATION = "area,year,age,count\n" + "".join(
-    f"9999,{year},{age},{count}\n"
-    for year, bump in ((2024, 0), (2025, 1))
-    for age, count in (
-        (40, 500),
-        (64, 120),
-        (65, 100 + bump),
-        (79, 90),
-        (80, 60),
-        (89, 30),
-        (90, 12 + bump),
-        (101, 2),
-    )
+# Every single year of age for 2024 and 2025 (0 where not named), plus ages outside every band
+# (which must not count); 101 lies in the open group "100+".
+POPULATION = population_csv(
+    {
+        ("9999", year): {
+            40: 500,
+            64: 120,
+            65: 100 + bump,
+            79: 90,
+            80: 60,
+            89: 30,
+            90: 12 + bump,
+            101: 2,
+        }
+        for year, bump in ((2024, 0), (2025, 1))
+    }
 )
 
 

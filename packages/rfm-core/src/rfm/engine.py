@@ -15,7 +15,15 @@ import attrs
 import polars as pl
 
 from rfm.contract import LINEAGE_COLUMNS, apply_contract, lineage_is_valid
-from rfm.errors import ConfigError, ParameterError, RfmError, UnreadableFileError
+from rfm.coverage import GapRule
+from rfm.errors import (
+    ConfigError,
+    ContractError,
+    ModelError,
+    ParameterError,
+    RfmError,
+    UnreadableFileError,
+)
 from rfm.io.readers import read_table
 from rfm.models.base import ComputeContext, Model
 from rfm.parameters import ParameterSet
@@ -106,6 +114,11 @@ class RunContext:
             self._datasets[name] = self._load(self._tenant.datasets[name])
         return self._datasets[name]
 
+    def dataset_gaps(self, name: str) -> GapRule | None:
+        if name not in self._tenant.datasets:
+            raise ConfigError(f"tenant {self._tenant.id!r} has no dataset {name!r}")
+        return self._tenant.datasets[name].gaps
+
     def _load(self, config: DatasetConfig) -> pl.DataFrame:
         frame, use = load_dataset(self._registry, config)
         self.used[config.name] = use
@@ -178,6 +191,7 @@ def run(
         if factors is not None and not model.inputs():
             rows = _to_current_prices(rows, factors)
         lineage = apply_contract(rows, tenant.id, model.id).sort(SORT)
+        _check_years(lineage, years, model)
         if not lineage_is_valid(lineage):  # the schema then names every failing row
             validate_frame(lineage, LINEAGE, f"model '{model.id}' rows")
         ctx.results[model.id] = lineage
@@ -198,6 +212,24 @@ def run(
         all_lineage=all_rows,
         datasets=tuple(ctx.used[k] for k in sorted(ctx.used)),
     )
+
+
+def _check_years(lineage: pl.DataFrame, years: Sequence[int], model: Model) -> None:
+    """Every budget year asked for has rows: a model never drops a year in silence."""
+    have = set(lineage.get_column("year").unique().to_list())
+    missing = [y for y in years if y not in have]
+    extra = sorted(have - set(years))
+    if missing:
+        raise ModelError(
+            f"{model.config.where}: gives no rows for budget year(s) "
+            f"{', '.join(map(str, missing))}; its data do not cover them (run years the data "
+            "cover, or add data for these years)"
+        )
+    if extra:
+        raise ContractError(
+            f"model {model.id!r} yielded rows for year(s) {', '.join(map(str, extra))}, "
+            "which were not asked for"
+        )
 
 
 def scenario_parameters(tenant: Tenant, chosen: Scenario) -> ParameterSet:

@@ -5,8 +5,13 @@ def test_my_tenant_runs(rfm_cli):
     assert result.exit_code == 0, result.output
 
 def test_my_model(rfm_registry, tenant_file):
-    path = tenant_file('''[tenant]\nid = "t"\n...''', {"befolkning.csv": "area,year,age,count\n..."})
+    csv = population_csv({("0665", 2024): {85: 120, 90: 40}})  # every other age 0
+    path = tenant_file('''[tenant]\nid = "t"\n...''', {"befolkning.csv": csv})
     tenant = rfm.load_tenant_file(path, rfm_registry)
+
+A population must give every age of every band a model counts (rfm.coverage): ``population_csv``
+writes the single years 0–99 and an open group "100+" for each area and year, so a test names
+only the ages it cares about.
 """
 
 from __future__ import annotations
@@ -19,6 +24,28 @@ from click.testing import CliRunner, Result
 
 from rfm.plugins.manager import PluginHost
 from rfm.registry import Registry
+
+
+def population_csv(
+    counts: Mapping[tuple[str, int], Mapping[int, float]], *, top: int = 100
+) -> str:
+    """A complete population file: single ages 0…top−1 and an open group ``top+``.
+
+    ``counts`` gives, per (area, year), the inhabitants of the ages that matter; every other age
+    has 0 (written out, so the file covers every age). Ages from ``top`` up are summed into the
+    open group.
+    """
+    lines = ["area,year,age,count"]
+    for (area, year), by_age in counts.items():
+        for age in range(top):
+            lines.append(f"{area},{year},{age},{_plain(by_age.get(age, 0))}")
+        older = sum(v for a, v in by_age.items() if a >= top)
+        lines.append(f"{area},{year},{top}+,{_plain(older)}")
+    return "\n".join(lines) + "\n"
+
+
+def _plain(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 @pytest.fixture

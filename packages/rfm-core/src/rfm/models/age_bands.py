@@ -5,7 +5,8 @@
 N_band is the population of recipient r whose age falls in the band, in budget year t (or the
 mean of the year-ends t−1 and t; see :class:`~rfm.models.common.VolumeSettings`); pris_band(t)
 is the decided kr per inhabitant in force in year t. Population rows may be single years of age
-or age groups; a group that straddles two bands is refused, since it cannot be split honestly.
+or age groups; a group that straddles two bands is refused, since it cannot be split honestly,
+and every age of every band must be in the data for every area and year (:mod:`rfm.coverage`).
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from rfm.errors import ConfigError, ModelError
+from rfm.errors import ConfigError
 from rfm.models.base import ComputeContext, Model, ModelConfig
-from rfm.models.common import VOLUME_KEYS, VolumeSettings, cite, rates
-from rfm.models.frames import with_basis
-from rfm.schemas.age import age_bounds, parse_age_label
+from rfm.models.common import VOLUME_KEYS, VolumeSettings, cite, population_bands, rates
+from rfm.models.frames import model_rows, with_basis
+from rfm.schemas.age import parse_age_label
 
 
 class AgeBands(Model):
@@ -55,60 +56,15 @@ class AgeBands(Model):
         )
 
     def compute(self, ctx: ComputeContext, years: Sequence[int]) -> pl.DataFrame:
-        population = ctx.dataset(self.volume.dataset)
-        low, high = age_bounds("age")
-        ages = population.select(pl.col("age").unique()).with_columns(
-            low.alias("lo"), high.alias("hi")
-        )
-        bands = pl.DataFrame(
-            {
-                "component": list(self.bands),
-                "band_lo": [b[0] for b in self.bands.values()],
-                "band_hi": [b[1] for b in self.bands.values()],
-            },
-            schema={"component": pl.String, "band_lo": pl.Int64, "band_hi": pl.Int64},
-        )
-        pairs = ages.join(bands, how="cross")
-        overlap = (pl.col("lo") <= pl.col("band_hi")) & (pl.col("band_lo") <= pl.col("hi"))
-        inside = (pl.col("lo") >= pl.col("band_lo")) & (pl.col("hi") <= pl.col("band_hi"))
-        straddling = pairs.filter(overlap & ~inside)
-        if straddling.height:
-            first = straddling.row(0, named=True)
-            raise ModelError(
-                f"{self.config.where}: the population in dataset {self.volume.dataset!r} has the "
-                f"age group {first['age']!r}, which straddles the band {first['component']!r}; "
-                "give single years of age or groups that fit inside the bands"
-            )
-        age_to_band = pairs.filter(inside).select("age", "component")
-        in_bands = population.join(age_to_band, on="age", how="inner")
-        volumes = self.volume.volumes(
-            self.volume.map_areas(ctx, in_bands, years), years, ["component"], "count"
-        )
-
-        recipients = (
-            pl.DataFrame({"recipient": [self.volume.recipient]}, schema={"recipient": pl.String})
-            if self.volume.recipient is not None
-            else volumes.select("recipient").unique()
-        )
-        grid = recipients.join(
-            pl.DataFrame({"year": list(years)}, schema={"year": pl.Int64}), how="cross"
-        ).join(bands.select("component"), how="cross")
-        table = rates(ctx, self.band_keys, years)
+        volumes = population_bands(ctx, self.volume, self.bands, years)
+        table = rates(ctx, self.band_keys, years, self.config.where)
         table = with_basis(
             table, lambda r: cite(r["value"], r["unit"], r["source"], r["from_year"])
         )
-        return (
-            grid.join(volumes, on=["recipient", "year", "component"], how="left")
-            .join(table, on=["component", "year"], how="left")
-            .select(
-                pl.lit(self.id).alias("model"),
-                "recipient",
-                "year",
-                "component",
-                pl.col("volume").fill_null(0.0),
-                pl.lit(self.volume_unit).alias("volume_unit"),
-                pl.col("value").alias("rate"),
-                pl.lit(self.rate_unit).alias("rate_unit"),
-                "basis",
-            )
+        joined = volumes.join(table, on=["component", "year"], how="left")
+        return model_rows(
+            joined.with_columns(pl.col("value").alias("rate")),
+            self.id,
+            self.volume_unit,
+            self.rate_unit,
         )

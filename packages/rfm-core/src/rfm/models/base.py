@@ -20,6 +20,7 @@ import attrs
 import polars as pl
 
 from rfm.config import Table, check_keys, get_str
+from rfm.coverage import GapRule
 from rfm.errors import ConfigError
 from rfm.parameters import Parameter, ParameterSet, parse_dated_values
 
@@ -34,6 +35,10 @@ class ComputeContext(Protocol):
 
     def dataset(self, name: str) -> pl.DataFrame:
         """The named dataset of the tenant, read and validated against its schema."""
+        ...
+
+    def dataset_gaps(self, name: str) -> GapRule | None:
+        """What the tenant declared a missing row of dataset ``name`` to mean, if anything."""
         ...
 
     def model_rows(self, model_id: str) -> pl.DataFrame:

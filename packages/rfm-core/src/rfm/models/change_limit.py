@@ -16,7 +16,8 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from rfm.errors import ConfigError
+from rfm.coverage import parse_gaps
+from rfm.errors import ConfigError, ModelError
 from rfm.formatting import kr, percent
 from rfm.models.base import ComputeContext, Model, ModelConfig
 from rfm.models.frames import model_rows
@@ -26,7 +27,7 @@ from rfm.transitions.limits import limit_changes
 class ChangeLimit(Model):
     type_name = "change_limit"
     summary = "caps and floors on the change per recipient; the excess is redistributed"
-    config_keys = ("model", "previous", "max_increase", "max_decrease")
+    config_keys = ("model", "previous", "max_increase", "max_decrease", "gaps")
     required_keys = ("model", "previous")
 
     def __init__(self, config: ModelConfig) -> None:
@@ -34,6 +35,7 @@ class ChangeLimit(Model):
         table = config.table
         self.model_id = str(table["model"])
         self.previous = str(table["previous"])
+        self.gaps = parse_gaps(table.get("gaps"), config.where, ("no_limit",))
         if "max_increase" not in table and "max_decrease" not in table:
             raise ConfigError(f"{config.where}: give 'max_increase', 'max_decrease' or both")
         self.increase_key = (
@@ -52,6 +54,36 @@ class ChangeLimit(Model):
 
     def datasets(self) -> tuple[str, ...]:
         return (self.previous,)
+
+    def _check_previous(self, year: int, recipients: list[str], prior: dict[str, float]) -> None:
+        """Every recipient has last year's allocation and every name there is a recipient.
+
+        A recipient without a previous amount would silently escape the limit, and a name spelt
+        differently in the previous allocation would leave both unlimited: each is an error
+        unless the tenant declares ``gaps = { means = "no_limit", reason = "…" }``.
+        """
+        if self.gaps is not None:
+            return
+        without = sorted(set(recipients) - set(prior))
+        unknown = sorted(set(prior) - set(recipients))
+        if not without and not unknown:
+            return
+        lines = []
+        if without:
+            lines.append(
+                f"no allocation for {year - 1} in dataset {self.previous!r} for "
+                + ", ".join(map(repr, without))
+            )
+        if unknown:
+            lines.append(
+                f"dataset {self.previous!r} names {', '.join(map(repr, unknown))} for "
+                f"{year - 1}, which model {self.model_id!r} does not pay in {year}"
+            )
+        raise ModelError(
+            f"{self.config.where}: the change limit of {year} needs last year's allocation of "
+            f"every recipient: {'; '.join(lines)}. If a recipient may go unlimited (a new "
+            'district), say so: gaps = { means = "no_limit", reason = "…" }'
+        )
 
     def formula(self) -> str:
         return (
@@ -80,6 +112,7 @@ class ChangeLimit(Model):
                     .select("recipient", pl.col("amount").cast(pl.Float64))
                     .iter_rows()
                 )
+            self._check_previous(year, recipients, prior)
             limited = limit_changes(targets, [prior.get(r) for r in recipients], inc, dec)
             earlier = dict(zip(recipients, limited, strict=True))
             sources = ", ".join(
@@ -100,7 +133,7 @@ class ChangeLimit(Model):
                 against = (
                     f"mot föregående {kr(p)} kr"
                     if p is not None
-                    else "ingen föregående tilldelning"
+                    else (self.gaps.note("ingen föregående tilldelning") if self.gaps else "")
                 )
                 out.append((r, year, f"modell: {self.model_id}", target, "modellbelopp"))
                 out.append(

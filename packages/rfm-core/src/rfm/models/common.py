@@ -6,10 +6,18 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import polars as pl
 
-from rfm.errors import ConfigError, ModelError
+from rfm.coverage import (
+    GAP_HINT,
+    SHOWN,
+    GapRule,
+    age_intervals,
+    band_cover,
+    missing_cells_error,
+    parse_gaps,
+)
+from rfm.errors import ConfigError, ModelError, ParameterError
 from rfm.formatting import number
 from rfm.models.base import ComputeContext, Model
-from rfm.schemas.age import age_bounds
 
 REFERENCES = ("year", "mean_of_year_ends")
 VOLUME_KEYS = (
@@ -20,6 +28,7 @@ VOLUME_KEYS = (
     "population_reference",
     "area_mapping",
     "exclude_areas",
+    "gaps",
 )
 
 
@@ -36,10 +45,15 @@ class VolumeSettings:
       from_year, to_year) that sends each finer area (basområde, DeSO, a former district) to
       the recipient it belongs to in budget year *t*: Stockholm's 14 stadsdelsnämnder became 13
       in mid-2020 when Hägersten-Liljeholmen and Älvsjö merged. An area without a recipient in
-      a year, or with two, is an error.
+      a year, or with two, is an error. With the mean of two year-ends, both year-ends go to
+      the recipients of the budget year.
     * ``exclude_areas = ["Enhet för hemlösa"]`` leaves rows of these areas out before anything
       else: a unit whose costs the data include but whose money is decided elsewhere
-      (Stockholm's Enhet för hemlösa is anslagsfinansierad, outside the district key).
+      (Stockholm's Enhet för hemlösa is anslagsfinansierad, outside the district key). Each
+      name must be an area of the dataset.
+    * ``gaps = { means = "zero", reason = "…" }`` declares that a missing row means 0 (see
+      :mod:`rfm.coverage`); without it, and without the dataset declaring it, every area of
+      the data must have rows in every data year a budget year needs, for every component.
     """
 
     def __init__(self, model: Model, default_dataset: str) -> None:
@@ -50,6 +64,11 @@ class VolumeSettings:
             not isinstance(self.recipient, str) or not self.recipient
         ):
             raise ConfigError(f"{where}.recipient: expected the recipient's name as text")
+        if self.recipient is not None and "recipient_column" in table:
+            raise ConfigError(
+                f"{where}: 'recipient' (one recipient for everything) and 'recipient_column' "
+                "(a recipient per row) exclude each other"
+            )
         self.recipient_column = table.get("recipient_column", "area")
         if not isinstance(self.recipient_column, str):
             raise ConfigError(f"{where}.recipient_column: expected a column name")
@@ -74,56 +93,189 @@ class VolumeSettings:
                 f"{where}.population_reference: expected one of {', '.join(REFERENCES)}, "
                 f"found {self.reference!r}"
             )
+        self.gaps = parse_gaps(table.get("gaps"), where, ("zero", "previous"))
 
     def datasets(self) -> tuple[str, ...]:
         """The datasets the volumes read: the data, and the area mapping if there is one."""
         return (self.dataset, *((self.mapping,) if self.mapping else ()))
 
-    def map_areas(
-        self, ctx: ComputeContext, frame: pl.DataFrame, years: Sequence[int]
-    ) -> pl.DataFrame:
-        """Replace each row's area by its recipient in the budget year (data year + lag).
+    def gap_rule(self, ctx: ComputeContext) -> GapRule | None:
+        """What a missing row means: the model's declaration, else its dataset's, else nothing."""
+        return self.gaps or ctx.dataset_gaps(self.dataset)
 
-        Rows of ``exclude_areas`` are dropped first. Only the rows of the data years that
-        ``years`` need are mapped (and returned).
+    def recipient_expr(self) -> pl.Expr:
+        if self.recipient is not None:
+            return pl.lit(self.recipient, pl.String)
+        return pl.col(self.recipient_column).cast(pl.String)
+
+    def parts(self) -> tuple[tuple[str, int], ...]:
+        """The data years a budget year reads, as (name, years before t − lag)."""
+        if self.reference == "mean_of_year_ends":
+            return (("t", 0), ("t-1", 1))
+        return (("t", 0),)
+
+    def data_years(self, years: Sequence[int]) -> list[int]:
+        return sorted({y - self.lag - back for y in years for _, back in self.parts()})
+
+    def volumes(
+        self,
+        ctx: ComputeContext,
+        frame: pl.DataFrame,
+        years: Sequence[int],
+        *,
+        sums: Mapping[str, str],
+        keys: Mapping[str, Sequence[str] | None] | None = None,
+        incomplete: pl.DataFrame | None = None,
+        dataset: pl.DataFrame | None = None,
+    ) -> pl.DataFrame:
+        """Volumes per recipient, budget year and ``keys``, each cell checked to be in the data.
+
+        Args:
+            frame: the dataset's rows (with ``year`` and the area column).
+            sums: output column → the data column it sums (``{"volume": "count"}``).
+            keys: further dimensions of a cell (``component``) → the values every area must
+                have (a model's bands or priced categories), or None for whatever the data has.
+            incomplete: cells (area, year, component, and sex if the data has it) whose rows
+                are there but do not cover what the component needs (ages missing from a band).
+            dataset: the whole dataset, when ``frame`` is only the rows the model counts (the
+                ages inside its bands): its areas and years are the ones that must be covered.
+
+        Returns recipient, year (the budget year), the keys, the sums and ``gap`` (the basis
+        note of a declared gap, or null). A cell the data does not give is an error naming
+        it, unless a gap rule is declared (:mod:`rfm.coverage`).
         """
-        if self.excluded and self.recipient_column in frame.columns:
-            frame = frame.filter(
-                ~pl.col(self.recipient_column).cast(pl.String).is_in(list(self.excluded))
-            )
-        if self.mapping is None:
-            return frame
-        frame = frame.filter(pl.col("year").is_in(self.data_years(years)))
-        if self.reference != "year":
+        keys = dict(keys or {})
+        area = self.recipient_column
+        if area not in frame.columns:
             raise ConfigError(
-                f'{self.where}: area_mapping works with population_reference = "year" only'
+                f"{self.where}.recipient_column: dataset {self.dataset!r} has no column {area!r}"
             )
-        mapping = ctx.dataset(self.mapping)
-        keyed = frame.with_row_index("_row").with_columns(
-            (pl.col("year") + self.lag).alias("_budget_year"),
-            pl.col(self.recipient_column).cast(pl.String).alias("_area"),
+        frame = self._without_excluded(frame)
+        whole = self._without_excluded(dataset) if dataset is not None else frame
+        need = self.data_years(years)
+        have = set(whole.get_column("year").unique().to_list())
+        missing_years = [y for y in need if y not in have]
+        if missing_years:
+            raise ModelError(
+                f"{self.where}: dataset {self.dataset!r} has no rows for year(s) "
+                f"{', '.join(map(str, missing_years))}, needed for budget year(s) "
+                f"{', '.join(map(str, years))}" + (f" (data_lag = {self.lag})" if self.lag else "")
+            )
+        sex = "sex" if "sex" in frame.columns and frame["sex"].is_not_null().any() else None
+        cover = [*keys, *([sex] if sex else [])]
+        rows = self._by_budget_year(frame.with_columns(pl.col(area).cast(pl.String)), years)
+        rows = self._with_recipients(ctx, rows)
+        rows = rows.with_columns(pl.lit(None, pl.String).alias("gap"))
+        cell = ["_area", "_budget", "_part", *cover]
+        universe = self._by_budget_year(whole.with_columns(pl.col(area).cast(pl.String)), years)
+        if sex:
+            universe = universe.filter(pl.col(sex).is_not_null())
+        expected = self._expected_cells(ctx, universe, rows, years, keys, cover)
+        missing = expected.join(rows.select(cell).unique(), on=cell, how="anti")
+        short = self._incomplete(incomplete, years, cover).join(missing, on=cell, how="anti")
+        if missing.height or short.height:
+            rule = self.gap_rule(ctx)
+            if rule is None or rule.means != "zero":
+                self._refuse(missing, short, cover)
+            assert rule is not None
+            note = rule.note()
+            if short.height:
+                rows = rows.join(
+                    short.select(cell).with_columns(pl.lit(True).alias("_short")),
+                    on=cell,
+                    how="left",
+                ).with_columns(
+                    pl.when(pl.col("_short")).then(pl.lit(note)).otherwise("gap").alias("gap")
+                )
+                rows = rows.drop("_short")
+            if missing.height:
+                filler = missing.with_columns(
+                    *[pl.lit(0.0).alias(column) for column in sums.values()],
+                    pl.lit(note).alias("gap"),
+                )
+                rows = pl.concat([rows, filler], how="diagonal_relaxed")
+        summed = rows.group_by(
+            pl.col("_recipient").alias("recipient"),
+            pl.col("_budget").alias("year"),
+            "_part",
+            *keys,
+        ).agg(
+            *[pl.col(column).sum().alias(name) for name, column in sums.items()],
+            pl.col("gap").drop_nulls().first(),
         )
-        pairs = keyed.select("_row", "_area", "_budget_year").join(
-            mapping.select(
-                pl.col("area").alias("_area"),
-                pl.col("recipient").alias("_recipient"),
-                "from_year",
-                "to_year",
-            ),
-            on="_area",
-            how="inner",
+        if len(self.parts()) == 1:
+            return summed.drop("_part")
+        # The mean of two year-ends: both are there (checked above, or declared gaps).
+        ends = [summed.filter(pl.col("_part") == part).drop("_part") for part, _ in self.parts()]
+        on = ["recipient", "year", *keys]
+        both = ends[0].join(ends[1], on=on, how="full", coalesce=True, suffix="_prev")
+        return both.select(
+            *on,
+            *[((pl.col(n) + pl.col(f"{n}_prev")) / 2).alias(n) for n in sums],
+            pl.coalesce("gap", "gap_prev").alias("gap"),
         )
-        valid = pairs.filter(
-            (pl.col("from_year") <= pl.col("_budget_year"))
-            & (pl.col("to_year").is_null() | (pl.col("_budget_year") <= pl.col("to_year")))
+
+    def _without_excluded(self, frame: pl.DataFrame) -> pl.DataFrame:
+        if not self.excluded:
+            return frame
+        areas = frame.get_column(self.recipient_column).cast(pl.String)
+        known = set(areas.unique().to_list())
+        unknown = [a for a in self.excluded if a not in known]
+        if unknown:
+            raise ConfigError(
+                f"{self.where}.exclude_areas: {', '.join(map(repr, unknown))} is no area of "
+                f"dataset {self.dataset!r} (areas: {', '.join(sorted(known)[:20])}"
+                f"{' …' if len(known) > 20 else ''})"
+            )
+        return frame.filter(~areas.is_in(list(self.excluded)))
+
+    def _by_budget_year(self, frame: pl.DataFrame, years: Sequence[int]) -> pl.DataFrame:
+        """Each row once per budget year it serves: ``_area``, ``_budget`` and ``_part``."""
+        return pl.concat(
+            [
+                frame.with_columns(
+                    pl.col(self.recipient_column).alias("_area"),
+                    (pl.col("year") + self.lag + back).alias("_budget"),
+                    pl.lit(part).alias("_part"),
+                ).filter(pl.col("_budget").is_in(list(years)))
+                for part, back in self.parts()
+            ]
         )
-        counts = valid.group_by("_row").agg(pl.len().alias("n"), pl.col("_recipient").first())
+
+    def _mapping(self, ctx: ComputeContext) -> pl.DataFrame:
+        assert self.mapping is not None
+        return ctx.dataset(self.mapping).select(
+            pl.col("area").alias("_area"),
+            pl.col("recipient").alias("_recipient"),
+            "from_year",
+            "to_year",
+        )
+
+    def _in_force(self, frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.filter(
+            (pl.col("from_year") <= pl.col("_budget"))
+            & (pl.col("to_year").is_null() | (pl.col("_budget") <= pl.col("to_year")))
+        )
+
+    def _with_recipients(self, ctx: ComputeContext, rows: pl.DataFrame) -> pl.DataFrame:
+        """``_recipient`` of each row: the fixed recipient, the area, or the mapping's answer."""
+        if self.mapping is None:
+            return rows.with_columns(self.recipient_expr().alias("_recipient"))
+        keyed = rows.with_row_index("_row")
+        pairs = keyed.select("_row", "_area", "_budget").join(
+            self._mapping(ctx), on="_area", how="inner"
+        )
+        counts = (
+            self._in_force(pairs)
+            .group_by("_row")
+            .agg(pl.len().alias("n"), pl.col("_recipient").first())
+        )
         twice = counts.filter(pl.col("n") > 1).sort("_row")
         if twice.height:
             row = keyed.filter(pl.col("_row") == twice.item(0, "_row")).row(0, named=True)
             raise ModelError(
                 f"{self.where}: dataset {self.mapping!r} sends area {row['_area']!r} to more than "
-                f"one recipient in {row['_budget_year']}"
+                f"one recipient in {row['_budget']}"
             )
         mapped = keyed.join(counts.select("_row", "_recipient"), on="_row", how="left")
         lost = mapped.filter(pl.col("_recipient").is_null()).sort("_row")
@@ -131,104 +283,184 @@ class VolumeSettings:
             first = lost.row(0, named=True)
             raise ModelError(
                 f"{self.where}: dataset {self.mapping!r} gives area {first['_area']!r} no "
-                f"recipient for budget year {first['_budget_year']} ({lost.height} such rows)"
+                f"recipient for budget year {first['_budget']} ({lost.height} such rows)"
             )
-        return mapped.with_columns(pl.col("_recipient").alias(self.recipient_column)).drop(
-            "_row", "_budget_year", "_area", "_recipient"
-        )
+        return mapped.drop("_row")
 
-    def recipient_expr(self) -> pl.Expr:
-        if self.recipient is not None:
-            return pl.lit(self.recipient, pl.String)
-        return pl.col(self.recipient_column).cast(pl.String)
-
-    def data_years(self, years: Sequence[int]) -> list[int]:
-        wanted = {y - self.lag for y in years}
-        if self.reference == "mean_of_year_ends":
-            wanted |= {y - self.lag - 1 for y in years}
-        return sorted(wanted)
-
-    def volumes(
-        self, frame: pl.DataFrame, years: Sequence[int], keys: Sequence[str], value: str
+    def _expected_cells(
+        self,
+        ctx: ComputeContext,
+        universe: pl.DataFrame,
+        rows: pl.DataFrame,
+        years: Sequence[int],
+        keys: Mapping[str, Sequence[str] | None],
+        cover: Sequence[str],
     ) -> pl.DataFrame:
-        """Sum ``value`` by recipient, budget year and ``keys`` from the dataset ``frame``."""
-        if self.recipient is None and self.recipient_column not in frame.columns:
-            raise ConfigError(
-                f"{self.where}.recipient_column: dataset {self.dataset!r} has no column "
-                f"{self.recipient_column!r}"
+        """Every cell the data must give: areas × budget years × year-ends × keys (× sex).
+
+        The areas are those of the whole dataset in the data years the run reads (``universe``),
+        or with an area mapping those the mapping sends to a recipient in each budget year."""
+        budget = pl.DataFrame({"_budget": list(years)}, schema={"_budget": pl.Int64})
+        parts = pl.DataFrame({"_part": [p for p, _ in self.parts()]}, schema={"_part": pl.String})
+        if self.mapping is None:
+            areas = universe.select("_area").unique()
+            cells = areas.with_columns(
+                pl.lit(self.recipient, pl.String).alias("_recipient")
+                if self.recipient is not None
+                else pl.col("_area").alias("_recipient")
+            ).join(budget, how="cross")
+        else:
+            seen = universe.select("_area").unique()
+            mapping = self._mapping(ctx).join(seen, on="_area", how="semi")
+            cells = self._in_force(mapping.join(budget, how="cross")).select(
+                "_area", "_recipient", "_budget"
             )
-        need = self.data_years(years)
-        have = set(frame.get_column("year").unique().to_list())
-        missing = [y for y in need if y not in have]
-        if missing:
-            raise ModelError(
-                f"{self.where}: dataset {self.dataset!r} has no rows for year(s) "
-                f"{', '.join(map(str, missing))}, needed for budget year(s) "
-                f"{', '.join(map(str, years))}" + (f" (data_lag = {self.lag})" if self.lag else "")
+        cells = cells.join(parts, how="cross")
+        for name in cover:
+            wanted = keys.get(name)
+            values = (
+                pl.DataFrame({name: list(wanted)}, schema={name: pl.String})
+                if wanted is not None
+                else rows.select(pl.col(name).cast(pl.String)).unique()
             )
-        summed = (
-            frame.filter(pl.col("year").is_in(need))
-            .group_by(self.recipient_expr().alias("recipient"), "year", *keys)
-            .agg(pl.col(value).sum().alias("volume"))
+            cells = cells.join(values, how="cross")
+        return cells
+
+    def _incomplete(
+        self, incomplete: pl.DataFrame | None, years: Sequence[int], cover: Sequence[str]
+    ) -> pl.DataFrame:
+        """The data-year cells of ``incomplete`` as (area, budget year, part, …) cells."""
+        schema = {"_area": pl.String, "_budget": pl.Int64, "_part": pl.String}
+        if incomplete is None or incomplete.height == 0:
+            return pl.DataFrame(schema=schema | dict.fromkeys(cover, pl.String))
+        cells = self._by_budget_year(
+            incomplete.with_columns(pl.col(self.recipient_column).cast(pl.String)), years
         )
-        if self.reference == "year":
-            return summed.with_columns((pl.col("year") + self.lag).alias("year")).filter(
-                pl.col("year").is_in(list(years))
-            )
-        # Mean of the year-ends t-1 and t: join each year with the one before it.
-        previous = summed.with_columns((pl.col("year") + 1).alias("year"))
-        both = summed.join(
-            previous, on=["recipient", "year", *keys], how="full", coalesce=True, suffix="_prev"
-        ).with_columns(
-            ((pl.col("volume").fill_null(0) + pl.col("volume_prev").fill_null(0)) / 2).alias(
-                "volume"
-            ),
-            (pl.col("year") + self.lag).alias("year"),
+        return cells.select("_area", "_budget", "_part", *cover, "_missing")
+
+    def _refuse(self, missing: pl.DataFrame, short: pl.DataFrame, cover: Sequence[str]) -> None:
+        """Raise one error naming every missing and incomplete cell."""
+
+        def cell(r: dict[str, object]) -> str:
+            back = next(b for p, b in self.parts() if p == r["_part"])
+            data_year = int(r["_budget"]) - self.lag - back  # type: ignore[call-overload]
+            text = f"area {r['_area']!r}, data year {data_year} (budget year {r['_budget']})"
+            for name in cover:
+                text += f", {name} {r[name]!r}"
+            if r.get("_missing"):
+                text += f": ages {r['_missing']} missing"
+            return text
+
+        problems = pl.concat(
+            [
+                missing.select("_area", "_budget", "_part", *cover),
+                *(
+                    [short.select("_area", "_budget", "_part", *cover, "_missing")]
+                    if short.height
+                    else []
+                ),
+            ],
+            how="diagonal_relaxed",
+        ).sort("_budget", "_area", *cover)
+        raise missing_cells_error(
+            self.where,
+            f"dataset {self.dataset!r} gives no volume",
+            problems,
+            cell,
+            GAP_HINT,
         )
-        return both.drop("volume_prev").filter(pl.col("year").is_in(list(years)))
 
     def describe(self) -> str:
         parts = [f"data '{self.dataset}'"]
         if self.reference == "mean_of_year_ends":
-            parts.append("mean of the year-ends t−1 and t")
+            parts.append("medelvärdet av årsskiftena t−1 och t")
         if self.lag:
-            parts.append(f"data year t − {self.lag}")
+            parts.append(f"dataår t − {self.lag}")
         if self.mapping:
-            parts.append(f"areas to recipients by '{self.mapping}'")
+            parts.append(f"områden till mottagare enligt '{self.mapping}'")
         if self.excluded:
-            parts.append(f"without {', '.join(self.excluded)}")
+            parts.append(f"utom {', '.join(self.excluded)}")
         return ", ".join(parts)
+
+
+def population_bands(
+    ctx: ComputeContext,
+    volume: VolumeSettings,
+    bands: Mapping[str, tuple[int, int]],
+    years: Sequence[int],
+) -> pl.DataFrame:
+    """Volumes (recipient, year, component = band, volume, gap) of the population in ``bands``.
+
+    A population row counts in a band when its whole age group lies inside it; a group that
+    straddles a band's edge is refused rather than split. Every age of every band must be
+    there for every area and data year (single years, or groups that tile the band), unless a
+    gap rule says what a missing age means.
+    """
+    population = ctx.dataset(volume.dataset)
+    need = volume.data_years(years)
+    rows = age_intervals(population.filter(pl.col("year").is_in(need)))
+    for label, (lo, hi) in bands.items():
+        straddling = rows.filter(
+            (pl.col("_lo") <= hi)
+            & (pl.col("_hi") >= lo)
+            & ~((pl.col("_lo") >= lo) & (pl.col("_hi") <= hi))
+        )
+        if straddling.height:
+            raise ModelError(
+                f"{volume.where}: the population in dataset {volume.dataset!r} has the age group "
+                f"{straddling.item(0, 'age')!r}, which straddles the band {label!r}; give single "
+                "years of age or groups that fit inside the bands"
+            )
+    sex = ["sex"] if "sex" in rows.columns and rows["sex"].is_not_null().any() else []
+    by = [volume.recipient_column, "year", *sex]
+    inside, short = band_cover(rows, bands, by)
+    incomplete = short.select(*by, "component", "_missing") if short.height else None
+    return volume.volumes(
+        ctx,
+        inside.drop("_lo", "_hi"),
+        years,
+        sums={"volume": "count"},
+        keys={"component": list(bands)},
+        incomplete=incomplete,
+        dataset=population,
+    )
 
 
 def population_in_ages(
     ctx: ComputeContext, volume: VolumeSettings, ages: tuple[int, int], years: Sequence[int]
 ) -> pl.DataFrame:
-    """Volumes (recipient, year, volume) of the population whose age lies within ``ages``.
+    """Volumes (recipient, year, volume, gap) of the population whose age lies within ``ages``."""
+    label = f"{ages[0]}–{ages[1]}"
+    return population_bands(ctx, volume, {label: ages}, years).drop("component")
 
-    A population row by age group counts when the whole group lies inside ``ages``; a group that
-    straddles the limit is refused rather than split.
+
+_RATE_SCHEMA = {
+    "component": pl.String,
+    "year": pl.Int64,
+    "value": pl.Float64,
+    "source": pl.String,
+    "from_year": pl.Int64,
+    "unit": pl.String,
+}
+
+
+def rates(
+    ctx: ComputeContext, keys: Mapping[str, str], years: Iterable[int], where: str = ""
+) -> pl.DataFrame:
+    """For each component (→ parameter key) and year: the value in force, its source and start year.
+
+    A component without a value in force in a year is an error; every such component and year
+    is named at once, with the model (``where``).
     """
-    population = ctx.dataset(volume.dataset)
-    low, high = age_bounds("age")
-    lo, hi = ages
-    straddling = population.filter((low <= hi) & (high >= lo) & ~((low >= lo) & (high <= hi)))
-    if straddling.height:
-        raise ModelError(
-            f"{volume.where}: the population in dataset {volume.dataset!r} has the age group "
-            f"{straddling.item(0, 'age')!r}, which straddles the ages {lo}–{hi}; give single "
-            "years of age or groups that fit inside"
-        )
-    inside = population.filter((low >= lo) & (high <= hi))
-    return volume.volumes(volume.map_areas(ctx, inside, years), years, [], "count")
-
-
-def rates(ctx: ComputeContext, keys: Mapping[str, str], years: Iterable[int]) -> pl.DataFrame:
-    """For each component (→ parameter key) and year: the value, its source and start year."""
-    rows = []
+    rows, misses = [], []
     for component, key in keys.items():
         parameter = ctx.parameters[key]
         for year in years:
-            dated = parameter.at(year)
+            try:
+                dated = parameter.at(year)
+            except ParameterError as exc:
+                misses.append(f"  - {component} {year}: {exc}")
+                continue
             rows.append(
                 {
                     "component": component,
@@ -239,17 +471,69 @@ def rates(ctx: ComputeContext, keys: Mapping[str, str], years: Iterable[int]) ->
                     "unit": parameter.unit,
                 }
             )
-    return pl.DataFrame(
-        rows,
-        schema={
-            "component": pl.String,
-            "year": pl.Int64,
-            "value": pl.Float64,
-            "source": pl.String,
-            "from_year": pl.Int64,
-            "unit": pl.String,
-        },
-    )
+    if misses:
+        raise ModelError(
+            f"{where or 'model'}: no rate in force for {len(misses)} component-year"
+            f"{'s' * (len(misses) != 1)}:\n"
+            + "\n".join(misses[:SHOWN])
+            + (f"\n  … and {len(misses) - SHOWN} more" if len(misses) > SHOWN else "")
+        )
+    return pl.DataFrame(rows, schema=_RATE_SCHEMA)
+
+
+def facts(
+    ctx: ComputeContext,
+    keys: Mapping[str, str],
+    years: Iterable[int],
+    where: str,
+    gaps: GapRule | None = None,
+) -> pl.DataFrame:
+    """Like :func:`rates`, for values that are facts of their year (counts in a tenant file).
+
+    A count given for 2018 says nothing about 2019: each year needs its own value, or a gap rule
+    ``means = "previous"`` that lets the latest earlier value stand (and says so in ``gap``).
+    """
+    rows, misses = [], []
+    for component, key in keys.items():
+        parameter = ctx.parameters[key]
+        given = {v.year: v for v in parameter.values}
+        for year in years:
+            dated = given.get(year)
+            gap = None
+            if dated is None and gaps is not None and gaps.means == "previous":
+                earlier = [v for y, v in given.items() if y < year]
+                dated = max(earlier, key=lambda v: v.year) if earlier else None
+                gap = (
+                    gaps.note(f"inget värde för {year}, värdet från {dated.year} används")
+                    if dated
+                    else None
+                )
+            if dated is None or dated.value is None:
+                misses.append(
+                    f"  - {component} {year}: given for {', '.join(map(str, sorted(given)))}"
+                )
+                continue
+            rows.append(
+                {
+                    "component": component,
+                    "year": year,
+                    "value": dated.value,
+                    "source": dated.source,
+                    "from_year": dated.year,
+                    "unit": parameter.unit,
+                    "gap": gap,
+                }
+            )
+    if misses:
+        raise ModelError(
+            f"{where}: a count is a fact of its year, and {len(misses)} component-year"
+            f"{'s' * (len(misses) != 1)} have none:\n"
+            + "\n".join(misses[:SHOWN])
+            + (f"\n  … and {len(misses) - SHOWN} more" if len(misses) > SHOWN else "")
+            + '\nGive a value for each year, or gaps = { means = "previous", reason = "…" } on '
+            "the model if last year's count should stand."
+        )
+    return pl.DataFrame(rows, schema=_RATE_SCHEMA | {"gap": pl.String})
 
 
 def cite(value: float, unit: str, source: str, from_year: int) -> str:

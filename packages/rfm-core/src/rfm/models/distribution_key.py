@@ -138,8 +138,6 @@ class DistributionKey(Model):
             variable_name="component",
             value_name="value",
         )
-        long = self.volume.map_areas(ctx, long, years)
-        raw = self.volume.volumes(long, years, ["component"], "value")
         if self.index_column:
             index = pl.col(self.index_column)
             bad = long.filter(index.is_null() | (index <= 0))
@@ -150,14 +148,18 @@ class DistributionKey(Model):
                     f"{first[self.index_column]!r} for {first[self.volume.recipient_column]!r} "
                     f"({first['year']})"
                 )
-            adjusted = self.volume.volumes(
-                long.with_columns(pl.col("value") * index), years, ["component"], "value"
-            ).rename({"volume": "adjusted"})
-            raw = raw.join(adjusted, on=["recipient", "year", "component"], how="left")
+            long = long.with_columns((pl.col("value") * index).alias("_adjusted"))
         else:
-            raw = raw.with_columns(pl.col("volume").alias("adjusted"))
+            long = long.with_columns(pl.col("value").alias("_adjusted"))
+        raw = self.volume.volumes(
+            ctx,
+            long,
+            years,
+            sums={"volume": "value", "adjusted": "_adjusted"},
+            keys={"component": variables},
+        )
         if self.weight_keys:
-            weights = rates(ctx, self.weight_keys, years).select(
+            weights = rates(ctx, self.weight_keys, years, self.config.where).select(
                 "component",
                 "year",
                 pl.col("value").alias("weight"),
@@ -183,7 +185,7 @@ class DistributionKey(Model):
             )
         sums = points.group_by("year").agg(pl.col("points").sum().alias("sum_points"))
         per_year = self._total_per_year(ctx, years).join(sums, on="year", how="left")
-        empty = per_year.filter(pl.col("sum_points").fill_null(0) <= 0)
+        empty = per_year.filter(pl.col("sum_points").is_null() | (pl.col("sum_points") <= 0))
         if empty.height:
             raise ModelError(
                 f"{self.config.where}: the need points sum to zero in "
@@ -224,7 +226,7 @@ class DistributionKey(Model):
 
     def _total_per_year(self, ctx: ComputeContext, years: Sequence[int]) -> pl.DataFrame:
         """year, total (the sum of the budgets) and total_text (each part with its source)."""
-        parts = rates(ctx, {k: k for k in self.total_keys}, years)
+        parts = rates(ctx, {k: k for k in self.total_keys}, years, self.config.where)
         return (
             parts.sort("year")
             .with_columns(

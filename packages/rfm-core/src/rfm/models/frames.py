@@ -22,15 +22,26 @@ def years_frame(years: Sequence[int]) -> pl.DataFrame:
 def model_rows(
     frame: pl.DataFrame, model: str, volume_unit: str | pl.Expr, rate_unit: str | pl.Expr
 ) -> pl.DataFrame:
-    """Select the model columns from a frame with recipient, year, component, volume, rate, basis."""
+    """Select the model columns from a frame with recipient, year, component, volume, rate, basis.
+
+    A ``gap`` column (the note of a declared gap, see :mod:`rfm.coverage`) is added to the basis
+    of the rows it touches. A missing volume or rate stays missing: the contract refuses it.
+    """
     vu = pl.lit(volume_unit) if isinstance(volume_unit, str) else volume_unit
     ru = pl.lit(rate_unit) if isinstance(rate_unit, str) else rate_unit
+    if "gap" in frame.columns:
+        frame = frame.with_columns(
+            pl.when(pl.col("gap").is_not_null())
+            .then(pl.col("basis") + pl.lit(" — ") + pl.col("gap"))
+            .otherwise(pl.col("basis"))
+            .alias("basis")
+        )
     return frame.select(
         pl.lit(model, pl.String).alias("model"),
         pl.col("recipient").cast(pl.String),
         pl.col("year").cast(pl.Int64),
         pl.col("component").cast(pl.String),
-        pl.col("volume").cast(pl.Float64).fill_null(0.0),
+        pl.col("volume").cast(pl.Float64),
         vu.cast(pl.String).alias("volume_unit"),
         pl.col("rate").cast(pl.Float64),
         ru.cast(pl.String).alias("rate_unit"),

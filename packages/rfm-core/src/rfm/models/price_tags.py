@@ -2,8 +2,10 @@
 
     amount(r, t) = Σ_category  antal(r, category, t) × prislapp(category, t) × vikt(category, t)
 
-The counts come from a ``category_counts`` dataset (area, year, category, count) or inline in
-the tenant file (``counts = { personlig_assistans = { 2022 = 12 } }``). The weight defaults to 1;
+The counts come from a ``category_counts`` dataset (area, year, category, count) — every priced
+category for every area and year, or a declared gap — or inline in the tenant file
+(``counts = { personlig_assistans = { 2022 = 12 } }``), where a count is a fact of its year: it
+is not carried into the next year (unless ``gaps = { means = "previous", … }`` says so). The weight defaults to 1;
 the LSS-utjämning counts, for instance, children in bostad med särskild service at 1.25 of an
 adult's price and familjehem at 0.45 (förordning 2008:776).
 """
@@ -18,8 +20,8 @@ import polars as pl
 from rfm.errors import ConfigError, ModelError
 from rfm.formatting import number
 from rfm.models.base import ComputeContext, Model, ModelConfig
-from rfm.models.common import VOLUME_KEYS, VolumeSettings, rates
-from rfm.models.frames import model_rows, with_basis, years_frame
+from rfm.models.common import VOLUME_KEYS, VolumeSettings, facts, rates
+from rfm.models.frames import model_rows, with_basis
 
 
 class PriceTags(Model):
@@ -51,6 +53,12 @@ class PriceTags(Model):
                 c: self.dated_parameter("counts", self.volume_unit, f"antal {c}", suffix=c)
                 for c in self.mapping("counts")
             }
+            missing = sorted(set(self.price_keys) - set(self.count_keys))
+            if missing:
+                raise ConfigError(
+                    f"{config.where}.counts: no count for {', '.join(missing)}, which has a "
+                    "price; give its count (0 if there is none)"
+                )
             unknown = set(self.count_keys) - set(self.price_keys)
             if unknown:
                 raise ConfigError(
@@ -69,12 +77,13 @@ class PriceTags(Model):
 
     def _volumes(self, ctx: ComputeContext, years: Sequence[int]) -> pl.DataFrame:
         if self.count_keys:
-            counts = rates(ctx, self.count_keys, years)
+            counts = facts(ctx, self.count_keys, years, self.config.where, self.volume.gaps)
             return counts.select(
                 pl.lit(self.volume.recipient, pl.String).alias("recipient"),
                 "year",
                 "component",
                 pl.col("value").alias("volume"),
+                "gap",
             )
         data = ctx.dataset(self.volume.dataset)
         unpriced = set(data.get_column("category").unique().to_list()) - set(self.price_keys)
@@ -84,16 +93,17 @@ class PriceTags(Model):
                 f"price: {', '.join(sorted(unpriced))}"
             )
         return self.volume.volumes(
-            self.volume.map_areas(ctx, data.rename({"category": "component"}), years),
+            ctx,
+            data.rename({"category": "component"}),
             years,
-            ["component"],
-            "count",
+            sums={"volume": "count"},
+            keys={"component": list(self.price_keys)},
         )
 
     def compute(self, ctx: ComputeContext, years: Sequence[int]) -> pl.DataFrame:
         volumes = self._volumes(ctx, years)
-        prices = rates(ctx, self.price_keys, years)
-        weights = rates(ctx, self.weight_keys, years).select(
+        prices = rates(ctx, self.price_keys, years, self.config.where)
+        weights = rates(ctx, self.weight_keys, years, self.config.where).select(
             "component",
             "year",
             pl.col("value").alias("weight"),
@@ -107,14 +117,10 @@ class PriceTags(Model):
                 text += f" × vikt {number(r['weight'])} ({r['weight_source']})"
             return text
 
+        # A category without a weight is priced at its prislapp: the weight is 1 by definition
+        # (förordning 2008:776 weighs only the categories it names), not a missing number.
         table = with_basis(table, basis).with_columns(
-            (pl.col("value") * pl.col("weight").fill_null(1.0)).alias("rate")
+            (pl.col("value") * pl.coalesce(pl.col("weight"), pl.lit(1.0))).alias("rate")
         )
-        recipients = volumes.select("recipient").unique()
-        grid = recipients.join(years_frame(years), how="cross").join(
-            table.select("component").unique(), how="cross"
-        )
-        joined = grid.join(volumes, on=["recipient", "year", "component"], how="left").join(
-            table, on=["component", "year"], how="left"
-        )
+        joined = volumes.join(table, on=["component", "year"], how="left")
         return model_rows(joined, self.id, self.volume_unit, "kr/st")

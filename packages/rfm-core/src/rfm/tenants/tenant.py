@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 
+from rfm.coverage import GapRule
 from rfm.errors import UnknownNameError
 from rfm.models.base import Model
 from rfm.parameters import Parameter, ParameterSet
@@ -28,6 +29,8 @@ class DatasetConfig:
     source: str = ""
     description: str = ""
     display_path: str = ""
+    gaps: GapRule | None = None
+    """What a missing row of this dataset means, when the tenant declared it (rfm.coverage)."""
 
 
 @attrs.frozen

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rfm.config import Table, check_keys, get_str, get_table, load_toml
+from rfm.coverage import parse_gaps
 from rfm.errors import ConfigError, ParameterError, RfmError
 from rfm.models.base import Model, ModelConfig
 from rfm.parameters import ParameterSet, parse_parameter_table
@@ -79,6 +80,7 @@ DATA_KEYS = (
     "separator",
     "encoding",
     "decimal_comma",
+    "gaps",
 )
 READER_OPTIONS = ("sheet", "separator", "encoding", "decimal_comma")
 SCENARIO_KEYS = ("description", "models", "overrides")
@@ -134,6 +136,7 @@ def _datasets(doc: Table, folder: Path, file: str) -> dict[str, DatasetConfig]:
             source=get_str(table, "source", where, ""),
             description=get_str(table, "description", where, ""),
             display_path=rel,
+            gaps=parse_gaps(table.get("gaps"), where),
         )
     return out
 
