@@ -266,11 +266,16 @@ def test_lss_points_and_the_change_against_the_old_frames(rfm_cli, rfm_registry)
 
     rows = {r["recipient"]: r for r in json.loads(out.output)}
     points = dict(
-        pl.read_csv(TENANT_DIR / "poang.csv").group_by("unit").agg(pl.col("points").sum()).iter_rows()
+        pl.read_csv(TENANT_DIR / "poang.csv")
+        .group_by("unit")
+        .agg(pl.col("points").sum())
+        .iter_rows()
     )
     units = pl.read_csv(TENANT_DIR / "enheter.csv").filter(pl.col("kind") == "lss_bostad")
     staffing = dict(units.select("unit", "staffing").iter_rows())
-    frames = dict(pl.read_csv(TENANT_DIR / "lss_ramar_2012.csv").select("recipient", "amount").iter_rows())
+    frames = dict(
+        pl.read_csv(TENANT_DIR / "lss_ramar_2012.csv").select("recipient", "amount").iter_rows()
+    )
     base = {"dagtackning": 1_500_000, "vaknatt": 2_250_000}  # ostersund.toml
     assert set(rows) == set(staffing) == set(frames)
     for unit, r in rows.items():
@@ -278,7 +283,9 @@ def test_lss_points_and_the_change_against_the_old_frames(rfm_cli, rfm_registry)
         assert r["model"] == model
         assert r["frame"] == frames[unit]
         assert r["change"] == model - frames[unit]
-    assert any(r["change"] > 0 for r in rows.values()) and any(r["change"] < 0 for r in rows.values())
+    assert any(r["change"] > 0 for r in rows.values()) and any(
+        r["change"] < 0 for r in rows.values()
+    )
     source = rfm_registry.tenant("ostersund").datasets["lss_ramar"].source
     assert source.startswith("KONSTRUERAT") and "7,5 mnkr" in source
 

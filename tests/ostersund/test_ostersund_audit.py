@@ -14,7 +14,9 @@ import pytest
 
 import rfm
 
-TENANT_DIR = Path(__file__).resolve().parents[2] / "packages/rfm-plugins-ostersund/src/rfm_ostersund/tenant"
+TENANT_DIR = (
+    Path(__file__).resolve().parents[2] / "packages/rfm-plugins-ostersund/src/rfm_ostersund/tenant"
+)
 
 
 def units() -> pl.DataFrame:
@@ -83,7 +85,9 @@ def test_model_totals_lie_near_the_real_accounts_of_tabell_1(rfm_registry):
 def test_nyckeltal_recomputes_what_the_text_claims(rfm_cli):
     out = rfm_cli("ostersund", "nyckeltal", "--format", "json")
     assert out.exit_code == 0, out.output
-    verdicts = {(r["tabell"], r["post"], r["ar"], r["citat"][:30]): r for r in json.loads(out.output)}
+    verdicts = {
+        (r["tabell"], r["post"], r["ar"], r["citat"][:30]): r for r in json.loads(out.output)
+    }
 
     def find(table: int, text: str) -> dict:
         return next(r for k, r in verdicts.items() if k[0] == table and text in r["citat"])
@@ -107,7 +111,13 @@ def test_nyckeltal_recomputes_what_the_text_claims(rfm_cli):
     # Tabell 8 steg 1 for 2011 (114) does not follow from Tabell 6 (100 × 4 395 ÷ 3 661 = 120).
     assert round(100 * 4395 / 3661) == 120
     assert not find(8, "2011: steg 1")["stammer"]
-    for table, text in ((3, "ca 16 %"), (3, "19 % högre"), (6, "31 % högre"), (7, "46 %"), (8, "ca 45 %")):
+    for table, text in (
+        (3, "ca 16 %"),
+        (3, "19 % högre"),
+        (6, "31 % högre"),
+        (7, "46 %"),
+        (8, "ca 45 %"),
+    ):
         assert find(table, text)["stammer"], text
     table = rfm_cli("ostersund", "nyckeltal").output
     assert "följer inte: tryckt steg 3 = -7,3 ligger utanför" in table
@@ -128,7 +138,9 @@ def test_the_council_frame_rule(rfm_cli):
     assert von["beslutad_budget"] == 1124  # Tabell 1
     assert von["skillnad"] == pytest.approx(1124 - by_hand)
     sn = rows["Socialnämnden"]
-    assert sn["demografi"] == 0  # "För socialnämnden görs ingen förändring baserat på omvärldsfaktorer"
+    assert (
+        sn["demografi"] == 0
+    )  # "För socialnämnden görs ingen förändring baserat på omvärldsfaktorer"
     assert sn["ram_enligt_regeln"] == pytest.approx(258.7 * (1 + 0.6 * 0.026 + 0.4 * 0.01))
     assert sn["beslutad_budget"] == 303  # Tabell 2
 
