@@ -281,6 +281,11 @@ def fk_csv() -> str:
     return out.getvalue()
 
 
+def spaced_decimal(x: float) -> str:
+    """``304.3`` → ``304,30``."""
+    return f"{x:.2f}".replace(".", ",")
+
+
 def spaced(n: int) -> str:
     """``1000000`` → ``1 000 000``."""
     return f"{n:,}".replace(",", " ")
@@ -304,19 +309,25 @@ def generated_block(years: dict[int, list[int]]) -> str:
             f"{_values(pairs)} }}"
         )
     pa = schablon()
-    pairs = []
+    entries = []
     for d in DATA_YEARS:
         if d in pa:
-            pairs.append((d + LAG, f"{pa[d]:.2f}"))
+            value = pa[d]
+            source = (
+                f"pa.schablon {d}: {spaced_decimal(value)} kr (se dess källa), i utjämningsåret "
+                f"{d + LAG} enligt förordning 2008:776 3 § (räkenskaperna två år före)"
+            )
         else:
-            pairs.append((d + LAG, f"{max(pa.values()) * (1.02 ** (d - max(pa))):.2f}"))
+            value = max(pa.values()) * (1.02 ** (d - max(pa)))
+            source = (
+                f"ILLUSTRATIVT eftersom schablonbeloppet för {d} inte finns i källorna: "
+                f"{max(pa)} års {spaced_decimal(max(pa.values()))} kr + 2 % per år"
+            )
+        entries.append(f'{d + LAG} = {{ value = {value:.2f}, source = "{source}" }}')
     lines.append(
         '"lss.fk_schablon" = { unit = "kr/st", description = "Schablonbeloppet för '
         "assistansersättning det år räkenskapssammandraget avser (utjämningsåret − 2): kommunens "
-        'ersättning till Försäkringskassan per timme", source = "pa.schablon för dataåret (se '
-        "dess källor), flyttad två år till utjämningsåret enligt förordning 2008:776 3 §; år efter "
-        f"{max(pa)} ILLUSTRATIVT +2 % per år eftersom senare schablonbelopp inte finns i källorna "
-        f'(scripts/make_data.py)", values = {_values(pairs)} }}'
+        'ersättning till Försäkringskassan per timme", values = { ' + ", ".join(entries) + " } }"
     )
     for line, base in BASE_RS_LINES.items():
         pairs = [(d + LAG, f"{base * real_index(d):.0f}") for d in DATA_YEARS]
