@@ -132,7 +132,15 @@ def test_the_council_frame_rule(rfm_cli):
     rows = {r["namnd"]: r for r in json.loads(out.output)}
     von = rows["Vård- och omsorgsnämnden"]
     growth_65 = (9803 + 3357 - (9397 + 3250)) / 2  # SCB 65–79 and 80+, 2015 → 2017
-    assert growth_65 == 256.5
+    source = (
+        TENANT_DIR.parents[2]
+        / "scripts/sources/ostersund_2380_pop_agegroups_2015_2016_2017_2020_2023.csv"
+    )
+    real = pl.read_csv(source, schema_overrides={"aldersgrupp": pl.String}).filter(
+        pl.col("aldersgrupp").is_in(["65-79", "80-w"])
+    )
+    older = dict(real.group_by("ar_31dec").agg(pl.col("antal").sum()).iter_rows())
+    assert (older[2017] - older[2015]) / 2 == growth_65 == 256.5
     by_hand = 1110 + 1110 * 0.75 * 0.026 + 1110 * 0.25 * 0.01 + growth_65 * 65_069 / 1e6 - 32
     assert von["ram_enligt_regeln"] == pytest.approx(by_hand)
     assert von["beslutad_budget"] == 1124  # Tabell 1
