@@ -61,7 +61,7 @@ def amounts(result, model: str, year: int) -> dict[str, float]:
     part = (
         result.all_lineage.filter((pl.col("model") == model) & (pl.col("year") == year))
         .group_by("recipient")
-        .agg(pl.col("amount").sum())
+        .agg(pl.col("amount").cast(pl.Float64).sum())
     )
     return dict(zip(part["recipient"], part["amount"], strict=True))
 

@@ -65,7 +65,7 @@ def write_variant(tenant_file, need, old, money) -> str:
 
 def per_recipient(result, model: str, year: int) -> dict[str, float]:
     rows = result.all_lineage.filter((pl.col("model") == model) & (pl.col("year") == year))
-    return dict(rows.group_by("recipient").agg(pl.col("amount").sum()).iter_rows())
+    return dict(rows.group_by("recipient").agg(pl.col("amount").cast(pl.Float64).sum()).iter_rows())
 
 
 @settings(max_examples=20)

@@ -225,7 +225,7 @@ def test_a_municipality_replaces_the_forecast_with_its_own_csv(registry, tmp_pat
     )
     tenant = rfm.load_tenant_file(tmp_path / "t.toml", registry)
     result = rfm.run(tenant, registry, [2023], models=["aldreomsorg_sarskilt_boende", "ifo"])
-    amounts = dict(result.totals(["model"]).iter_rows())
+    amounts = {m: float(a) for m, a in result.totals(["model"]).iter_rows()}
     assert amounts["aldreomsorg_sarskilt_boende"] == 1000 * 60_000 + 1000 * 330_000
     assert amounts["ifo"] == pytest.approx(4000 * 2983 * 1.05)
 
