@@ -1,21 +1,19 @@
-"""Generate the benchmark workloads W1, W2 and W3 from the real population totals.
+"""Generate the benchmark workloads W1, W2 and W3 from real population data.
 
     python benchmarks/workloads.py OUT_DIR [--municipalities N] [--areas-per-kommun-cap N]
 
 Everything is derived from two real files in ``benchmarks/sources/`` (provenance in its
-README): SCB's population per kommun, 31 December 1968–2020, and SCB's population per kommun
-in adult age groups on 31 December 2020 (as Folkhälsomyndigheten published it). Nothing here is
-random unless seeded, so the same command writes the same bytes.
+README): SCB's population of every kommun by single year of age and sex on 31 December 2019,
+and SCB's population per kommun, 31 December 1968–2020. Nothing here is random unless seeded,
+so the same command writes the same bytes.
 
-**Single years of age 0–100 (31 Dec 2020).** The adult groups 18–29, 30–39, …, 80–89 and 90+
-come from the age-group file; 0–17 is the kommun's total minus the adults. Each group is spread
-evenly over its single years, except 90+, which is spread over 90–100 with weights 0.7^k (k
-years above 90), since fewer people reach each further year.
+**Single years of age 0–100 (31 Dec 2019), real.** SCB's own single years for all 290
+kommuner, both sexes added; 100 is SCB's open class "100+". No spreading of age groups.
 
 **Projection to 2040.** Each year every cohort moves up one year of age and is thinned by a
 Gompertz mortality μ(a) = exp(−10.6 + 0.095 a) (about 0.7 % at 60, 5 % at 80, 13 % at 90:
 the shape of Swedish mortality); 100 is an open age group. Newborns follow the number of
-women-and-men aged 20–44 relative to 2020. Then every age is scaled by one factor so that the
+people aged 20–44 relative to 2019. Then every age is scaled by one factor so that the
 kommun's total follows its own growth rate of 2015–2020: net migration, lumped in. This is a
 *method for a realistic workload*, not a population forecast.
 
@@ -39,20 +37,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 SOURCES = Path(__file__).resolve().parent / "sources"
-BASE_YEAR = 2020
+BASE_YEAR = 2019
 LAST_YEAR = 2040
 BUDGET_YEARS = range(2024, 2041)
 DATA_YEARS = range(2023, 2041)
-ADULT_GROUPS = {
-    "18-29": (18, 29),
-    "30-39": (30, 39),
-    "40-49": (40, 49),
-    "50-59": (50, 59),
-    "60-69": (60, 69),
-    "70-79": (70, 79),
-    "80-89": (80, 89),
-    "90 eller äldre": (90, 100),
-}
 OLDEST = 100
 SEED = 20261123
 
@@ -80,37 +68,19 @@ def totals() -> dict[str, dict[int, int]]:
     return found
 
 
-def adult_groups() -> dict[str, dict[str, int]]:
-    """Population on 31 December 2020 per kommunkod in the adult age groups (SCB via FoHM)."""
-    import polars as pl
-
-    frame = pl.read_excel(
-        SOURCES / "Folkhalsomyndigheten_Covid19_Vaccine.xlsx",
-        sheet_name="Vaccinerade kommun och ålder",
-    )
-    found: dict[str, dict[str, int]] = {}
-    for row in frame.select("Kommun", "Ålder", "Befolkning").iter_rows():
-        found.setdefault(str(row[0]), {})[str(row[1])] = int(row[2])
+def single_ages_2019() -> dict[str, list[float]]:
+    """SCB 31 Dec 2019 per kommunkod: persons by single year of age 0–100 (100 = 100+)."""
+    codes = {}
+    with (SOURCES / "kommun_pop_2021-07-09.csv").open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            codes[row["name"]] = row["code"]
+    found: dict[str, list[float]] = {}
+    with (SOURCES / "folkmangd_alder_kon_2019.csv").open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            code = codes[row["region"]]
+            ages = found.setdefault(code, [0.0] * (OLDEST + 1))
+            ages[int(row["ålder"])] += float(row["X2019"])
     return found
-
-
-def single_ages(total: int, groups: dict[str, int]) -> list[float]:
-    """31 Dec 2020 by single year of age 0–100 (see the module docstring for the method)."""
-    ages = [0.0] * (OLDEST + 1)
-    adults = 0
-    for label, (lo, hi) in ADULT_GROUPS.items():
-        count = groups[label]
-        adults += count
-        span = range(hi - lo + 1)
-        weights = [0.7**k for k in span] if lo == 90 else [1.0 for _ in span]
-        for k, w in enumerate(weights):
-            ages[lo + k] = count * w / sum(weights)
-    children = total - adults
-    if children < 0:
-        raise ValueError(f"the adult groups exceed the total ({adults} > {total})")
-    for a in range(18):
-        ages[a] = children / 18
-    return ages
 
 
 def survival(age: int) -> float:
@@ -138,13 +108,13 @@ def project(base: list[float], growth: float, years: int) -> list[list[float]]:
 def municipal_population(limit: int | None = None) -> dict[str, dict[int, list[float]]]:
     """Per kommunkod (sorted; the first ``limit``): data year → population by age 0–100."""
     by_code = totals()
-    groups = adult_groups()
-    codes = sorted(groups)[:limit] if limit else sorted(groups)
+    real = single_ages_2019()
+    codes = sorted(real)[:limit] if limit else sorted(real)
     result: dict[str, dict[int, list[float]]] = {}
     for code in codes:
         years = by_code[code]
-        growth = (years[BASE_YEAR] / years[BASE_YEAR - 5]) ** (1 / 5) - 1
-        paths = project(single_ages(years[BASE_YEAR], groups[code]), growth, LAST_YEAR - BASE_YEAR)
+        growth = (years[2020] / years[2015]) ** (1 / 5) - 1
+        paths = project(real[code], growth, LAST_YEAR - BASE_YEAR)
         result[code] = {BASE_YEAR + i: path for i, path in enumerate(paths)}
     return result
 
@@ -187,7 +157,7 @@ description = "Benchmark: age_bands och per_capita_standard_cost för varje komm
 [data.population]
 path = "befolkning.csv"
 schema = "municipal_population"
-source = "Härledd ur SCB folkmängd per kommun 1968–2020 och åldersgrupper 2020 (benchmarks/sources); ettårsklasser och framskrivning enligt benchmarks/workloads.py"
+source = "SCB:s ettårsklasser per kommun 31 december 2019 (verkliga) och folkmängd 1968–2020 (benchmarks/sources); framskrivning till 2040 enligt benchmarks/workloads.py"
 
 [data.standardkostnad]
 path = "standardkostnad.csv"

@@ -19,15 +19,26 @@ sys.path.insert(0, str(BENCHMARKS))
 import workloads  # noqa: E402
 
 
-def test_single_ages_keep_the_real_totals_and_groups():
-    totals = workloads.totals()
-    groups = workloads.adult_groups()
-    assert len(groups) == 290
-    ages = workloads.single_ages(totals["0665"][2020], groups["0665"])
-    assert sum(ages) == pytest.approx(14532)  # Vaggeryd, 31 Dec 2020 (SCB)
-    assert sum(ages[80:90]) == pytest.approx(599)  # Vaggeryd 80–89 (README of the source)
-    assert sum(ages[90:]) == pytest.approx(140)
-    assert len(ages) == 101 and min(ages) > 0
+def test_w1_starts_from_scbs_real_single_years_of_every_kommun():
+    """Issue 23: W1 on the real 2019 single-year ages of every kommun, not spread groups."""
+    import csv
+
+    ages = workloads.single_ages_2019()
+    assert len(ages) == 290
+    assert sum(sum(a) for a in ages.values()) == 10_327_589  # SCB, Sweden 31 Dec 2019
+    assert sum(ages["0665"]) == 14_275 and sum(ages["2380"]) == 63_779  # Vaggeryd, Östersund
+    # Vaggeryd aged 80: both sexes, read here straight from the source file.
+    with (BENCHMARKS / "sources" / "folkmangd_alder_kon_2019.csv").open(encoding="utf-8") as f:
+        eighty = sum(
+            int(r["X2019"])
+            for r in csv.DictReader(f)
+            if r["region"] == "Vaggeryd" and r["ålder"] == "80"
+        )
+    assert ages["0665"][80] == eighty
+    population = workloads.municipal_population(3)
+    for code, years in population.items():
+        assert years[2019] == ages[code]  # the base year is the real one, unchanged
+        assert len(years[2019]) == 101  # 0–99 and the open class 100+
 
 
 def test_the_projection_follows_each_kommuns_own_trend():
@@ -35,8 +46,8 @@ def test_the_projection_follows_each_kommuns_own_trend():
     totals = workloads.totals()
     for code, years in population.items():
         growth = (totals[code][2020] / totals[code][2015]) ** 0.2
-        assert sum(years[2030]) == pytest.approx(totals[code][2020] * growth**10, rel=1e-9)
-        assert sum(years[2040][80:]) != pytest.approx(sum(years[2020][80:]))  # cohorts moved
+        assert sum(years[2030]) == pytest.approx(sum(years[2019]) * growth**11, rel=1e-9)
+        assert sum(years[2040][80:]) != pytest.approx(sum(years[2019][80:]))  # cohorts moved
 
 
 def test_workloads_are_the_same_bytes_each_time(tmp_path):

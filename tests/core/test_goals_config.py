@@ -61,3 +61,15 @@ def test_a_goal_set_is_read(tenant_file, rfm_registry):
 def test_a_bad_indicator_is_named(tenant_file, rfm_registry, fields, message):
     with pytest.raises(rfm.ConfigError, match=message):
         load(tenant_file, rfm_registry, **fields)
+
+
+@pytest.mark.parametrize(("raw", "trend"), [('"→ ↑"', "→ ↑"), ('"→↑"', "→ ↑"), ('"↑"', "↑")])
+def test_a_trend_aim_is_read(tenant_file, rfm_registry, raw, trend):
+    """Seed 004 writes "→ ↑" under each indicator's Målvärde."""
+    goals = load(tenant_file, rfm_registry, target=f'["county"]\ntrend = {raw}').goals
+    assert goals is not None and goals.indicators[0].trend == trend
+
+
+def test_an_unknown_trend_is_named(tenant_file, rfm_registry):
+    with pytest.raises(rfm.ConfigError, match="trend:"):
+        load(tenant_file, rfm_registry, target='["county"]\ntrend = "↗"')

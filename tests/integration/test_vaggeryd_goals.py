@@ -163,3 +163,30 @@ def test_the_goals_workbook_reads_back(rfm_cli, kolada_env, tmp_path):
     )
     assert rows["Bedömning"].to_list() == [r["bedomning"] for r in as_json]
     assert [float(v) for v in rows["Ram (kr)"].to_list()] == [r["ram"] for r in as_json]
+
+
+def test_the_trend_aim_is_judged_against_the_year_before(rfm_cli, kolada_env):
+    """Seed 004: every indicator's "Målvärde* (2022)" is "→ ↑". Read as a trend, the aim is a
+    value not lower than the year before; judged beside the county/country target."""
+
+    def of(kpi: str, year: int) -> float | None:
+        for r in ROWS:
+            if (r["kpi"], r["municipality"], r["period"]) == (kpi, "0665", year):
+                return r["values"][0]["value"]
+        return None
+
+    rows = json.loads(rfm_cli("goals", "vaggeryd", "--year", str(YEAR), "--format", "json").stdout)
+    seen = set()
+    for r in rows:
+        assert r["trend"] == "→ ↑"
+        now, before = of(r["kpi"], YEAR), of(r["kpi"], YEAR - 1)
+        want = (
+            "kan inte bedömas"
+            if now is None or before is None
+            else ("uppfyllt" if now >= before else "ej uppfyllt")
+        )
+        assert (r["trendbedomning"], r["fjolaret"]) == (want, before), r["kpi"]
+        seen.add(want)
+    assert seen == {"uppfyllt", "ej uppfyllt", "kan inte bedömas"}
+    table = rfm_cli("goals", "vaggeryd", "--year", str(YEAR)).output
+    assert "Året före" in table and "Trend (→ ↑: inte sämre än året före; ↑: bättre)" in table

@@ -26,34 +26,77 @@ def test_the_plugin_adds_its_commands(rfm_cli):
 
 
 def test_steg_gives_ostersunds_ifo_2012_of_seed_002(kolada_cli):
-    """Seed 002, Tabell 8: IFO 2012 steg 1 = 113, steg 2 = 78, steg 3 = 44,9."""
+    """Seed 002, Tabell 6: IFO 2012 "Östersund 4 301", "Riket 3 799"; Tabell 8: "2012 113 78
+    44,9". By hand: 100 × 4 301 ÷ 3 799 = 113,2; steg 3 = 44,9 gives a referenskostnad of
+    4 301 ÷ 1,449 ≈ 2 968, so steg 2 = 100 × 2 968 ÷ 3 799 = 78,1 and steg 3 = 100 × (4 301 ÷
+    2 968 − 1) = 44,9."""
+    assert round(100 * 4301 / 3799, 1) == 113.2
+    assert round(4301 / 1.449) == 2968
+    assert round(100 * 2968 / 3799, 1) == 78.1
+    assert round(100 * (4301 / 2968 - 1), 1) == 44.9
     out = kolada_cli("steg", "2380", "--area", "ifo", "--year", "2012")
     assert out.exit_code == 0, out.output
-    assert "Steg 1 = 100 × 4 520 ÷ 4 000 = 113 " in out.output
-    assert "Steg 2 = 100 × 3 120 ÷ 4 000 = 78 " in out.output
-    assert "Steg 3 = 100 × (4 520 ÷ 3 120 − 1) = 44,9 " in out.output
+    assert "Steg 1 = 100 × 4 301 ÷ 3 799 = 113,2 " in out.output
+    assert "Steg 2 = 100 × 2 968 ÷ 3 799 = 78,1 " in out.output
+    assert "Steg 3 = 100 × (4 301 ÷ 2 968 − 1) = 44,9 " in out.output
     assert "Källa: Kolada" in out.output
     data = json.loads(
         kolada_cli(
             "steg", "Östersund", "--area", "ifo", "--year", "2012", "--format", "json"
         ).stdout
     )
-    net, riket, ref = (
-        value("N30005", "2380", 2012),
-        value("N30005", "0000", 2012),
-        value("N30007", "2380", 2012),
-    )
     assert data == [
         {
             "kommun": "2380", "omrade": "ifo", "ar": 2012, "jamforelse": "referenskostnad",
-            "nettokostnad_kpi": "N30005", "nettokostnad": net, "nettokostnad_riket": riket,
-            "referens_kpi": "N30007", "referenskostnad": ref, "steg1": 100 * net / riket,
-            "steg2": 100 * ref / riket, "steg3": 100 * (net / ref - 1),
+            "nettokostnad_kpi": "N30005", "nettokostnad": 4301.0, "nettokostnad_riket": 3799.0,
+            "referens_kpi": "N30007", "referenskostnad": 2968.0, "steg1": 100 * 4301 / 3799,
+            "steg2": 100 * 2968 / 3799, "steg3": 100 * (4301 / 2968 - 1),
         }
     ]  # fmt: skip
-    assert round(data[0]["steg3"], 1) == 44.9
     # The NKA Kolada publishes for the same year is the same comparison (DOMAIN.md §2).
-    assert round(data[0]["steg3"], 2) == value("N30001", "2380", 2012)
+    assert round(data[0]["steg3"], 1) == value("N30001", "2380", 2012)
+
+
+def test_benchmark_against_the_group_the_audit_used(kolada_cli):
+    """Seed 002: "kommuner med en befolkning på 50 000-99 000 invånare" (a Kolada size class,
+    not SKR's "Större stad"); Tabell 6: 2012 "Kommuner- jämförbar storlek 3 282", and the text
+    "kostnaden år 2012 är 31 % högre" (100 × 4 301 ÷ 3 282 = 131,0)."""
+    assert round(100 * 4301 / 3282, 1) == 131.0
+    for group in ("storlek", "G30831"):
+        out = kolada_cli(
+            "benchmark", "2380", "--year", "2012", "--group", group, "--format", "json"
+        )
+        assert out.exit_code == 0, out.output
+        ifo = next(r for r in json.loads(out.stdout) if r["kpi"] == "N30005")
+        assert ifo["kommungrupp"] == "G30831"
+        assert ifo["jamforelsegrupp"] == "Kommuner med 50 000 - 99 999 invånare (ovägt medel)"
+        assert (ifo["kommunens_varde"], ifo["riket"], ifo["kommungruppens_varde"]) == (
+            4301.0, 3799.0, 3282.0,
+        )  # fmt: skip
+        assert round(ifo["index_kommungrupp"], 1) == 131.0
+    table = kolada_cli("benchmark", "2380", "--year", "2012", "--group", "storlek")
+    assert "storleksklass Kommuner med 50 000 - 99 999 invånare (ovägt medel) (G30831)" in (
+        table.output
+    )
+    skr = kolada_cli("benchmark", "2380", "--year", "2012", "--format", "json")
+    ifo = next(r for r in json.loads(skr.stdout) if r["kpi"] == "N30005")
+    assert ifo["jamforelsegrupp"] == "Större stad (ovägt medel)"
+
+
+def test_benchmark_against_a_list_of_kommuner(kolada_cli):
+    """A user's own group: rfm's unweighted mean over the members that have a value."""
+    out = kolada_cli(
+        "benchmark", "2380", "--year", "2012", "--group", "Östersund,0665", "--format", "json"
+    )
+    assert out.exit_code == 0, out.output
+    ifo = next(r for r in json.loads(out.stdout) if r["kpi"] == "N30005")
+    # Vaggeryd has no value for 2012 in the fixture: the mean is Östersund's alone, 1 of 2.
+    assert ifo["kommungruppens_varde"] == 4301.0 and ifo["kommungruppens_antal_med_varde"] == 1
+    assert ifo["jamforelsegrupp_typ"] == "lista"
+    aldre = next(r for r in json.loads(out.stdout) if r["kpi"] == "N20014")
+    assert aldre["kommungruppens_varde"] is None  # nobody has one: missing, not 0
+    bad = kolada_cli("benchmark", "2380", "--year", "2012", "--group", "Atlantis")
+    assert bad.exit_code == 1 and "Kolada has no municipality 'Atlantis'" in bad.output
 
 
 def test_steg_with_the_standard_cost(kolada_cli):

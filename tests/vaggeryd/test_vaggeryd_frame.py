@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import subprocess
@@ -65,11 +66,11 @@ def test_each_programs_frame_adds_up_and_model_steps_are_the_models_change(build
     for r in buildup.models.iter_rows(named=True):
         change = r["amount_after"] - r["amount_before"]
         assert abs(r["volume"] + r["rate_change"] - change) < Decimal("1e-9")
-    # The IFO uplift falling from 10 to 5 % is a change of rate, not of volume.
+    # The IFO uplift falling from 10 to 5 % is a change of rate, not of volume: by hand,
+    # (2 983 × 1,05 − 2 849 × 1,10) kr × the 2023 population (14 751).
     ifo = buildup.models.filter(pl.col("model") == "ifo").row(0, named=True)
-    assert float(ifo["rate_change"]) == pytest.approx(
-        float(ifo["amount_after"]) * (1 - 1.10 / 1.05)
-    )
+    assert float(ifo["rate_change"]) == pytest.approx((2983 * 1.05 - 2849 * 1.10) * 14_751)
+    assert float(ifo["volume"]) == pytest.approx(2849 * 1.10 * (14_751 - 14_678))
     # No request is granted in the data, so none is in the frame; ledning gets only PLK.
     ledning = t.filter(pl.col("program") == "770 Ledning och stödsystem").row(0, named=True)
     assert ledning["frame"] == pytest.approx(25_000_000 * 1.04)
@@ -97,13 +98,42 @@ def test_ledger_personlig_assistans_hjalpmedel_and_cars(rfm_cli):
     result = rfm_cli("vaggeryd", "fordelning", "--year", "2023")
     assert result.exit_code == 0, result.output
     out = result.output
-    # 900 tkr ÷ (324,50 − 304,30) kr per hour = 44 554 hours at the new schablon.
-    assert pytest.approx(44_554.455, abs=0.001) == 900_000 / (324.50 - 304.30)
+    # Seed 004: "ökar från 304,30 kr till 324,50 kr … Beloppet uppgår till 900 tkr 2023":
+    # 900 000 ÷ 20,20 = 44 554,455 hours at the new schablon.
     assert "900 000 kr ÷ (324,50 − 304,30) kr/timme = 44 554 timmar" in out
+    # The rise spans three years; 2023's own step (4,80 kr) alone is 900 000 ÷ 4,80 = 187 500 h.
+    assert "2021: 315,00 (+10,70), 2022: 319,70 (+4,70), 2023: 324,50 (+4,80)" in out
+    assert "900 000 ÷ 4,80 = 187 500 timmar" in out
     # Hjälpmedel: half of the 2 600 tkr deficit of 2020 remains, 1 300 tkr from the model.
     assert "underskott 2020 2 600 000 kr × (1 − 0,5) = 1 300 000 kr" in out
     # Cars: 400 tkr, 200 from the model, 200 as the tilläggsäskande under 750 IFO.
     assert "kostnad 400 000 kr − 200 000 kr ur modellen = 200 000 kr som tilläggsäskande" in out
+
+
+def test_fordelning_checks_the_seeds_claims(rfm_cli):
+    out = rfm_cli("vaggeryd", "fordelning", "--year", "2023").output
+    # Seed 000's balance: the cut is the IFO standard cost × 14 751 × (1,10 − 1,05) =
+    # 2 983 × 14 751 × 0,05 = 2 200 111,65 kr; seed 004's LSS 900 + HSL 1 300 = 2 200 tkr.
+    assert "sänkning 2 200 112 kr" in out
+    assert "LSS 900 000 + HSL 1 300 000 = 2 200 000 kr: balanserar" in out
+    # Seed 004: "10 kr/invånare, 125 tkr" — but 10 × 14 532 (SCB 31 Dec 2020) = 145 320 kr.
+    assert "10 kr × 14 532 invånare" in out and "= 145 320 kr; angivet 125 000 kr" in out
+    assert "stämmer inte: 125 000 kr motsvarar 12 500 invånare" in out
+    # The 2023 schablon (324,50) enters the equalisation of 2025 (accounts two years back).
+    assert "2025          2023          15 600             324,50  5 062 200" in out
+    # rfm's LSS money differs from the committee's and says why.
+    assert "lss: nämnden 900 000 kr, rfm" in out and "0,405" in out
+
+
+def test_a_ledger_quoting_another_schablon_than_the_tenant_is_refused(rfm_cli, tmp_path):
+    from rfm_vaggeryd.commands import ledger_path
+
+    text = ledger_path().read_text(encoding="utf-8")
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace("from = 304.30", "from = 300.00"), encoding="utf-8")
+    result = rfm_cli("vaggeryd", "fordelning", "--ledger", str(bad))
+    assert result.exit_code == 1
+    assert "pa.schablon is 304,30 in 2020, the post says 300,00" in result.output
 
 
 def test_ledger_arithmetic_that_does_not_hold_is_refused(rfm_cli, tmp_path):
@@ -123,13 +153,13 @@ def test_ledger_arithmetic_that_does_not_hold_is_refused(rfm_cli, tmp_path):
     assert "Traceback" not in result.output
 
 
-def test_forecast_is_rebuilt_identically_by_its_script():
-    script = PLUGIN / "scripts" / "make_forecast.py"
+def test_data_is_rebuilt_identically_by_its_script():
+    script = PLUGIN / "scripts" / "make_data.py"
     done = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
 
 
-def test_forecast_starts_from_the_real_scb_figures_and_says_it_is_illustrative():
+def test_population_is_scbs_own_figures_where_they_exist():
     doc = json.loads(
         (PLUGIN / "src" / "rfm_vaggeryd" / "tenant" / "befolkningsprognos.json").read_text(
             encoding="utf-8"
@@ -139,22 +169,46 @@ def test_forecast_starts_from_the_real_scb_figures_and_says_it_is_illustrative()
     assert any("ILLUSTRATIV" in n for n in doc["note"])
     ages = list(doc["dimension"]["Alder"]["category"]["index"])
     years = list(doc["dimension"]["Tid"]["category"]["index"])
+    assert years == [str(y) for y in range(2019, 2031)]
+    assert ages == [str(a) for a in range(90)] + ["90+"]  # every age, an open top group
     n = len(years)
-    col = {a: doc["value"][i * n + years.index("2020")] for i, a in enumerate(ages)}
+
+    def col(year: str) -> dict[str, int]:
+        return {a: doc["value"][i * n + years.index(year)] for i, a in enumerate(ages)}
+
+    # 2019: SCB's single years of age (both sexes), read here from the source file.
+    scb: dict[str, int] = {}
+    with (PLUGIN / "scripts" / "sources" / "scb_pop_single_age_sex_2019_0665_2380_0180.csv").open(
+        encoding="utf-8"
+    ) as f:
+        for r in csv.DictReader(f):
+            if r["kommunkod"] == "0665":
+                age = r["alder"] if int(r["alder"]) < 90 else "90+"
+                scb[age] = scb.get(age, 0) + int(r["folkmangd_2019"])
+    assert col("2019") == scb
+    assert sum(scb.values()) == 14_275  # SCB, Vaggeryd 31 Dec 2019
+    # 2020: SCB's groups (Folkhälsomyndigheten's file) and total, kept exactly.
+    c2020 = col("2020")
 
     def group(lo: int, hi: int) -> int:
-        return sum(col[str(a)] for a in range(lo, hi + 1))
+        return sum(c2020[str(a)] for a in range(lo, hi + 1))
 
     sheet = fastexcel.read_excel(
         PLUGIN / "scripts" / "sources" / "Folkhalsomyndigheten_Covid19_Vaccine.xlsx"
     )
-    scb = sheet.load_sheet("Vaccinerade kommun och ålder", dtypes="string").to_polars()
-    scb = dict(scb.filter(pl.col("Kommun") == "0665").select("Ålder", "Befolkning").iter_rows())
-    assert group(80, 89) == int(scb["80-89"]) == 599
-    assert col["90+"] == int(scb["90 eller äldre"]) == 140
-    assert group(18, 29) == int(scb["18-29"])
-    assert sum(col.values()) == 14_532  # SCB, Vaggeryd 31 Dec 2020
-    assert years == [str(y) for y in range(2020, 2031)]
+    fohm = sheet.load_sheet("Vaccinerade kommun och ålder", dtypes="string").to_polars()
+    fohm = dict(fohm.filter(pl.col("Kommun") == "0665").select("Ålder", "Befolkning").iter_rows())
+    assert group(80, 89) == int(fohm["80-89"]) == 599
+    assert c2020["90+"] == int(fohm["90 eller äldre"]) == 140
+    assert group(18, 29) == int(fohm["18-29"])
+    assert sum(c2020.values()) == 14_532  # SCB, Vaggeryd 31 Dec 2020
+    # Within a group, the 2019 cohorts one year younger set the shape (not an even spread):
+    # the 2020 ages 30 and 31 are not equal, and follow 2019's ages 29 and 30.
+    c2019 = col("2019")
+    assert (c2020["30"] > c2020["31"]) == (c2019["29"] > c2019["30"])
+    assert len({c2020[str(a)] for a in range(30, 40)}) > 1
+    # 2024: SCB's total (citypopulation.de), kept by the illustrative projection.
+    assert sum(col("2024").values()) == 14_825
 
 
 def test_a_municipality_replaces_the_forecast_with_its_own_csv(registry, tmp_path):
@@ -173,7 +227,7 @@ def test_a_municipality_replaces_the_forecast_with_its_own_csv(registry, tmp_pat
     result = rfm.run(tenant, registry, [2023], models=["aldreomsorg_sarskilt_boende", "ifo"])
     amounts = {m: float(a) for m, a in result.totals(["model"]).iter_rows()}
     assert amounts["aldreomsorg_sarskilt_boende"] == 1000 * 60_000 + 1000 * 330_000
-    assert amounts["ifo"] == pytest.approx(4000 * 4900 * 1.05)
+    assert amounts["ifo"] == pytest.approx(4000 * 2983 * 1.05)
 
 
 def test_docs_describe_every_model_with_formula_values_sources_and_criteria(rfm_cli, registry):

@@ -23,10 +23,12 @@ with ``data_lag = 1``):
                                    befolkning × a share that grows with the district's real share
                                    of residents with ekonomiskt bistånd in 2015 (b020), with the
                                    constants below. Replace with USK's figures.
-``justeringsindex``                DERIVED FROM REAL: the step-2 index adjustment,
-                                   1 + 0,5 × (the district's share of foreign-born 20–64 not in
-                                   work − the city's), year by year: a cyclical correction on
-                                   sysselsättning.
+``justeringsindex``                DERIVED FROM REAL SHARES WITH AN INVENTED FACTOR: the
+                                   step-2 index adjustment, 1 + 0,5 × (the district's share of
+                                   foreign-born 20–64 not in work − the city's), year by year: a
+                                   cyclical correction on sysselsättning. The factor 0,5
+                                   (``INDEX_FACTOR``) is invented: USK's index adjustment is not
+                                   published in the sources.
 =================================  =========================================================
 
 ``gammal_modell.csv`` — the old models' data for data years 2004–2006 (budget years 2006–2008
@@ -59,6 +61,7 @@ HOMELESS = "Enhet för hemlösa"
 UNEMPLOYED_BASE, UNEMPLOYED_SLOPE = 0.65 * 0.020, 0.65 * 0.50
 LOW_EDUCATED_BASE, LOW_EDUCATED_SLOPE = 0.55 * 0.08, 0.55 * 1.20
 LEVEL_1_SLOPE, LEVEL_1_CAP = 6.0, 0.60
+INDEX_FACTOR = 0.5  # invented: USK's step-2 index adjustment is not in the sources
 KR_PER_PERSON = 55_000  # utbetalt bistånd per person and year (illustrative)
 YEAR_DRIFT = {2004: 1.00, 2005: 1.02, 2006: 0.98}
 CASES_PER_PERSON, REFUSED_PER_GRANTED = 0.55, 0.12
@@ -162,7 +165,7 @@ def build() -> dict[str, str]:
                     round(p * (UNEMPLOYED_BASE + UNEMPLOYED_SLOPE * b)),
                     round(p * (LOW_EDUCATED_BASE + LOW_EDUCATED_SLOPE * b)),
                     round(p * min(LEVEL_1_CAP, LEVEL_1_SLOPE * b)),
-                    f"{1 + 0.5 * (rate - city_rate):.4f}",
+                    f"{1 + INDEX_FACTOR * (rate - city_rate):.4f}",
                 ]
             )
 

@@ -34,7 +34,11 @@ IDS = {
     "N03703",
 }  # fmt: skip
 TITLE_PREFIXES = ("Nettokostnad", "Referenskostnad", "Standardkostnad", "Brukarbedömning")
-GROUPS = {f"G{n}" for n in range(92786, 92795)} | {"G2328", "G176199"}
+GROUPS = (
+    {f"G{n}" for n in range(92786, 92795)}
+    | {f"G{n}" for n in range(30823, 30832)}
+    | {"G2328", "G176199"}
+)
 
 
 def main(path: str) -> None:

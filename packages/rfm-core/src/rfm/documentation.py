@@ -3,7 +3,9 @@
 ``rfm docs TENANT`` writes, for every model of the tenant: what it is for, its formula, the
 variables it reads (datasets with their sources), every parameter value by year with its unit
 and source, and how the model meets each of the tenant's criteria (opåverkbarhet, stabilitet,
-tillförlitlig dataförsörjning, …). Then the scenarios and the frame build-up. The document is
+tillförlitlig dataförsörjning, …). Then the scenarios, the frame build-up, and every figure
+grouped as real (with its source), calibrated, assumed, constructed or illustrative (with why),
+as its source marks it (:mod:`rfm.provenance`). The document is
 built once as blocks and rendered to Markdown or to a self-contained HTML page, so the two
 never say different things.
 """
@@ -172,7 +174,27 @@ def document(tenant: Tenant) -> list[Block]:
                 tuple((m, p) for m, p in frame.programs.items()),
             ),
         ]
+    blocks += _provenance_blocks(tenant)
     blocks.append(Paragraph(f"Framtagen med rfm {__version__} ur {tenant.origin or tenant.id}."))
+    return blocks
+
+
+def _provenance_blocks(tenant: Tenant) -> list[Block]:
+    from rfm.provenance import figures, grouped
+
+    blocks: list[Block] = [
+        Heading(2, "Verkliga och illustrativa uppgifter"),
+        Paragraph(
+            "Varje dataset och varje parametervärde med sin källa. En uppgift som inte är "
+            "verklig är märkt i källan (ILLUSTRATIVT, KONSTRUERAT, ANTAGANDE eller kalibrerad) "
+            "och säger varför ingen verklig uppgift finns."
+        ),
+    ]
+    for heading, items in grouped(figures(tenant)):
+        blocks += [
+            Heading(3, f"{heading} ({len(items)})"),
+            Table(("Uppgift", "Källa"), tuple((f.what, f.source) for f in items)),
+        ]
     return blocks
 
 

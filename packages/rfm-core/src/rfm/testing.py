@@ -26,9 +26,7 @@ from rfm.plugins.manager import PluginHost
 from rfm.registry import Registry
 
 
-def population_csv(
-    counts: Mapping[tuple[str, int], Mapping[int, float]], *, top: int = 100
-) -> str:
+def population_csv(counts: Mapping[tuple[str, int], Mapping[int, float]], *, top: int = 100) -> str:
     """A complete population file: single ages 0…top−1 and an open group ``top+``.
 
     ``counts`` gives, per (area, year), the inhabitants of the ages that matter; every other age

@@ -1,5 +1,15 @@
-"""Cost benchmarks from Kolada: a municipality beside the country and its kommungrupp, and the
-three-step structural comparison auditors make (seed 002, §2.3).
+"""Cost benchmarks from Kolada: a municipality beside the country and a comparison group, and
+the three-step structural comparison auditors make (seed 002, §2.3).
+
+The comparison group is the user's choice (``group``):
+
+* ``"skr"`` (the default): the SKR kommungrupp (2017) the municipality belongs to;
+* ``"storlek"``: Kolada's size class that holds it, "Kommuner med 50 000 - 99 999 invånare
+  (ovägt medel)" for Östersund, the comparison of seed 002 ("kommuner med en befolkning på
+  50 000-99 000 invånare");
+* any Kolada group id (``"G30831"``): that group's value, Kolada's unweighted mean;
+* a list of kommuner (``"2380,2281,1880"`` or names): rfm's unweighted mean of their values,
+  over the members that have a value, and the count of those.
 
     steg 1 = 100 × nettokostnad(kommun) ÷ nettokostnad(riket)
     steg 2 = 100 × referenskostnad(kommun) ÷ nettokostnad(riket)     (or standardkostnad)
@@ -48,6 +58,9 @@ AREAS: dict[str, Area] = {
     )
 }
 STEG_AREAS = ("ifo", "aldreomsorg", "lss")
+GROUP_KINDS = ("skr", "storlek")
+SIZE_PREFIX = "Kommuner med "
+SIZE_SUFFIX = " invånare (ovägt medel)"
 REFERENCES = ("referenskostnad", "standardkostnad")
 
 # SKR's kommungrupper (2017 classification) as Kolada titles them. Group ids are looked up by
@@ -66,6 +79,23 @@ SKR_KOMMUNGRUPPER = (
 
 
 @attrs.frozen
+class ComparisonGroup:
+    """The group a municipality is compared with: a Kolada group, or a list of kommuner."""
+
+    id: str
+    """Kolada's group id (``G30831``), or ``lista`` for the user's own list."""
+    title: str
+    kind: str
+    """``skr``, ``storlek``, ``kolada`` (a group id given) or ``lista``."""
+    members: tuple[tuple[str, str], ...]
+
+    @property
+    def computed(self) -> bool:
+        """True when rfm computes the mean itself (a list), False when Kolada has a value."""
+        return self.kind == "lista"
+
+
+@attrs.frozen
 class BenchmarkRow:
     area: str
     kpi: str
@@ -75,6 +105,8 @@ class BenchmarkRow:
     group: float | None
     nka_kpi: str | None
     nka: float | None
+    group_count: int | None = None
+    """For a list of kommuner: how many of them have a value (the mean is over those)."""
 
     @property
     def index_riket(self) -> float | None:
@@ -91,7 +123,7 @@ class Benchmark:
     municipality: str
     municipality_title: str
     year: int
-    group: MunicipalityGroup
+    group: ComparisonGroup
     rows: tuple[BenchmarkRow, ...]
     fetches: tuple[Fetch, ...]
 
@@ -107,7 +139,10 @@ class Benchmark:
                 "kommunens_varde": r.municipality,
                 "riket": r.riket,
                 "kommungrupp": self.group.id,
+                "jamforelsegrupp": self.group.title,
+                "jamforelsegrupp_typ": self.group.kind,
                 "kommungruppens_varde": r.group,
+                "kommungruppens_antal_med_varde": r.group_count,
                 "index_riket": r.index_riket,
                 "index_kommungrupp": r.index_group,
                 "nka_kpi": r.nka_kpi,
@@ -194,16 +229,72 @@ def values(frame: pl.DataFrame) -> dict[tuple[str, str, int], float | None]:
     }
 
 
+def size_class(client: KoladaClient, municipality: str) -> MunicipalityGroup:
+    """Kolada's size class ("Kommuner med … invånare (ovägt medel)") that holds the municipality."""
+    found = [
+        g
+        for g in client.municipality_groups()
+        if g.title.startswith(SIZE_PREFIX) and g.title.endswith(SIZE_SUFFIX) and g.has(municipality)
+    ]
+    if len(found) != 1:
+        raise KoladaError(
+            f"found {len(found)} of Kolada's size classes ('{SIZE_PREFIX}… {SIZE_SUFFIX.strip()}') "
+            f"containing {municipality}; expected exactly one"
+        )
+    return found[0]
+
+
+def comparison_group(
+    client: KoladaClient, municipality: str, spec: str | None = None
+) -> ComparisonGroup:
+    """The group ``spec`` names (see the module docstring) for the municipality code given."""
+    spec = (spec or "skr").strip()
+    if spec in GROUP_KINDS:
+        g = kommungrupp(client, municipality) if spec == "skr" else size_class(client, municipality)
+        return ComparisonGroup(g.id, g.title, spec, g.members)
+    if spec.upper().startswith("G") and spec[1:].isdigit():
+        (g,) = client.municipality_groups([spec.upper()])
+        return ComparisonGroup(g.id, g.title, "kolada", g.members)
+    parts = [p.strip() for p in spec.split(",") if p.strip()]
+    if not parts:
+        raise KoladaError(
+            "--group: skr, storlek, a Kolada group id (G30831) or a list of kommuner (2380,1880)"
+        )
+    members = tuple(dict.fromkeys(resolve_municipality(client, p) for p in parts))
+    names = ", ".join(title for _, title in members)
+    return ComparisonGroup("lista", f"egen grupp: {names} (ovägt medel)", "lista", members)
+
+
+def _group_values(
+    client: KoladaClient, group: ComparisonGroup, kpis: Sequence[str], year: int
+) -> dict[str, tuple[float | None, int | None]]:
+    """KPI → (the group's value, how many members have one) for ``year``."""
+    if not group.computed:
+        got = values(client.data(list(kpis), [group.id], [year]))
+        return {k: (got.get((k, group.id, year)), None) for k in kpis}
+    got = values(client.data(list(kpis), [m for m, _ in group.members], [year]))
+    out: dict[str, tuple[float | None, int | None]] = {}
+    for k in kpis:
+        found = [v for m, _ in group.members if (v := got.get((k, m, year))) is not None]
+        out[k] = (sum(found) / len(found) if found else None, len(found))
+    return out
+
+
 def benchmark(
-    client: KoladaClient, municipality: str, year: int, areas: Sequence[str] = tuple(AREAS)
+    client: KoladaClient,
+    municipality: str,
+    year: int,
+    areas: Sequence[str] = tuple(AREAS),
+    group: str | None = None,
 ) -> Benchmark:
-    """Net cost per inhabitant per area for the municipality, the country and its kommungrupp."""
+    """Net cost per inhabitant per area for the municipality, the country and a group."""
     code, title = resolve_municipality(client, municipality)
-    group = kommungrupp(client, code)
+    chosen_group = comparison_group(client, code, group)
     chosen = [AREAS[a] for a in areas]
     kpis = [a.net_cost for a in chosen] + [a.nka for a in chosen if a.nka]
     titles = dict(client.kpis(kpis).select("id", "title").iter_rows())
-    got = values(client.data(kpis, [code, RIKET, group.id], [year]))
+    got = values(client.data(kpis, [code, RIKET], [year]))
+    by_group = _group_values(client, chosen_group, [a.net_cost for a in chosen], year)
     rows = tuple(
         BenchmarkRow(
             area=a.label,
@@ -211,13 +302,14 @@ def benchmark(
             title=str(titles[a.net_cost]),
             municipality=got.get((a.net_cost, code, year)),
             riket=got.get((a.net_cost, RIKET, year)),
-            group=got.get((a.net_cost, group.id, year)),
+            group=by_group[a.net_cost][0],
             nka_kpi=a.nka,
             nka=got.get((a.nka, code, year)) if a.nka else None,
+            group_count=by_group[a.net_cost][1],
         )
         for a in chosen
     )
-    return Benchmark(code, title, year, group, rows, tuple(client.fetches))
+    return Benchmark(code, title, year, chosen_group, rows, tuple(client.fetches))
 
 
 def steg(

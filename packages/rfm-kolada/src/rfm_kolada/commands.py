@@ -160,20 +160,36 @@ def fetch_command(
 @kolada_group.command("benchmark")
 @click.argument("municipality")
 @click.option("--year", type=int, required=True)
+@click.option(
+    "--group",
+    "group",
+    default="skr",
+    show_default=True,
+    help="Comparison group: skr (SKR kommungrupp), storlek (Kolada's size class, e.g. "
+    "'Kommuner med 50 000 - 99 999 invånare'), a Kolada group id (G30831), or a list of "
+    "kommuner (2380,1880 or names; rfm's unweighted mean).",
+)
 @format_option
 @click.pass_context
-def benchmark_command(ctx: click.Context, municipality: str, year: int, fmt: str) -> None:
-    """Net cost per inhabitant against the country and the SKR kommungrupp, with NKA."""
+def benchmark_command(
+    ctx: click.Context, municipality: str, year: int, group: str, fmt: str
+) -> None:
+    """Net cost per inhabitant against the country and a comparison group, with NKA."""
     with client_from(ctx) as client:
-        result = benchmark(client, municipality, year)
+        result = benchmark(client, municipality, year, group=group)
         rows = [
-            [r.area, r.kpi, shown(r.municipality, 0), shown(r.riket, 0), shown(r.group, 0),
+            [r.area, r.kpi, shown(r.municipality, 0), shown(r.riket, 0),
+             shown(r.group, 0) + (f" ({r.group_count}/{len(result.group.members)})"
+                                  if r.group_count is not None else ""),
              shown(r.index_riket, 1), shown(r.index_group, 1), shown(r.nka, 1)]
             for r in result.rows
         ]  # fmt: skip
+        label = {"skr": "kommungrupp", "storlek": "storleksklass", "kolada": "grupp"}.get(
+            result.group.kind, "jämförelsegrupp"
+        )
         table = (
             f"{result.municipality_title} ({result.municipality}) {year}: nettokostnad kr/inv; "
-            f"kommungrupp {result.group.title} ({result.group.id})\n\n"
+            f"{label} {result.group.title} ({result.group.id})\n\n"
             + rfm.text_table(
                 list(BENCHMARK_HEADERS["sv"]),
                 rows,

@@ -8,7 +8,11 @@ country (``0000``) and, when a target names it, the SKR kommungrupp, and judges 
 * ``require = "any"``: met when on par with or better than at least one reference; ``"all"``:
   than every one; a fixed ``{ value = 80 }`` target compares with that number;
 * a missing value (the municipality's, or a reference the judgement depends on) is shown as
-  missing, and the indicator is "kan inte bedömas", never a pass or a fail.
+  missing, and the indicator is "kan inte bedömas", never a pass or a fail;
+* an indicator with a ``trend`` ("→ ↑", "→", "↑") is also judged against its own value of the
+  year before: "→ ↑" and "→" are met when the value is not worse (within ``margin``), "↑" when
+  it is better. Seed 004 writes "→ ↑" under "Målvärde"; its footnote reads them as the target
+  above, and they read as a trend aim too, so the trend is a column of its own.
 
 Beside the indicators stands the money of each programområde: its frame and the allocation
 models' change (``rfm.build_frame``), or, without a frame build-up, the models' amounts.
@@ -37,6 +41,10 @@ class Judgement:
     references: dict[str, float | None]
     status: str
     reason: str
+    previous: float | None = None
+    """The municipality's value of the year before (fetched when the indicator has a trend)."""
+    trend_status: str = ""
+    trend_reason: str = ""
 
 
 @attrs.frozen
@@ -75,6 +83,10 @@ class GoalReport:
                     "malvarde": j.indicator.target_text(),
                     "bedomning": j.status,
                     "motivering": j.reason,
+                    "trend": j.indicator.trend or None,
+                    "fjolaret": j.previous,
+                    "trendbedomning": j.trend_status or None,
+                    "trendmotivering": j.trend_reason or None,
                 }
             )
         return out
@@ -117,6 +129,23 @@ def judge(
     return (UNKNOWN if missing or not oks else MET), text
 
 
+def judge_trend(
+    indicator: rfm.Indicator, value: float | None, previous: float | None, margin: float
+) -> tuple[str, str]:
+    """The trend aim: not worse than the year before ("→ ↑", "→"), or better ("↑")."""
+    if not indicator.trend:
+        return "", ""
+    n = rfm.format_number
+    if value is None or previous is None:
+        which = "årets" if value is None else "fjolårets"
+        return UNKNOWN, f"{which} värde saknas i Kolada"
+    sign = 1 if indicator.direction == "higher" else -1
+    change = sign * (value - previous)
+    ok = change > 0 if indicator.trend == "↑" else change >= -margin
+    aim = "bättre än" if indicator.trend == "↑" else "minst lika bra som"
+    return (MET if ok else NOT_MET), f"{n(value)} mot {n(previous)} året före ({aim})"
+
+
 def program_money(tenant: rfm.Tenant, registry: rfm.Registry, year: int) -> dict[str, ProgramMoney]:
     """Per programområde: the frame of ``year`` and the models' change, when the tenant has them."""
     if tenant.frame is None:
@@ -151,12 +180,18 @@ def goal_report(
         places["kommungrupp"] = kommungrupp(client, code).id
     kpis = list(dict.fromkeys(i.kpi for i in goals.indicators))
     got = values(client.data(kpis, [code, *places.values()], [year]))
+    trended = list(dict.fromkeys(i.kpi for i in goals.indicators if i.trend))
+    before = values(client.data(trended, [code], [year - 1])) if trended else {}
     judgements = []
     for indicator in goals.indicators:
         value = got.get((indicator.kpi, code, year))
         refs = {c: got.get((indicator.kpi, where, year)) for c, where in places.items()}
         status, reason = judge(indicator, value, refs, goals.margin)
-        judgements.append(Judgement(indicator, value, refs, status, reason))
+        previous = before.get((indicator.kpi, code, year - 1))
+        trend_status, trend_reason = judge_trend(indicator, value, previous, goals.margin)
+        judgements.append(
+            Judgement(indicator, value, refs, status, reason, previous, trend_status, trend_reason)
+        )
     return GoalReport(
         code,
         year,
@@ -192,16 +227,19 @@ def render_text(report: GoalReport) -> str:
     lines = []
     for program, judgements in by_program(report):
         lines.append(f"{program} — {money_line(report.money.get(program), report.year)}")
+        trend = any(j.indicator.trend for j in judgements)
         rows = [
             [",".join(map(str, j.indicator.goals)), j.indicator.label, j.indicator.kpi, cell(j.value),
              cell(j.references.get("county")), cell(j.references.get("country")), j.status]
+            + ([cell(j.previous), f"{j.indicator.trend} {j.trend_status}".strip()] if trend else [])
             for j in judgements
         ]  # fmt: skip
         lines.append(
             rfm.text_table(
-                ["Mål", "Indikator", "KPI", "Kommunen", "Länet", "Riket", "Bedömning"],
+                ["Mål", "Indikator", "KPI", "Kommunen", "Länet", "Riket", "Bedömning"]
+                + (["Året före", "Trend"] if trend else []),
                 rows,
-                [False, False, False, True, True, True, False],
+                [False, False, False, True, True, True, False] + ([True, False] if trend else []),
             )
         )
         lines.append("")
@@ -210,6 +248,13 @@ def render_text(report: GoalReport) -> str:
         f"{counts[MET]} uppfyllda, {counts[NOT_MET]} ej uppfyllda, {counts[UNKNOWN]} kan inte bedömas. "
         f"Målvärde: {report.judgements[0].indicator.target_text() if report.judgements else '–'}."
     )
+    trended = [j for j in report.judgements if j.indicator.trend]
+    if trended:
+        t = {s: sum(j.trend_status == s for j in trended) for s in (MET, NOT_MET, UNKNOWN)}
+        lines.append(
+            f"Trend (→ ↑: inte sämre än året före; ↑: bättre): {t[MET]} uppfyllda, "
+            f"{t[NOT_MET]} ej uppfyllda, {t[UNKNOWN]} kan inte bedömas."
+        )
     if report.goals.source:
         lines.append(f"Mål och indikatorer: {report.goals.source}")
     return "\n".join(lines)
@@ -241,17 +286,27 @@ def goals_section(result: Any, registry: Any, lang: str) -> Sequence[tuple[str, 
     ]
     for program, judgements in by_program(report):
         money = money_line(report.money.get(program), year)
+        trend = any(j.indicator.trend for j in judgements)
         rows = "".join(
             f"<tr><td>{escape(','.join(map(str, j.indicator.goals)))}</td><td>{escape(j.indicator.label)}</td>"
             f"<td>{escape(j.indicator.kpi)}</td><td class=n>{cell(j.value)}</td>"
             f"<td class=n>{cell(j.references.get('county'))}</td><td class=n>{cell(j.references.get('country'))}</td>"
-            f'<td class="status">{escape(j.status)}</td></tr>'
+            f'<td class="status">{escape(j.status)}</td>'
+            + (
+                f"<td class=n>{cell(j.previous)}</td>"
+                f"<td>{escape(f'{j.indicator.trend} {j.trend_status}'.strip())}</td>"
+                if trend
+                else ""
+            )
+            + "</tr>"
             for j in judgements
         )
         parts.append(
             f'<h3>{escape(program)}</h3><p>{escape(money)}</p><div class="scroll"><table><thead><tr>'
             "<th>Mål</th><th>Indikator</th><th>KPI</th><th class=n>Kommunen</th><th class=n>Länet</th>"
-            f"<th class=n>Riket</th><th>Bedömning</th></tr></thead><tbody>{rows}</tbody></table></div>"
+            "<th class=n>Riket</th><th>Bedömning</th>"
+            + ("<th class=n>Året före</th><th>Trend</th>" if trend else "")
+            + f"</tr></thead><tbody>{rows}</tbody></table></div>"
         )
     parts.append(f"<p class=meta>{escape(provenance)}</p>")
     return [("goals", title, "".join(parts))]
@@ -265,7 +320,8 @@ def write_goal_workbook(report: GoalReport, target: Path, title: str) -> None:
         ("programomrade", "Programområde"), ("ram", "Ram (kr)"), ("modellernas_forandring", "Modellernas förändring (kr)"),
         ("mal", "Mål"), ("indikator", "Indikator"), ("kpi", "KPI"), ("kommunen", "Kommunen"), ("lanet", "Länet"),
         ("riket", "Riket"), ("kommungruppen", "Kommungruppen"), ("malvarde", "Målvärde"), ("bedomning", "Bedömning"),
-        ("motivering", "Motivering"),
+        ("motivering", "Motivering"), ("fjolaret", "Året före"), ("trend", "Trend"),
+        ("trendbedomning", "Trendbedömning"), ("trendmotivering", "Trendmotivering"),
     ]  # fmt: skip
     tmp = target.with_name(f".{target.name}.tmp")
     book = xlsxwriter.Workbook(str(tmp))

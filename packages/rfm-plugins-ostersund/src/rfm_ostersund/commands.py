@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import json
+from importlib import resources
+from pathlib import Path
 
 import click
 import polars as pl
 
 import rfm
+from rfm_ostersund.audit import (
+    check,
+    claims_text,
+    frame,
+    frame_text,
+    placements_text,
+    read_audit,
+    tables_text,
+)
 from rfm_ostersund.follow_up import follow_up, render
 from rfm_ostersund.models import OccupiedDays, PointsAllocation
 from rfm_ostersund.settlement import statement
@@ -180,3 +191,95 @@ def follow_up_command(
     )
     text = "\n\n".join(f"{t.committee}: budget och utfall (mnkr)\n\n{render(t)}" for t in tables)
     emit(records, fmt, text)
+
+
+def audit_path() -> Path:
+    return Path(str(resources.files("rfm_ostersund").joinpath("tenant/granskning.toml")))
+
+
+audit_option = click.option(
+    "--granskning", "audit_file", type=click.Path(dir_okay=False, path_type=Path),
+    help="A granskning TOML file instead of the packaged one.",
+)  # fmt: skip
+
+
+@ostersund_group.command("nyckeltal")
+@audit_option
+@format_option
+def key_figures_command(audit_file: Path | None, fmt: str) -> None:
+    """Tabell 3–8 of the audit and what its text claims, recomputed from the printed figures."""
+    audit = read_audit(audit_file or audit_path())
+    verdicts = [check(audit, c) for c in audit.claims]
+    records = pl.DataFrame(
+        [
+            {
+                "citat": v.claim.quote, "tabell": v.claim.table, "post": v.claim.post,
+                "ar": v.claim.year, "berakning": v.computation, "bedomning": v.verdict,
+                "stammer": v.holds,
+            }
+            for v in verdicts
+        ]
+    )  # fmt: skip
+    text = "\n".join(tables_text(audit) + claims_text(audit) + [f"Källa: {audit.source}"])
+    emit(records, fmt, text)
+
+
+@ostersund_group.command("ram")
+@tenant_option
+@click.option("--year", type=int, required=True, help="Budget year.")
+@audit_option
+@format_option
+@click.pass_context
+def frame_command(
+    ctx: click.Context, tenant_id: str, year: int, audit_file: Path | None, fmt: str
+) -> None:
+    """Each committee's frame by the council's rule (last year's budget + wages + 1 % − savings
+    + a demographic supplement for 65+), against the budget decided."""
+    registry = host(ctx)
+    tenant = registry.tenant(tenant_id)
+    data = rfm.compute_context(tenant, registry).dataset("uppfoljning")
+    audit = read_audit(audit_file or audit_path())
+    committees = [r.committee for r in audit.frames if r.year == year]
+    if not committees:
+        raise rfm.ConfigError(f"granskning: no frame rule for {year}")
+    results = [frame(audit, data, c, year) for c in committees]
+    records = pl.DataFrame(
+        [
+            {
+                "namnd": r.rule.committee, "ar": year, "budget_foregaende": r.previous,
+                "loneokningar": r.wages, "ovriga_kostnader": r.other, "demografi": r.demography,
+                "sparbeting": r.rule.savings.value, "ram_enligt_regeln": r.computed,
+                "beslutad_budget": r.actual,
+                "skillnad": None if r.actual is None else r.actual - r.computed,
+            }
+            for r in results
+        ]
+    )  # fmt: skip
+    text = "\n".join(
+        [line for r in results for line in frame_text(r)]
+        + ["Regeln (granskningen 2.2.1): 'Budgeten från föregående år räknas upp med "
+           "löneökningar, 1 % för ökning av övriga kostnader samt eventuella sparbeting.'"]
+    )  # fmt: skip
+    emit(records, fmt, text)
+
+
+@ostersund_group.command("placeringar")
+@audit_option
+@format_option
+def placements_command(audit_file: Path | None, fmt: str) -> None:
+    """Socialnämnden: funding per placement, the balance level (130) against 2012's 144."""
+    audit = read_audit(audit_file or audit_path())
+    if audit.placements is None:
+        raise rfm.ConfigError("granskning: no [placements] table")
+    p = audit.placements
+    records = pl.DataFrame(
+        [
+            {
+                "ar": p.year, "balans_max": p.balance_max, "placeringar_foregaende": p.actual[p.year - 1],
+                "kostnad_per_placering": p.cost_per_placement,
+                "budget_i_balans": p.balance_max * p.cost_per_placement,
+                "behov_pa_foregaende_niva": p.actual[p.year - 1] * p.cost_per_placement,
+            }
+        ]
+    )  # fmt: skip
+    emit(records, fmt, "\n".join(placements_text(p)))

@@ -1,7 +1,8 @@
 """Model types for a committee's allocation to its units (Östersund's vård- och omsorgsnämnd).
 
 * ``occupied_days`` — särskilt boende and korttidsboende: paid days × kr per dygn, a higher rate
-  for units with fewer than ``small_unit_below`` places, a contract rate for external providers.
+  for units with fewer than ``small_unit_below`` places, a rate of their own for a kind of unit
+  (``kind_day_rates``: korttidsboende), a contract rate for external providers.
 * ``points_allocation`` — LSS bostäder: a grundersättning by staffing need (dagtäckning,
   vaknatt) plus Σ residents' points × the value of a point.
 * ``care_hour_levels`` — hemtjänst and hemsjukvård: a level from assessed hours per person and
@@ -86,7 +87,7 @@ class OccupiedDays(UnitModel):
     summary = "särskilt boende/korttidsboende: paid days × kr per dygn, by unit size"
     config_keys = (
         "stays", "units", "day_rate", "small_unit_day_rate", "small_unit_below", "vacancy_days",
-        "acconto_share",
+        "acconto_share", "kind_day_rates",
     )  # fmt: skip
     required_keys = ("day_rate", "small_unit_day_rate")
     kinds = ("särskilt_boende", "korttidsboende")
@@ -107,6 +108,19 @@ class OccupiedDays(UnitModel):
             if "acconto_share" in config.table
             else None
         )
+        kinds = config.table.get("kind_day_rates", {})
+        unknown = sorted(set(kinds) - set(self.kinds))
+        if unknown:
+            raise rfm.ConfigError(
+                f"{config.where}.kind_day_rates: {', '.join(unknown)} is not one of "
+                f"{', '.join(self.kinds)}"
+            )
+        self.kind_rates = {
+            kind: self.dated_parameter(
+                "kind_day_rates", "kr/dygn", f"ersättning per dygn, {kind}", suffix=kind
+            )
+            for kind in kinds
+        }
 
     def datasets(self) -> tuple[str, ...]:
         return (self.units_dataset, self.stays_dataset)
@@ -115,7 +129,9 @@ class OccupiedDays(UnitModel):
         return (
             f"belopp = (belagda dygn + högst {self.vacancy_days} tomma dygn efter avflyttning) × "
             f"dygnsersättning; dygnsersättning = {self.small_rate} för enheter med färre än "
-            f"{self.small_below} platser, annars {self.day_rate}; avtalspris för externa utförare"
+            f"{self.small_below} platser, annars {self.day_rate}"
+            + "".join(f"; {k}: {v}" for k, v in self.kind_rates.items())
+            + "; avtalspris för externa utförare"
         )
 
     def stays(self, ctx: rfm.ComputeContext) -> pl.DataFrame:
@@ -140,6 +156,9 @@ class OccupiedDays(UnitModel):
                     u["contract_rate"],
                     "avtalspris för extern utförare (enhetsregistret)",
                 )
+            elif u["kind"] in self.kind_rates:
+                own = _dated(ctx, self.kind_rates[u["kind"]], year)
+                rates[u["unit"]] = (float(own.value or 0), f"{u['kind']}: {own.source}")
             elif u["places"] is not None and u["places"] < self.small_below:
                 rates[u["unit"]] = (
                     float(small.value or 0),

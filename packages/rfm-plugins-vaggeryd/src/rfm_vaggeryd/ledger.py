@@ -4,8 +4,11 @@ Socialnämnden in Vaggeryd told the council how it uses the money the models giv
 2023 (seed 004). Each post is money from one model to one purpose, and three kinds of
 arithmetic stand behind the posts; each is checked when the ledger is read:
 
-* ``schablon``: a price per hour rises (personlig assistans 304,30 → 324,50 kr per hour); the
-  post pays for ``amount ÷ (to − from)`` hours at the new price (900 tkr ÷ 20,20 kr ≈ 44 554 h);
+* ``schablon``: a price per hour rises (personlig assistans 304,30 kr in 2020 → 324,50 kr in
+  2023); the post pays for ``amount ÷ (to − from)`` hours at the new price (900 tkr ÷ 20,20 kr
+  ≈ 44 554 h). With ``parameter`` (a dated tenant parameter, ``pa.schablon``) and the years,
+  the two prices are checked against it and the rise is shown year by year: it spans three
+  years (+10,70, +4,70, +4,80 kr), and 2023's step alone would be 900 tkr ÷ 4,80 kr = 187 500 h;
 * ``underskott``: a deficit of one year, partly covered by other means; the post pays the rest,
   ``deficit × (1 − covered_share)`` (hjälpmedel: 2 600 tkr × 0,5 = 1 300 tkr), which must equal
   the post's amount;
@@ -25,6 +28,7 @@ import attrs
 
 import rfm
 
+PER_CAPITA_KEYS = {"year", "item", "program", "rate", "amount", "source", "population_year"}
 POST_KEYS = {
     "year",
     "model",
@@ -40,16 +44,37 @@ POST_KEYS = {
 
 @attrs.frozen
 class Schablon:
-    """A price per hour rising from ``from_rate`` to ``to_rate``."""
+    """A price per hour rising from ``from_rate`` (in ``from_year``) to ``to_rate``."""
 
     from_rate: float
     to_rate: float
     unit: str
     source: str
+    parameter: str | None = None
+    from_year: int | None = None
+    to_year: int | None = None
 
     def hours(self, amount: float) -> float:
         """Hours the amount pays the rise for: amount ÷ (to − from)."""
         return amount / (self.to_rate - self.from_rate)
+
+
+@attrs.frozen
+class PerCapita:
+    """An item decided as kr per inhabitant with a stated amount (the kvinnojour: 10 kr/inv)."""
+
+    year: int
+    item: str
+    program: str
+    rate: float
+    amount: float
+    source: str
+    population_year: int
+    """The year whose population (31 December) the rate should be multiplied by."""
+
+    def implied_population(self) -> float:
+        """The population the stated amount corresponds to: amount ÷ rate."""
+        return self.amount / self.rate
 
 
 @attrs.frozen
@@ -131,8 +156,18 @@ def parse_post(table: Mapping[str, Any], where: str) -> Post:
     schablon = deficit = part = None
     if "schablon" in table:
         t, w = table["schablon"], f"{where}.schablon"
+        years = [int(_number(t, k, w)) if k in t else None for k in ("from_year", "to_year")]
+        parameter = _text(t, "parameter", w) if "parameter" in t else None
+        if parameter is not None and None in years:
+            raise rfm.ConfigError(f"{w}: 'parameter' needs 'from_year' and 'to_year'")
         schablon = Schablon(
-            _number(t, "from", w), _number(t, "to", w), _text(t, "unit", w), _text(t, "source", w)
+            _number(t, "from", w),
+            _number(t, "to", w),
+            _text(t, "unit", w),
+            _text(t, "source", w),
+            parameter,
+            years[0],
+            years[1],
         )
         if schablon.to_rate <= schablon.from_rate:
             raise rfm.ConfigError(
@@ -171,21 +206,55 @@ def parse_post(table: Mapping[str, Any], where: str) -> Post:
     )
 
 
-def read_ledger(path: Path) -> list[Post]:
-    """The posts of a ledger file (see ``tenant/modellmedel.toml``)."""
+def parse_per_capita(table: Mapping[str, Any], where: str) -> PerCapita:
+    unknown = sorted(set(table) - PER_CAPITA_KEYS)
+    if unknown:
+        raise rfm.ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}")
+    rate = _number(table, "rate", where)
+    if rate <= 0:
+        raise rfm.ConfigError(f"{where}.rate: must be above 0")
+    return PerCapita(
+        year=int(_number(table, "year", where)),
+        item=_text(table, "item", where),
+        program=_text(table, "program", where),
+        rate=rate,
+        amount=_number(table, "amount", where),
+        source=_text(table, "source", where),
+        population_year=int(_number(table, "population_year", where)),
+    )
+
+
+def _document(path: Path) -> dict[str, Any]:
     try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise rfm.ConfigError(f"{path.name}: not valid TOML ({exc})") from None
-    posts = doc.get("post", [])
+
+
+def read_ledger(path: Path) -> list[Post]:
+    """The posts of a ledger file (see ``tenant/modellmedel.toml``)."""
+    posts = _document(path).get("post", [])
     if not isinstance(posts, list):
         raise rfm.ConfigError(f"{path.name}: write the posts as [[post]] tables")
     return [parse_post(p, f"{path.name}: post[{i + 1}]") for i, p in enumerate(posts)]
 
 
+def read_per_capita(path: Path) -> list[PerCapita]:
+    """The items decided per inhabitant in a ledger file (``[[per_capita]]``)."""
+    items = _document(path).get("per_capita", [])
+    if not isinstance(items, list):
+        raise rfm.ConfigError(f"{path.name}: write the items as [[per_capita]] tables")
+    return [parse_per_capita(p, f"{path.name}: per_capita[{i + 1}]") for i, p in enumerate(items)]
+
+
 def check_against_frame(posts: list[Post], buildup: rfm.FrameBuildUp) -> list[str]:
-    """Problems between the ledger and the frame build-up of its year (empty when consistent)."""
+    """Problems between the ledger and the frame build-up of its year (empty when consistent).
+
+    A post's schablon that names a tenant parameter must give that parameter's values in its
+    two years: the ledger cannot quote another price than the tenant computes with.
+    """
     problems = []
+    parameters = buildup.run.parameters
     models = set(buildup.models["model"].to_list())
     items = {(r["item"], r["program"]): r["amount"] for r in buildup.items.iter_rows(named=True)}
     for post in posts:
@@ -193,6 +262,19 @@ def check_against_frame(posts: list[Post], buildup: rfm.FrameBuildUp) -> list[st
             continue
         if post.model not in models:
             problems.append(f"post {post.text!r}: model {post.model!r} is not in the scenario")
+        s = post.schablon
+        if s is not None and s.parameter is not None:
+            if s.parameter not in parameters:
+                problems.append(f"post {post.text!r}: no tenant parameter {s.parameter!r}")
+            else:
+                for year, rate in ((s.from_year, s.from_rate), (s.to_year, s.to_rate)):
+                    assert year is not None
+                    given = parameters[s.parameter].value_at(year)
+                    if abs(given - rate) > 0.005:
+                        problems.append(
+                            f"post {post.text!r}: {s.parameter} is {rfm.format_number(given, 2)} "
+                            f"in {year}, the post says {rfm.format_number(rate, 2)}"
+                        )
         if post.part_funding is not None:
             rest = post.part_funding.total - post.amount
             found = items.get((post.part_funding.rest_item, post.program))

@@ -2,16 +2,16 @@
 
     amount(r, t) = andel_ny(t) × ny(r, t) + (1 − andel_ny(t)) × gammal(r, t)
 
-Stockholm's budget 2006 took 70 % of each district's ekonomiskt bistånd from the new key and
+Stockholm's budget 2006 took 70 % of each district's arbetsmarknadsåtgärder from the new key and
 30 % from the old model, then 100 % from the new: ``new_share = { 2006 = 0.7, 2007 = 1.0 }``.
 A glide over several years is ``glide = { from = 2024, to = 2027 }`` (25, 50, 75, 100 %).
 Both are dated data, never years written in code. The lineage keeps the two parts apart:
 component ``ny modell`` with volume = the new model's amount (kr) and rate = its share, and
 likewise for the old, so a blend always lies between its parts.
 
-Either side may name several models, summed: Stockholm's old allocation of the merged
-ekonomiskt bistånd budget was two models (utbetalt bistånd by last year's outcome, handläggning
-by the number of cases), ``old = ["utbetalt_gammal", "handlaggning_gammal"]``.
+Either side may name several models, summed: Stockholm's allocation of the merged ekonomiskt
+bistånd budget before the merger was two models (utbetalt bistånd by the key since 2005,
+handläggning by the number of cases), ``old = ["utbetalt_tidigare", "handlaggning_gammal"]``.
 """
 
 from __future__ import annotations

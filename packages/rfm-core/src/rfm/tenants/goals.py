@@ -13,6 +13,12 @@
     direction = "higher"             # or "lower": which way is better
     target = ["county", "country"]   # on par with or better than these; or { value = 80 }
     require = "any"                  # "any" or "all" of the comparisons
+    trend = "→ ↑"                    # optional: also hold (→) or raise (↑) last year's value
+
+``trend`` is a second aim beside the target: "→ ↑" or "→" means not worse than the year before
+(within ``margin``), "↑" better than the year before, both in the indicator's direction.
+Vaggeryd's PFÖ writes "→ ↑" under "Målvärde"; its footnote reads them as on par with or better
+than the county/country (the target), and they read as a trend too, so both are judged.
 
 The core only holds and checks the goal set; rfm-kolada fetches the values and judges them.
 """
@@ -29,6 +35,7 @@ from rfm.errors import ConfigError
 
 COMPARISONS = ("county", "country", "kommungrupp")
 DIRECTIONS = ("higher", "lower")
+TRENDS = {"→ ↑": "→ ↑", "→↑": "→ ↑", "→": "→", "↑": "↑"}
 INDICATOR_KEYS = (
     "kpi",
     "title",
@@ -39,6 +46,7 @@ INDICATOR_KEYS = (
     "target",
     "require",
     "note",
+    "trend",
 )
 
 
@@ -56,6 +64,8 @@ class Indicator:
     fixed_value: float | None
     require: str
     note: str = ""
+    trend: str = ""
+    """"→ ↑" / "→": not worse than the year before; "↑": better; "": no trend aim."""
 
     def target_text(self, lang: str = "sv") -> str:
         names = {"county": "länet", "country": "riket", "kommungrupp": "kommungruppen"}
@@ -76,6 +86,15 @@ class GoalSet:
     indicators: tuple[Indicator, ...]
     source: str = ""
     margin: float = 0.0
+
+
+def _trend(item: Mapping[str, Any], at: str) -> str:
+    raw = item.get("trend", "")
+    if raw == "":
+        return ""
+    if not isinstance(raw, str) or raw.strip() not in TRENDS:
+        raise ConfigError(f'{at}.trend: "→ ↑", "→" or "↑", not {raw!r}')
+    return TRENDS[raw.strip()]
 
 
 def parse_goals(table: Mapping[str, Any], where: str, programs: set[str] | None) -> GoalSet:
@@ -155,6 +174,7 @@ def parse_goals(table: Mapping[str, Any], where: str, programs: set[str] | None)
                 fixed,
                 require,
                 get_str(item, "note", at, ""),
+                _trend(item, at),
             )
         )
     return GoalSet(goals, tuple(indicators), get_str(table, "source", where, ""), float(margin))
