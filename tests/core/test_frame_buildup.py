@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import rfm
+from rfm.testing import population_csv
 
 TENANT = """
 [tenant]
@@ -41,7 +42,7 @@ price_index = "plk"
 programs = { ao = "Äldreomsorg" }
 """
 FILES = {
-    "bef.csv": "area;year;age;count\nX;2023;85;10\nX;2024;85;12\n",
+    "bef.csv": population_csv({("X", 2023): {85: 10}, ("X", 2024): {85: 12}}),
     "ramar.csv": "recipient;year;amount\nÄldreomsorg;2023;1 000\nStab;2023;500\n",
     "tillagg.csv": "recipient;year;item;amount;status\nStab;2024;Ny tjänst;40;beviljat\nStab;2024;Bil;7;äskat\n",
     "spar.csv": "recipient;year;item;amount;status\nÄldreomsorg;2024;Effektivisering;30;beviljat\n",

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import rfm
 from rfm import largest_remainder, limit_changes, run
+from rfm.testing import population_csv
 
 money = st.floats(min_value=0, max_value=1e10, allow_nan=False, allow_infinity=False)
 signed_money = st.floats(min_value=-1e9, max_value=1e9, allow_nan=False, allow_infinity=False)
@@ -103,7 +104,7 @@ source = "test"
 )
 def test_more_volume_never_gives_less_money(tenant_file, rfm_registry, counts, age_index, extra):
     def total(cs):
-        pop = "area,year,age,count\n" + "".join(f"X,2024,{65 + k},{c}\n" for k, c in enumerate(cs))
+        pop = population_csv({("X", 2024): {65 + k: c for k, c in enumerate(cs)}})
         path = tenant_file(AGE_TOML, {"pop.csv": pop})
         return (
             run(rfm.load_tenant_file(path, rfm_registry), rfm_registry, [2024])

@@ -90,9 +90,9 @@ def check_against_rfm(path: Path, result: rfm.RunResult) -> None:
             lines[start : start + data.height], data.iter_rows(named=True), strict=True
         ):
             assert (r[0], r[2]) == (want["recipient"], want["component"])
-            assert abs(as_number(r[7]) - want["amount"]) < 0.5
+            assert abs(as_number(r[7]) - float(want["amount"])) < 0.5
             assert abs(as_number(r[7]) - as_number(r[3]) * as_number(r[5])) < 1e-6 * max(
-                1, want["amount"]
+                1, float(want["amount"])
             )
 
 

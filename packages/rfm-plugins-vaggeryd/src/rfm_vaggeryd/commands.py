@@ -26,9 +26,7 @@ def _money_table(buildup: rfm.FrameBuildUp, posts: list[Post]) -> list[str]:
     money = buildup.models.select(
         "model",
         "program",
-        (pl.col("volume").cast(pl.Float64) + pl.col("rate_change").cast(pl.Float64)).alias(
-            "change"
-        ),
+        (pl.col("volume") + pl.col("rate_change")).alias("change"),  # exact decimals
     )
     rows = []
     for r in money.iter_rows(named=True):

@@ -56,9 +56,8 @@ class BaseYearRate(Model):
         )
 
     def compute(self, ctx: ComputeContext, years: Sequence[int]) -> pl.DataFrame:
-        volumes = population_in_ages(ctx, self.volume, self.ages, years)
-        costs = rates(ctx, {"cost": self.cost_key}, years)
-        base = rates(ctx, {"volume": self.base_volume_key}, years)
+        costs = rates(ctx, {"cost": self.cost_key}, years, self.config.where)
+        base = rates(ctx, {"volume": self.base_volume_key}, years, self.config.where)
         table = costs.join(base, on="year", suffix="_v")
         mismatch = table.filter(pl.col("from_year") != pl.col("from_year_v"))
         if mismatch.height:
@@ -87,6 +86,7 @@ class BaseYearRate(Model):
                 dtype=pl.String,
             ),
         ).select("year", "rate", "basis")
+        volumes = population_in_ages(ctx, self.volume, self.ages, years)
         joined = volumes.join(table, on="year", how="left").with_columns(
             pl.lit(f"{self.volume_unit} {self.ages_label}").alias("component")
         )
