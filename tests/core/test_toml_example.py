@@ -12,8 +12,8 @@ from rfm.testing import population_csv
 EXAMPLE = """\
 [tenant]
 id = "exempel"
-name = "Exempels kommun"
-kommunkod = "9999"
+name = "Sjöbo kommun"
+kommunkod = "1265"
 
 [data.population]
 path = "befolkning.csv"        # columns area,year,age,count; relative to this file's folder
@@ -114,7 +114,7 @@ def test_symlink_out_of_the_folder_is_refused(tenant_file, rfm_cli, tmp_path):
         (('source = "KF', 'sorce = "KF'), "unknown key(s) 'sorce'"),
         (('"90+"   = { 2024 = 381100 }', '"90+"   = 381100'), "a bare number has no year"),
         (('type = "age_bands"', 'type = "age_band"'), "unknown model type 'age_band'"),
-        (('kommunkod = "9999"', "kommunkod = 9999"), "expected four digits"),
+        (('kommunkod = "1265"', "kommunkod = 1265"), "expected four digits"),
         (('"80-89" = { 2024 = 137300 }', '"85-95" = { 2024 = 137300 }'), "overlaps"),
     ],
 )

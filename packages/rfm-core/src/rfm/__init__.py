@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from rfm.cli.lazy import LazyCommand, lazy_command
     from rfm.contract import AMOUNT_DTYPE, LINEAGE_COLUMNS, MODEL_COLUMNS, apply_contract
+    from rfm.coverage import GapRule, parse_gaps
     from rfm.engine import RunResult, compare, compute_context, run
     from rfm.errors import (
         ConfigError,
@@ -61,6 +62,7 @@ _PUBLIC: dict[str, tuple[str, str]] = {
     "ContractError": ("rfm.errors", "ContractError"),
     "DatedValue": ("rfm.parameters", "DatedValue"),
     "FrameBuildUp": ("rfm.frame_buildup", "FrameBuildUp"),
+    "GapRule": ("rfm.coverage", "GapRule"),
     "GoalSet": ("rfm.tenants.goals", "GoalSet"),
     "Indicator": ("rfm.tenants.goals", "Indicator"),
     "InputError": ("rfm.errors", "InputError"),
@@ -101,6 +103,7 @@ _PUBLIC: dict[str, tuple[str, str]] = {
     "limit_changes": ("rfm.transitions", "limit_changes"),
     "linear_shares": ("rfm.transitions", "linear_shares"),
     "load_tenant_file": ("rfm.tenants.toml_loader", "load_tenant_file"),
+    "parse_gaps": ("rfm.coverage", "parse_gaps"),
     "read_table": ("rfm.io", "read_table"),
     "round_to": ("rfm.transitions", "round_to"),
     "run": ("rfm.engine", "run"),
@@ -135,6 +138,7 @@ __all__ = [
     "ContractError",
     "DatedValue",
     "FrameBuildUp",
+    "GapRule",
     "GoalSet",
     "Indicator",
     "InputError",
@@ -174,6 +178,7 @@ __all__ = [
     "limit_changes",
     "linear_shares",
     "load_tenant_file",
+    "parse_gaps",
     "read_table",
     "round_to",
     "run",

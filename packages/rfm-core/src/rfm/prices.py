@@ -39,6 +39,11 @@ def price_factors(
     out = {}
     for year in years:
         if index.unit == LEVEL_UNIT:
+            if index.value_at(base) <= 0:
+                raise ConfigError(
+                    f"price index {settings.index!r} is {index.value_at(base)} in the base year "
+                    f"{base}; an index level must be above 0"
+                )
             factor = index.value_at(year) / index.value_at(base)
             how = (
                 f"{settings.index} {number(index.value_at(year))} / {number(index.value_at(base))} "
@@ -61,6 +66,11 @@ def price_factors(
             raise ParameterError(
                 f"price index {settings.index!r} is in {index.unit!r}; expected "
                 f"{LEVEL_UNIT!r} (levels) or {CHANGE_UNIT!r} (yearly change as a share)"
+            )
+        if not (0 < factor < float("inf")):
+            raise ConfigError(
+                f"price index {settings.index!r} gives the factor {factor!r} for {year}; "
+                "index levels must be above 0 and yearly changes above −1"
             )
         out[year] = (factor, f"× {number(round(factor, 6))} till {year} års priser: {how}")
     return out

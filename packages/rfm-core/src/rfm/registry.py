@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from rfm.errors import UnknownNameError
+from rfm.errors import PluginError, UnknownNameError
 
 if TYPE_CHECKING:  # at run time these would import Polars, which listing plugins does not need
     from rfm.io.readers import Reader
@@ -59,20 +59,36 @@ class Registry:
     tenants: dict[str, TenantDefinition] = attrs.field(factory=dict)
     report_sections: list[ReportSectionProvider] = attrs.field(factory=list)
     """Callables (run result, registry, language) → [(id, title, HTML)] adding report sections."""
+    conflicts: dict[tuple[str, str], tuple[str, str]] = attrs.field(factory=dict)
+    """(kind, name) → the two plugins that both register it: the name is nobody's."""
     _loaded: dict[str, Tenant] = attrs.field(factory=dict)
 
+    def conflict(self, kind: str, name: str) -> PluginError:
+        first, second = self.conflicts[(kind, name)]
+        return PluginError(
+            f"{kind} {name!r} is registered by two plugins, {first!r} and {second!r}; rfm will "
+            "not choose between them: uninstall one (rfm plugins lists both)"
+        )
+
+    def _check(self, kind: str, name: str) -> None:
+        if (kind, name) in self.conflicts:
+            raise self.conflict(kind, name)
+
     def model_type(self, name: str) -> type[Model]:
+        self._check("model type", name)
         if name not in self.model_types:
             raise UnknownNameError("model type", name, list(self.model_types))
         return self.model_types[name]
 
     def schema(self, name: str) -> SchemaSpec:
+        self._check("schema", name)
         if name not in self.schemas:
             raise UnknownNameError("schema", name, list(self.schemas))
         return self.schemas[name]
 
     def tenant(self, tenant_id: str) -> Tenant:
         """The tenant ``tenant_id``, loaded on first use."""
+        self._check("tenant", tenant_id)
         if tenant_id not in self.tenants:
             raise UnknownNameError("tenant", tenant_id, list(self.tenants))
         if tenant_id not in self._loaded:

@@ -51,6 +51,30 @@ class UnitModel(rfm.Model):
         super().__init__(config)
         table = config.table
         self.units_dataset = str(table.get("units", "units"))
+        self.gaps = rfm.parse_gaps(table.get("gaps"), config.where)
+
+    def refuse_silent_units(
+        self, ctx: rfm.ComputeContext, have: pl.DataFrame, dataset: str, years: Sequence[int]
+    ) -> set[tuple[str, int]]:
+        """Units of the register without rows in ``have`` (unit, year) for a year asked for.
+
+        A unit with no rows would get 0 kr or vanish from the allocation: an error, unless the
+        model declares ``gaps = { means = "zero", reason = "…" }``; then the (unit, year) pairs
+        are returned for the caller to pay 0 with the reason in the basis.
+        """
+        units = self.units(ctx).select("unit").unique()
+        wanted = units.join(pl.DataFrame({"year": list(years)}), how="cross")
+        missing = wanted.join(have.select("unit", "year").unique(), on=["unit", "year"], how="anti")
+        if missing.height and self.gaps is None:
+            shown = ", ".join(
+                f"{u} ({y})" for u, y in missing.sort("unit", "year").head(12).iter_rows()
+            )
+            raise rfm.ModelError(
+                f"{self.config.where}: dataset {dataset!r} has no rows for {missing.height} "
+                f"unit-year(s) of the register: {shown}{' …' if missing.height > 12 else ''}. If "
+                'a unit without rows gets nothing, say so: gaps = { means = "zero", reason = "…" }'
+            )
+        return set(missing.iter_rows())
 
     def units(self, ctx: rfm.ComputeContext) -> pl.DataFrame:
         return ctx.dataset(self.units_dataset).filter(pl.col("kind").is_in(list(self.kinds)))
@@ -142,8 +166,24 @@ class OccupiedDays(UnitModel):
         )
 
     def days(self, ctx: rfm.ComputeContext, years: Sequence[int]) -> pl.DataFrame:
-        """Every paid day of ``years``: unit, place, person, date, kind."""
-        every = paid_days(self.stays(ctx), self.vacancy_days, dt.date(max(years), 12, 31))
+        """Every paid day of ``years``: unit, place, person, date, kind.
+
+        Only years the stays data cover: a stay still open at the last date the data know of
+        says nothing about the years after it (paying it to 2030 would be full occupancy that
+        nobody observed).
+        """
+        stays = self.stays(ctx)
+        first = stays["from_date"].min()
+        last = max(d for d in (stays["from_date"].max(), stays["to_date"].max()) if d is not None)
+        assert isinstance(first, dt.date) and isinstance(last, dt.date)
+        outside = [y for y in years if not first.year <= y <= last.year]
+        if outside:
+            raise rfm.ModelError(
+                f"{self.config.where}: dataset {self.stays_dataset!r} covers {first} to {last} "
+                f"(its first and last dates), not the budget year(s) "
+                f"{', '.join(map(str, outside))}"
+            )
+        every = paid_days(stays, self.vacancy_days, dt.date(max(years), 12, 31))
         return every.filter(pl.col("date").dt.year().is_in(list(years)))
 
     def unit_rates(self, ctx: rfm.ComputeContext, year: int) -> dict[str, tuple[float, str]]:
@@ -196,7 +236,7 @@ class OccupiedDays(UnitModel):
 class PointsAllocation(UnitModel):
     type_name = "points_allocation"
     summary = "LSS bostäder: grundersättning by staffing + Σ residents' points × kr per poäng"
-    config_keys = ("points", "units", "base", "point_value", "max_points")
+    config_keys = ("points", "units", "base", "point_value", "max_points", "gaps")
     required_keys = ("base", "point_value", "max_points")
     kinds = ("lss_bostad",)
 
@@ -247,6 +287,7 @@ class PointsAllocation(UnitModel):
         sums = points.group_by("unit", "year").agg(
             pl.col("points").sum(), pl.len().alias("residents")
         )
+        self.refuse_silent_units(ctx, sums, self.points_dataset, years)
         units = self.units(ctx)
         records = []
         for year in years:
@@ -275,7 +316,8 @@ class PointsAllocation(UnitModel):
                         "recipient": u["unit"], "year": year, "component": "poäng",
                         "volume": float(mine["points"]) if mine else 0.0, "volume_unit": "poäng",
                         "rate": float(value.value or 0), "rate_unit": "kr/poäng",
-                        "basis": f"{mine['residents'] if mine else 0} brukare; poängvärde {N(value.value or 0)} kr ({value.source})",
+                        "basis": f"{mine['residents'] if mine else 0} brukare; poängvärde {N(value.value or 0)} kr ({value.source})"
+                        + ("" if mine or self.gaps is None else " — " + self.gaps.note()),
                     }
                 )  # fmt: skip
         return _rows(records, self.id)
@@ -284,7 +326,9 @@ class PointsAllocation(UnitModel):
 class CareHourLevels(UnitModel):
     type_name = "care_hour_levels"
     summary = "hemtjänst: level by assessed hours per person-month × schablon hours × hourly rate"
-    config_keys = ("hours", "units", "levels", "boundary", "level_hours", "mode", "lov_rate")
+    config_keys = (
+        "hours", "units", "levels", "boundary", "level_hours", "mode", "lov_rate", "gaps",
+    )  # fmt: skip
     required_keys = ("levels", "boundary")
     kinds = ("hemtjanst",)
 
@@ -359,7 +403,15 @@ class CareHourLevels(UnitModel):
 
     def compute(self, ctx: rfm.ComputeContext, years: Sequence[int]) -> pl.DataFrame:
         leveled = self.hours(ctx, years)
-        records = []
+        silent = self.refuse_silent_units(ctx, leveled, self.hours_dataset, years)
+        records = [
+            {
+                "recipient": unit, "year": year, "component": "inga timmar",
+                "volume": 0.0, "volume_unit": "timmar", "rate": 0.0, "rate_unit": "kr/timme",
+                "basis": self.gaps.note() if self.gaps else "",
+            }
+            for unit, year in sorted(silent)
+        ]  # fmt: skip
         if self.mode == "utford_tid":
             self.refuse(
                 leveled.filter(pl.col("performed_hours").is_null()),

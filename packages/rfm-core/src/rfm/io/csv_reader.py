@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
+import attrs
 import polars as pl
 
-from rfm.errors import InputError, Location, Problem, UnreadableFileError
+from rfm.errors import ConfigError, InputError, Location, Problem, UnreadableFileError
 from rfm.io.table import ROW, RawTable
 
 SEPARATORS = (";", "\t", ",")
@@ -43,12 +45,34 @@ def decode(raw: bytes, name: str, encoding: str = "auto") -> str:
             ) from None
     try:
         return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        _refuse_mixed(raw, exc.start, name)
     try:
         return raw.decode("cp1252")  # Latin-1 as Windows writes it (adds €, – and ” in 0x80–0x9F)
     except UnicodeDecodeError:
         return raw.decode("latin-1")
+
+
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}")
+"""A character as UTF-8 writes it (å is C3 A5); Windows-1252 text almost never has one."""
+
+
+def _refuse_mixed(raw: bytes, bad: int, name: str) -> None:
+    """Refuse a file that is UTF-8 in one place and Windows-1252 in another.
+
+    Read as Windows-1252, such a file turns the UTF-8 rows' ``Södermalm`` into ``SÃ¶dermalm``:
+    one district becomes two recipients. Neither encoding reads the whole file right.
+    """
+    found = _UTF8_SEQUENCE.search(raw)
+    if found is None:
+        return
+    utf8_row = raw[: found.start()].count(b"\n") + 1
+    other_row = raw[:bad].count(b"\n") + 1
+    raise UnreadableFileError(
+        f"{name}: mixes two encodings: row {utf8_row} is UTF-8 and row {other_row} is not "
+        "(Windows-1252/Latin-1?), so names would not match; save the whole file as 'CSV UTF-8' "
+        "(or 'CSV (semikolonavgränsad)') and try again"
+    )
 
 
 def sniff_separator(header: str) -> str:
@@ -71,9 +95,26 @@ def read_csv(
     separator: str | None = None,
     encoding: str = "auto",
     decimal_comma: bool | None = None,
+    thousands_separator: str | None = None,
 ) -> RawTable:
-    """Read ``path`` as a table of text cells with file row numbers."""
+    """Read ``path`` as a table of text cells with file row numbers.
+
+    ``decimal_comma`` defaults to what the separator implies (a comma-separated file cannot
+    have decimal commas). ``thousands_separator = "."`` declares that points separate
+    thousands in a decimal-comma file; otherwise a point there is ambiguous and refused.
+    """
     name = name or str(path)
+    for option, value in (("separator", separator), ("encoding", encoding)):
+        if value is not None and not isinstance(value, str):
+            raise ConfigError(f"{name}: {option} must be text, not {value!r}")
+    if separator is not None and len(separator) != 1:
+        raise ConfigError(f"{name}: separator must be one character, not {separator!r}")
+    if decimal_comma is not None and not isinstance(decimal_comma, bool):
+        raise ConfigError(f"{name}: decimal_comma must be true or false, not {decimal_comma!r}")
+    if thousands_separator not in (None, " ", "."):
+        raise ConfigError(
+            f'{name}: thousands_separator must be " " or ".", not {thousands_separator!r}'
+        )
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
@@ -89,11 +130,15 @@ def read_csv(
     sep = separator or sniff_separator(header_line)
     if decimal_comma is None:
         decimal_comma = sep != ","
-    fast = _unquoted_table(text, name, sep, decimal_comma)
-    if fast is not None:
-        return fast
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
-    return _to_table(rows, name, sep, decimal_comma)
+    if thousands_separator == "." and not decimal_comma:
+        raise ConfigError(
+            f'{name}: thousands_separator = "." needs decimal commas; this file has decimal points'
+        )
+    table = _unquoted_table(text, name, sep, decimal_comma)
+    if table is None:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
+        table = _to_table(rows, name, sep, decimal_comma)
+    return attrs.evolve(table, thousands_point=thousands_separator == ".")
 
 
 def _header_problems(header: list[str], header_row: int, name: str) -> list[Problem]:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
 
 import polars as pl
 
-from rfm.errors import UnreadableFileError
+from rfm.errors import InputError, Location, Problem, UnreadableFileError
+from rfm.io.excel_formulas import column_index, formula_cells, split_address
 from rfm.io.table import ROW, RawTable
 
 
@@ -31,7 +34,32 @@ def read_excel(path: Path, *, name: str | None = None, sheet: str | None = None)
         raise UnreadableFileError(
             f"{name}: cannot read sheet {sheet or sheets[0]!r} ({exc})"
         ) from None
+    _refuse_formulas(path, name, sheets.index(sheet) if sheet is not None else 0, frame.columns)
     frame = frame.with_columns(pl.all().cast(pl.String))
     frame = frame.with_columns((pl.int_range(pl.len(), dtype=pl.Int64) + 2).alias(ROW))
     # A cell Excel stores as the number 1234.5 arrives as the text "1234.5": decimal point.
     return RawTable(frame, name, decimal_comma=False)
+
+
+def _refuse_formulas(path: Path, name: str, index: int, header: list[str]) -> None:
+    """Refuse a data sheet with formulas: their cached values may be stale (or 0)."""
+    problems = []
+    try:
+        for address, formula in formula_cells(path, index):
+            letters, row = split_address(address)
+            col = column_index(letters)
+            column = header[col] if 0 <= col < len(header) else letters
+            problems.append(
+                Problem(
+                    Location(name, row, column),
+                    "a value, not a formula (its cached result may be stale or 0): save the "
+                    "sheet with values only (Klistra in special → Värden)",
+                    formula,
+                )
+            )
+            if len(problems) >= 50:
+                break
+    except (KeyError, zipfile.BadZipFile, ParseError) as exc:
+        raise UnreadableFileError(f"{name}: not a readable .xlsx workbook ({exc})") from None
+    if problems:
+        raise InputError(problems, title=f"{name}: holds formulas where rfm reads values")

@@ -14,8 +14,13 @@ import polars as pl
 _SPACES = r"[\s\u00a0\u202f\u2009]"
 
 
-def number_expr(column: str, decimal_comma: bool) -> pl.Expr:
-    """An expression parsing a text column as Float64; unparseable text becomes null."""
+def number_expr(column: str, decimal_comma: bool, thousands_point: bool = False) -> pl.Expr:
+    """An expression parsing a text column as Float64; unparseable text becomes null.
+
+    With a decimal comma a point is ambiguous (``1.234``: a thousand or one and a bit?): it
+    makes the cell null (the caller says why) unless the file declares the point a thousands
+    separator (``thousands_point``), when points are removed.
+    """
     text = (
         pl.col(column)
         .cast(pl.String)
@@ -24,12 +29,16 @@ def number_expr(column: str, decimal_comma: bool) -> pl.Expr:
         .str.replace_all("\u2212", "-")  # typographic minus
     )
     if decimal_comma:
+        if thousands_point:
+            text = text.str.replace_all(".", "", literal=True)
+        else:
+            text = pl.when(~text.str.contains(".", literal=True)).then(text)
         text = text.str.replace_all(",", ".", literal=True)
     value = text.cast(pl.Float64, strict=False)
     return pl.when(value.is_finite()).then(value)  # "inf", "NaN", 1e400: not amounts
 
 
-def integer_expr(column: str, decimal_comma: bool) -> pl.Expr:
+def integer_expr(column: str, decimal_comma: bool, thousands_point: bool = False) -> pl.Expr:
     """An expression parsing a text column as a whole number; fractions and text become null."""
-    value = number_expr(column, decimal_comma)
+    value = number_expr(column, decimal_comma, thousands_point)
     return pl.when(value == value.round(0)).then(value).otherwise(None).cast(pl.Int64, strict=False)

@@ -33,13 +33,21 @@ class Reader:
     options: tuple[str, ...] = ()
     description: str = ""
 
+    def refusing(self, error: Exception) -> Reader:
+        """This reader made unusable: reading with it raises ``error`` (a name two plugins claim)."""
+
+        def refuse(path: Path, **_: Any) -> RawTable:
+            raise error
+
+        return attrs.evolve(self, read=refuse)
+
 
 BUILTIN_READERS = (
     Reader(
         "csv",
         (".csv", ".txt", ".tsv"),
         read_csv,
-        ("separator", "encoding", "decimal_comma"),
+        ("separator", "encoding", "decimal_comma", "thousands_separator"),
         "CSV, also Swedish exports (';', decimal comma, Latin-1)",
     ),
     Reader("excel", (".xlsx",), read_excel, ("sheet",), "Excel workbook, one sheet"),

@@ -23,6 +23,8 @@ class RawTable:
     frame: pl.DataFrame
     file: str
     decimal_comma: bool = False
+    thousands_point: bool = False
+    """With a decimal comma: the file says a point separates thousands (``1.234,5``)."""
 
     def renamed(self, mapping: dict[str, str]) -> RawTable:
         """The same table with columns renamed ``{name in file: name rfm expects}``."""

@@ -58,6 +58,8 @@ class PluginHost:
         self.pm.add_hookspecs(hookspecs)
         self._packages: dict[str, tuple[str, str]] = {}
         self.broken: dict[str, str] = {}
+        self.conflicted: dict[str, list[str]] = {}
+        """Plugins that register a name another plugin registers too, with what clashes."""
         if entry_points:
             self._load_entry_points()
         for name, plugin in plugins:
@@ -134,12 +136,22 @@ class PluginHost:
         from rfm.schemas.spec import SchemaSpec
 
         registry = Registry()
+        owners: dict[tuple[str, str], str] = {}
+
+        def claim(kind: str, name: str, plugin: str, table: dict[str, Any], item: Any) -> None:
+            """Register ``item`` as ``name``; a name two plugins register is nobody's."""
+            first = owners.get((kind, name))
+            if first is not None and first != plugin:
+                registry.conflicts[(kind, name)] = (first, plugin)
+                return
+            owners[(kind, name)] = plugin
+            table[name] = item
 
         def model_types(plugin: str, items: list[Any]) -> None:
             for item in items:
                 if not (isinstance(item, type) and issubclass(item, Model)):
                     raise PluginError(f"plugin {plugin!r} registered {item!r}, not a Model type")
-                registry.model_types[item.type_name] = item
+                claim("model type", item.type_name, plugin, registry.model_types, item)
 
         def tenants(plugin: str, items: list[Any]) -> None:
             for item in items:
@@ -147,19 +159,20 @@ class PluginHost:
                     raise PluginError(
                         f"plugin {plugin!r} registered {item!r}, not a TenantDefinition"
                     )
-                registry.tenants[item.id] = attrs.evolve(item, plugin=item.plugin or plugin)
+                owned = attrs.evolve(item, plugin=item.plugin or plugin)
+                claim("tenant", item.id, plugin, registry.tenants, owned)
 
         def readers(plugin: str, items: list[Any]) -> None:
             for item in items:
                 if not isinstance(item, Reader):
                     raise PluginError(f"plugin {plugin!r} registered {item!r}, not a Reader")
-                registry.readers[item.name] = item
+                claim("reader", item.name, plugin, registry.readers, item)
 
         def schemas(plugin: str, items: list[Any]) -> None:
             for item in items:
                 if not isinstance(item, SchemaSpec):
                     raise PluginError(f"plugin {plugin!r} registered {item!r}, not a SchemaSpec")
-                registry.schemas[item.name] = item
+                claim("schema", item.name, plugin, registry.schemas, item)
 
         def report_sections(plugin: str, items: list[Any]) -> None:
             for item in items:
@@ -177,11 +190,48 @@ class PluginHost:
             ("register_tenants", tenants),
         ):
             self._gather(hook, accept)
+        for (kind, name), (first, second) in registry.conflicts.items():
+            message = (
+                f"registers {kind} {name!r}, which plugin {first!r} registers too; "
+                f"{name!r} is unusable until one of them is uninstalled"
+            )
+            for plugin in (first, second):
+                self.conflicted.setdefault(plugin, []).append(message)
+            if kind == "reader":
+                registry.readers[name] = registry.readers[name].refusing(
+                    registry.conflict(kind, name)
+                )
         return registry
 
     def add_commands(self, cli: click.Group) -> None:
-        """Let every working plugin add its commands to ``cli``."""
-        self._call("register_commands", lambda _: {"cli": cli}, lambda _p, _i: None)
+        """Let every working plugin add its commands to ``cli``.
+
+        A plugin may not replace a command that rfm or another plugin already has: the first
+        one stays, and the plugin that tried is listed as broken, naming both.
+        """
+        owner = dict.fromkeys(cli.commands, "rfm")
+        before: dict[str, click.Command] = {}
+
+        def snapshot(_: list[Any]) -> dict[str, Any]:
+            before.clear()
+            before.update(cli.commands)
+            return {"cli": cli}
+
+        def check(plugin: str, _items: list[Any]) -> None:
+            clashes = [
+                name for name, command in before.items() if cli.commands.get(name) is not command
+            ]
+            for name in clashes:
+                cli.commands[name] = before[name]
+            for name in cli.commands:
+                owner.setdefault(name, plugin)
+            if clashes:
+                raise PluginError(
+                    f"tried to replace the command(s) {', '.join(clashes)} of "
+                    f"{', '.join(sorted({owner[n] for n in clashes}))}"
+                )
+
+        self._call("register_commands", snapshot, check)
 
     # -- listing ------------------------------------------------------------------------------
 
@@ -193,6 +243,8 @@ class PluginHost:
             package, version = self._packages.get(name, (name, ""))
             hooks = tuple(sorted(h.name for h in self.pm.get_hookcallers(plugin) or ()))
             status, error = ("broken", self.broken[name]) if name in self.broken else ("ok", "")
+            if status == "ok" and name in self.conflicted:
+                status, error = "conflict", "; ".join(self.conflicted[name])
             infos.append(PluginInfo(name, package, version, hooks, status, error))
         for name, error in self.broken.items():
             if not any(i.name == name for i in infos):

@@ -34,6 +34,11 @@ def parse_age_label(label: str, where: str = "age") -> tuple[int, int]:
         high = low
     if high < low:
         raise ConfigError(f"{where}: age group {label!r} ends before it starts")
+    if high > OPEN_END:
+        raise ConfigError(
+            f"{where}: age group {label!r} goes beyond {OPEN_END}; write an open group such as "
+            '"90+" for the oldest'
+        )
     return low, high
 
 

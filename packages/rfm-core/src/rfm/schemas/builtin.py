@@ -12,16 +12,20 @@ from functools import cache
 from importlib import resources
 
 from rfm.contract import LINEAGE_COLUMNS
+from rfm.schemas.population import overlapping_ages
 from rfm.schemas.spec import ColumnSpec, SchemaSpec
-
-SEXES = ["m", "k", "man", "kvinna", "män", "kvinnor", "1", "2", "totalt", "t"]
 
 
 @cache
-def kommunkoder() -> frozenset[str]:
-    """The 290 kommun codes (see ``rfm/data/README.md`` for their source)."""
+def kommun_names() -> dict[str, str]:
+    """The 290 kommuner: kommunkod → name (see ``rfm/data/README.md`` for their source)."""
     text = resources.files("rfm").joinpath("data/kommuner.csv").read_text(encoding="utf-8")
-    return frozenset(row["kommunkod"] for row in csv.DictReader(text.splitlines()))
+    return {row["kommunkod"]: row["kommun"] for row in csv.DictReader(text.splitlines())}
+
+
+def kommunkoder() -> frozenset[str]:
+    """The 290 kommun codes."""
+    return frozenset(kommun_names())
 
 
 BUDGET_ITEM_STATUSES = ["äskat", "beviljat", "avslaget"]
@@ -37,18 +41,18 @@ POPULATION = SchemaSpec(
         _AREA,
         _YEAR,
         ColumnSpec("age", "age", "85, 80-89 or 90+"),
-        ColumnSpec("sex", "text", "optional: m/k", required=False, nullable=True),
+        ColumnSpec("sex", "sex", "optional: m/k or totalt", required=False, nullable=True),
         ColumnSpec("count", "number", "number of inhabitants"),
     ),
     "rfm.schemas.checks:Population",
-    key=("area", "year", "age", "sex"),
+    frame_checks=(overlapping_ages,),
 )
 MUNICIPAL_POPULATION = SchemaSpec(
     "municipal_population",
     "Population as above, where every area is a kommunkod (four digits, 0665 = Vaggeryd).",
     POPULATION.columns,
     "rfm.schemas.checks:MunicipalPopulation",
-    key=POPULATION.key,
+    frame_checks=POPULATION.frame_checks,
 )
 CATEGORY_COUNTS = SchemaSpec(
     "category_counts",

@@ -14,19 +14,27 @@ file, a table of insats counts, the lineage rows a model yields). It has two lay
 from __future__ import annotations
 
 import importlib
-from typing import Literal
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
-from rfm.errors import PluginError
+from rfm.errors import PluginError, Problem
 
-ColumnKind = Literal["text", "int", "number", "age"]
+if TYPE_CHECKING:
+    import polars as pl
+
+FrameCheck = Callable[["pl.DataFrame", str], list[Problem]]
+"""A check over a whole typed table (with ``_row``) that names each row it fails: ``(frame, file)``."""
+
+ColumnKind = Literal["text", "int", "number", "age", "sex"]
 
 KIND_EXPECTED = {
-    "text": "text",
+    "text": "text (without control characters)",
     "int": "a whole number",
     "number": "a number (decimal comma or point; spaces between thousands are fine)",
     "age": "an age or age group (85, 80-89, 90+)",
+    "sex": "a sex: m or k (man/kvinna, män/kvinnor, 1/2) or totalt",
 }
 
 
@@ -52,6 +60,8 @@ class SchemaSpec:
     """The pandera ``DataFrameModel`` with the value checks, or its ``"module:Class"``."""
     key: tuple[str, ...] = ()
     extra_columns: ColumnKind | None = None  # kind of further columns, or None to drop them
+    frame_checks: tuple[FrameCheck, ...] = ()
+    """Checks over the whole table in Polars (ages that overlap, …), each naming its rows."""
 
     def checks(self) -> type:
         """The pandera model with the value checks (imported now if given as a name)."""

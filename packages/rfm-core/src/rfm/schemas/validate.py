@@ -17,18 +17,38 @@ from rfm.io.numbers import integer_expr, number_expr
 from rfm.io.table import ROW, RawTable
 from rfm.schemas.spec import KIND_EXPECTED, ColumnKind, SchemaSpec
 
-_DTYPES: dict[ColumnKind, type[pl.DataType]] = {
-    "text": pl.String,
-    "int": pl.Int64,
-    "number": pl.Float64,
-    "age": pl.String,
-}
+_ZERO_WIDTH = "[\u200b\u200c\u200d\u2060\ufeff\u00ad]"
+"""Characters that show as nothing: a name with one inside is the same name without it."""
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+"""Control characters (and bidirectional overrides): no name contains them; refused."""
+SEX_CODES = {
+    "m": "m", "man": "m", "män": "m", "1": "m",
+    "k": "k", "kvinna": "k", "kvinnor": "k", "2": "k",
+    "totalt": "totalt", "t": "totalt", "båda könen": "totalt", "samtliga": "totalt",
+}  # fmt: skip
+"""How Swedish statistics write sex, and the one code rfm keeps for each."""
 
 
-def _parse(column: str, kind: ColumnKind, decimal_comma: bool, dtype: pl.DataType) -> pl.Expr:
+def identifier_expr(expr: pl.Expr) -> pl.Expr:
+    """Text as one name: Unicode NFC, no zero-width characters, trimmed; empty is missing.
+
+    ``Söder\u200bmalm`` and a decomposed ``Södermalm`` are the same recipient as ``Södermalm``;
+    text with a control character becomes missing, so the caller reports it.
+    """
+    text = (
+        expr.cast(pl.String).str.normalize("NFC").str.replace_all(_ZERO_WIDTH, "").str.strip_chars()
+    )
+    return pl.when((text != "") & ~text.str.contains(_CONTROL)).then(text)
+
+
+def _parse(
+    column: str, kind: ColumnKind, decimal_comma: bool, dtype: pl.DataType, points: bool = False
+) -> pl.Expr:
+    if kind == "sex":
+        text = identifier_expr(pl.col(column)).str.to_lowercase()
+        return text.replace_strict(SEX_CODES, default=None, return_dtype=pl.String)
     if kind in ("text", "age"):  # an empty cell is missing, as in the number columns
-        text = pl.col(column).cast(pl.String).str.strip_chars()
-        return pl.when(text != "").then(text)
+        return identifier_expr(pl.col(column))
     if dtype.is_numeric():
         value = pl.col(column).cast(pl.Float64)
         value = pl.when(value.is_finite()).then(value)  # NaN and infinity are not amounts
@@ -36,8 +56,8 @@ def _parse(column: str, kind: ColumnKind, decimal_comma: bool, dtype: pl.DataTyp
             return pl.when(value == value.round(0)).then(value).cast(pl.Int64, strict=False)
         return value
     if kind == "int":
-        return integer_expr(column, decimal_comma)
-    return number_expr(column, decimal_comma)
+        return integer_expr(column, decimal_comma, points)
+    return number_expr(column, decimal_comma, points)
 
 
 _NOT_PLAIN = r"[\s\u00a0\u202f\u2009\u2212,]"
@@ -52,7 +72,8 @@ def _is_plain(frame: pl.DataFrame, name: str, kind: ColumnKind, decimal_comma: b
     """
     if kind not in ("int", "number") or frame.schema[name] != pl.String:
         return False
-    return not frame.select(pl.col(name).str.contains(_NOT_PLAIN).any()).item()
+    odd = _NOT_PLAIN if not decimal_comma else _NOT_PLAIN[:-1] + ".]"
+    return not frame.select(pl.col(name).str.contains(odd).any()).item()
 
 
 def _plain_number(column: str, kind: ColumnKind) -> pl.Expr:
@@ -92,7 +113,7 @@ def parse_columns(raw: RawTable, spec: SchemaSpec) -> pl.DataFrame:
             (
                 _plain_number(name, kind)
                 if _is_plain(frame, name, kind, raw.decimal_comma)
-                else _parse(name, kind, raw.decimal_comma, frame.schema[name])
+                else _parse(name, kind, raw.decimal_comma, frame.schema[name], raw.thousands_point)
             ).alias(name)
             for name, (kind, _) in kinds.items()
         ],
@@ -110,11 +131,30 @@ def parse_columns(raw: RawTable, spec: SchemaSpec) -> pl.DataFrame:
             frame[ROW].filter(bad).to_list(), original.filter(bad).to_list(), strict=True
         ):
             expected = KIND_EXPECTED[kind] + ("" if value not in (None, "") else ", not empty")
+            if _ambiguous(value, kind, raw):
+                expected = AMBIGUOUS
             problems.append(Problem(Location(raw.file, row, name), expected, value))
     if problems:
         problems.sort(key=lambda p: (p.location.row or 0, p.location.column or ""))
         raise InputError(problems, title=f"{raw.file}: values of the wrong kind")
     return parsed
+
+
+AMBIGUOUS = (
+    "a number without a point: this file writes decimals with a comma, so a point is "
+    'ambiguous (1.234 may be 1 234 or 1,234); declare thousands_separator = "." on its '
+    "[data.…] table if points separate thousands, or decimal_comma = false if they are decimals"
+)
+
+
+def _ambiguous(value: object, kind: ColumnKind, raw: RawTable) -> bool:
+    return (
+        kind in ("int", "number")
+        and raw.decimal_comma
+        and not raw.thousands_point
+        and isinstance(value, str)
+        and "." in value
+    )
 
 
 def _humanize(check: str) -> str:
@@ -153,6 +193,8 @@ def check_values(frame: pl.DataFrame, spec: SchemaSpec, file: str) -> None:
                     Location(file, row, column), _humanize(str(case["check"])), case["failure_case"]
                 )
             )
+    for check in spec.frame_checks:
+        problems += check(frame, file)
     key = [k for k in spec.key if k in frame.columns]
     if key:
         dupes = (

@@ -119,6 +119,9 @@ class Tenant:
     goals: GoalSet | None = None
     simulation: ForecastError | None = None
     """The forecast-error model ``rfm simulate`` draws from (``[simulation]``), if any."""
+    own: tuple[str, ...] = ()
+    """Its kommun-specific figures (``data.NAME``, ``parameters.KEY``): a tenant extending it for
+    another kommun must replace them or say it inherits them."""
 
     def model(self, model_id: str) -> Model:
         for m in self.models:

@@ -20,6 +20,7 @@ of the file that names it. Nothing is evaluated as code.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +30,7 @@ from rfm.coverage import parse_gaps
 from rfm.errors import ConfigError, ParameterError, RfmError
 from rfm.models.base import Model, ModelConfig
 from rfm.parameters import ParameterSet, parse_parameter_table
+from rfm.parameters.dated import MAX_YEAR, MIN_YEAR
 from rfm.tenants.forecast_error import parse_forecast_error
 from rfm.tenants.goals import parse_goals
 from rfm.tenants.paths import resolve_inside
@@ -68,7 +70,7 @@ FRAME_KEYS = (
     "price_index",
     "reform_space",
 )
-TENANT_KEYS = ("id", "name", "kommunkod", "description", "extends")
+TENANT_KEYS = ("id", "name", "kommunkod", "description", "extends", "own", "inherit")
 DATA_KEYS = (
     "path",
     "schema",
@@ -80,9 +82,10 @@ DATA_KEYS = (
     "separator",
     "encoding",
     "decimal_comma",
+    "thousands_separator",
     "gaps",
 )
-READER_OPTIONS = ("sheet", "separator", "encoding", "decimal_comma")
+READER_OPTIONS = ("sheet", "separator", "encoding", "decimal_comma", "thousands_separator")
 SCENARIO_KEYS = ("description", "models", "overrides")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
@@ -99,6 +102,33 @@ def load_tenant_file(path: Path, registry: Registry) -> Tenant:
     """Read and check the tenant file at ``path``."""
     path = Path(path)
     return tenant_from_document(load_toml(path), path, registry)
+
+
+def check_kommunkod(kommunkod: object, name: str, file: str) -> None:
+    """A kommunkod of one of the 290 kommuner, and not another kommun's than the name says.
+
+    The kommunkod decides whose figures Kolada compares with: "Sjöbo kommun" with 1267 (Höör)
+    would benchmark the wrong municipality without a word.
+    """
+    from rfm.schemas.builtin import kommun_names
+
+    where = f"{file}: [tenant].kommunkod"
+    if not (isinstance(kommunkod, str) and re.fullmatch(r"\d{4}", kommunkod)):
+        raise ConfigError(f'{where}: expected four digits as text, e.g. "0665"')
+    names = kommun_names()
+    if kommunkod not in names:
+        raise ConfigError(
+            f"{where}: {kommunkod!r} is not the code of any of Sweden's 290 kommuner "
+            "(SCB's kommunkoder; 0665 is Vaggeryd)"
+        )
+    own = names[kommunkod]
+    text = unicodedata.normalize("NFC", name)
+    mentioned = {n for n in names.values() if re.search(rf"(?<!\w){re.escape(n)}s?(?!\w)", text)}
+    if mentioned and own not in mentioned:
+        raise ConfigError(
+            f"{where}: {kommunkod} is {own}, but the tenant's name {name!r} names "
+            f"{', '.join(sorted(mentioned))}; give the kommunkod of the kommun the tenant is for"
+        )
 
 
 def _check_id(value: str, where: str) -> str:
@@ -277,15 +307,16 @@ def tenant_from_document(doc: Table, path: Path, registry: Registry) -> Tenant:
     head = get_table(doc, "tenant", file)
     check_keys(head, f"{file}: [tenant]", allowed=TENANT_KEYS, required=("id",))
     tenant_id = _check_id(get_str(head, "id", f"{file}: [tenant]"), f"{file}: [tenant].id")
-    kommunkod = head.get("kommunkod")
-    if kommunkod is not None and not (
-        isinstance(kommunkod, str) and re.fullmatch(r"\d{4}", kommunkod)
-    ):
-        raise ConfigError(f'{file}: [tenant].kommunkod: expected four digits as text, e.g. "0665"')
-
     base: Tenant | None = None
     if "extends" in head:
         base = registry.tenant(get_str(head, "extends", f"{file}: [tenant]"))
+    kommunkod = head.get("kommunkod", base.kommunkod if base else None)
+    name = get_str(head, "name", f"{file}: [tenant]", base.name if base else tenant_id)
+    if kommunkod is not None:
+        check_kommunkod(kommunkod, name, file)
+    own = _names(head, "own", f"{file}: [tenant]")
+    if base is not None:
+        _check_inheritance(doc, head, base, kommunkod, file)
 
     try:
         own_params = parse_parameter_table(doc.get("parameters", {}), f"{file}: [parameters]")
@@ -311,15 +342,10 @@ def tenant_from_document(doc: Table, path: Path, registry: Registry) -> Tenant:
             raise ConfigError(f"{file}: [scenarios.{scenario.name}]: {exc}") from None
     _check_graph(all_models, datasets, file)
 
-    prices_table = get_table(doc, "prices", file)
-    check_keys(prices_table, f"{file}: [prices]", allowed=("base_year", "index"))
-    prices = PriceSettings(prices_table.get("base_year"), prices_table.get("index"))
-    if base and not prices_table:
+    prices = _prices(doc, file, params)
+    if base and "prices" not in doc:
         prices = base.prices
-    if prices.index is not None and prices.index not in params:
-        raise ConfigError(f"{file}: [prices].index: no parameter {prices.index!r}")
-    if (prices.index is None) != (prices.base_year is None):
-        raise ConfigError(f"{file}: [prices]: give both 'base_year' and 'index', or neither")
+        check_index(prices, params, file)
 
     documentation = _documentation(doc, file, all_models)
     if base and "documentation" not in doc:
@@ -345,10 +371,17 @@ def tenant_from_document(doc: Table, path: Path, registry: Registry) -> Tenant:
                 f"(known: {', '.join(sorted(datasets)) or 'none'})"
             )
 
+    unknown = [o for o in own if _own_kind(o, datasets, params) is None]
+    if unknown:
+        raise ConfigError(
+            f"{file}: [tenant].own: {', '.join(map(repr, unknown))} is no dataset or parameter "
+            "of the tenant; write 'data.NAME' or 'parameters.KEY'"
+        )
     return Tenant(
         id=tenant_id,
-        name=get_str(head, "name", f"{file}: [tenant]", base.name if base else tenant_id),
-        kommunkod=kommunkod or (base.kommunkod if base else None),
+        name=name,
+        kommunkod=kommunkod,
+        own=tuple(own) or (base.own if base else ()),
         folder=folder,
         models=tuple(all_models),
         parameters=params,
@@ -363,6 +396,119 @@ def tenant_from_document(doc: Table, path: Path, registry: Registry) -> Tenant:
         goals=goals,
         simulation=simulation,
     )
+
+
+def _prices(doc: Table, file: str, params: ParameterSet) -> PriceSettings:
+    """``[prices] base_year = 2022, index = "pkv"``: the price level of the kr parameters."""
+    table = get_table(doc, "prices", file)
+    where = f"{file}: [prices]"
+    check_keys(table, where, allowed=("base_year", "index"))
+    if ("index" in table) != ("base_year" in table):
+        raise ConfigError(f"{where}: give both 'base_year' and 'index', or neither")
+    if not table:
+        return PriceSettings()
+    year = table["base_year"]
+    if isinstance(year, bool) or not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR:
+        raise ConfigError(
+            f"{where}.base_year: expected a year {MIN_YEAR}–{MAX_YEAR} written as a whole number "
+            f"(base_year = 2022), found {year!r}"
+        )
+    prices = PriceSettings(year, get_str(table, "index", where))
+    check_index(prices, params, file)
+    return prices
+
+
+def check_index(prices: PriceSettings, params: ParameterSet, file: str) -> None:
+    """The price index exists and every value of it can carry money: a level above 0, a
+    yearly change above −100 % (a change of −1 would make every amount 0 kr)."""
+    from rfm.prices import CHANGE_UNIT, LEVEL_UNIT
+
+    if prices.index is None:
+        return
+    where = f"{file}: [prices].index"
+    if prices.index not in params:
+        raise ConfigError(f"{where}: no parameter {prices.index!r}")
+    index = params[prices.index]
+    if index.unit not in (LEVEL_UNIT, CHANGE_UNIT):
+        raise ConfigError(
+            f"{where}: parameter {prices.index!r} is in {index.unit!r}; expected "
+            f"{LEVEL_UNIT!r} (levels, PKV 2022 = 100) or {CHANGE_UNIT!r} (yearly change)"
+        )
+    for dated in index.values:
+        if dated.value is None:
+            continue
+        if index.unit == LEVEL_UNIT and dated.value <= 0:
+            raise ConfigError(
+                f"{where}: {prices.index!r} is {dated.value} from {dated.year}; an index level "
+                "must be above 0"
+            )
+        if index.unit == CHANGE_UNIT and dated.value <= -1:
+            raise ConfigError(
+                f"{where}: {prices.index!r} changes by {dated.value} from {dated.year}; a yearly "
+                "change must be above −1 (−100 %)"
+            )
+
+
+def _names(table: Table, key: str, where: str) -> list[str]:
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ConfigError(f'{where}.{key}: expected a list of names such as ["data.population"]')
+    return list(value)
+
+
+def _own_kind(item: str, datasets: Mapping[str, Any], params: ParameterSet) -> str | None:
+    """What ``data.NAME`` or ``parameters.KEY`` of an ``own`` list is, or None."""
+    kind, _, name = item.partition(".")
+    if kind == "data" and name in datasets:
+        return "data"
+    if kind == "parameters" and name in params:
+        return "parameters"
+    return None
+
+
+def _check_inheritance(doc: Table, head: Table, base: Tenant, kommunkod: object, file: str) -> None:
+    """A tenant of another kommun may not take the base kommun's own figures in silence.
+
+    The base marks its kommun-specific datasets and parameters in ``[tenant] own`` (its
+    population, its frames, the population the equalisation divided by). A tenant that extends it
+    for another kommun replaces each of them — ``[data.NAME]`` or ``[overrides]`` — or names it
+    in ``[tenant] inherit`` to say that it means to use the base's figure.
+    """
+    inherit = set(_names(head, "inherit", f"{file}: [tenant]"))
+    unknown = sorted(inherit - set(base.own))
+    if unknown:
+        raise ConfigError(
+            f"{file}: [tenant].inherit: {', '.join(map(repr, unknown))} is not marked as "
+            f"{base.id!r}'s own (its own figures: {', '.join(base.own) or 'none'})"
+        )
+    if kommunkod == base.kommunkod:
+        return
+    replaced_data = set(get_table(doc, "data", file))
+    replaced_params = set(get_table(doc, "overrides", file))
+    taken = [
+        item
+        for item in base.own
+        if item not in inherit
+        and not (item.startswith("data.") and item[5:] in replaced_data)
+        and not (item.startswith("parameters.") and item[11:] in replaced_params)
+    ]
+    if taken:
+        described = []
+        for item in taken:
+            kind, _, key = item.partition(".")
+            source = (
+                base.datasets[key].source
+                if kind == "data"
+                else base.parameters[key].values[-1].source
+            )
+            described.append(f"{item} ({source[:60]}{'…' if len(source) > 60 else ''})")
+        raise ConfigError(
+            f"{file}: extends {base.id!r} ({base.kommunkod or 'no kommunkod'}) for kommunkod "
+            f"{kommunkod or 'none'}, but would take {base.id!r}'s own figures: "
+            + "; ".join(described)
+            + ". Give your own ([data.NAME] or [overrides]) or list them in [tenant] inherit = "
+            "[…] if you mean to use them"
+        )
 
 
 def _report(

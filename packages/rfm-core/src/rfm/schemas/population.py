@@ -1,0 +1,70 @@
+"""Checks of a population table as a whole: every inhabitant counted once.
+
+A population file may give single years of age (``85``), age groups (``80-89``) and open groups
+(``90+``), by sex or in total. Two rows whose ages overlap for the same area, year and sex count
+the same people twice: ``65-79`` beside ``70``, ``90+`` beside ``95`` and ``90 eller äldre``, or
+``065`` beside ``65``. Comparing the labels as text misses all of these, so the rows are compared
+as age intervals. A row in total (``totalt``) overlaps the rows by sex of the same ages, and a
+table that gives some areas by sex and others in total cannot be read one way: both are refused.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from rfm.errors import Location, Problem
+from rfm.io.table import ROW
+from rfm.schemas.age import age_bounds
+
+
+def overlapping_ages(frame: pl.DataFrame, file: str) -> list[Problem]:
+    """A problem for each row whose ages another row of the same area, year and sex also has."""
+    if frame.height == 0 or "age" not in frame.columns:
+        return []
+    labels = frame.select(pl.col("age").unique()).drop_nulls()
+    low, high = age_bounds("age")
+    bounds = labels.with_columns(low.alias("_lo"), high.alias("_hi")).drop_nulls()
+    has_sex = "sex" in frame.columns
+    sex = pl.col("sex") if has_sex else pl.lit("totalt")
+    rows = frame.select(ROW, "area", "year", "age", sex.fill_null("totalt").alias("_sex")).join(
+        bounds, on="age", how="inner"
+    )
+    problems: list[Problem] = []
+    kinds = set(rows["_sex"].unique().to_list())
+    if "totalt" in kinds and kinds & {"m", "k"}:
+        first_total = rows.filter(pl.col("_sex") == "totalt").sort(ROW).row(0, named=True)
+        first_sex = rows.filter(pl.col("_sex") != "totalt").sort(ROW).row(0, named=True)
+        problems.append(
+            Problem(
+                Location(file, first_total[ROW], "sex"),
+                "one way of counting for the whole table: by sex (m, k) in every row, or in "
+                f"total in every row (row {first_sex[ROW]} is by sex)",
+                "totalt",
+            )
+        )
+        return problems
+    group = ("area", "year", "_sex")
+    ordered = rows.sort(*group, "_lo", ROW).with_columns(
+        pl.col("_hi").cum_max().shift(1).over(group).alias("_reach"),
+        pl.col(ROW).shift(1).over(group).alias("_before"),
+        pl.col("age").shift(1).over(group).alias("_before_age"),
+        pl.col("_lo").shift(1).over(group).alias("_before_lo"),
+        pl.col("_hi").shift(1).over(group).alias("_before_hi"),
+    )
+    clash = ordered.filter(pl.col("_lo") <= pl.col("_reach")).sort(ROW)
+    for r in clash.head(50).iter_rows(named=True):
+        ages = str(r["_lo"]) if r["_lo"] == r["_hi"] else f"{r['_lo']}–{r['_hi']}"
+        same = (r["_lo"], r["_hi"]) == (r["_before_lo"], r["_before_hi"])
+        why = (
+            f"this row repeats row {r['_before']} ({r['_before_age']!r}: the same ages)"
+            if same
+            else f"ages {ages} are also counted in row {r['_before']} ({r['_before_age']!r})"
+        )
+        problems.append(
+            Problem(
+                Location(file, r[ROW], "age"),
+                f"each age once per area, year and sex; {why}",
+                r["age"],
+            )
+        )
+    return problems
