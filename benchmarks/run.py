@@ -107,7 +107,7 @@ def same_amounts(folder: Path) -> dict[str, float]:
     for name, baseline in (("w1", naive.w1), ("w2", naive.w2)):
         tenant = rfm.load_tenant_file(folder / name / f"{name}.toml", registry)
         totals = rfm.run(tenant, registry, range(2024, 2041)).totals()
-        ours = {(m, r, y): a for m, r, y, a in totals.iter_rows()}
+        ours = {(m, r, y): float(a) for m, r, y, a in totals.iter_rows()}
         theirs = baseline(folder / name)
         if ours.keys() != theirs.keys():
             raise SystemExit(f"{name}: rfm and the baseline give different rows")

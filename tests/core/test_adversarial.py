@@ -45,6 +45,7 @@ class Case:
     files: dict[str, str | bytes]
     expected: str  # a regular expression the message must match
     toml: str = GOOD_TOML
+    args: tuple[str, ...] = ("--year", "2024")
 
 
 def pop(text: str) -> dict[str, str | bytes]:
@@ -55,6 +56,260 @@ def toml_with(old: str, new: str) -> str:
     assert old in GOOD_TOML
     return GOOD_TOML.replace(old, new)
 
+
+# -- numbers nobody decided (issue "No silent numbers"): each is an error now, never an amount --
+MEAN_TOML = toml_with(
+    'recipient = "Äldreomsorg"',
+    'recipient = "Äldreomsorg"\npopulation_reference = "mean_of_year_ends"',
+)
+MAPPED_TOML = (
+    GOOD_TOML.replace('recipient = "Äldreomsorg"\n', "")
+    + '[data.stadsdelar]\npath = "stadsdelar.csv"\nschema = "area_mapping"\n'
+)
+KEY_TOML = """[tenant]
+id = "nyckel"
+[data.need]
+path = "need.csv"
+[parameters]
+"budget" = { unit = "kr", values = { 2024 = { value = 1000000, source = "KF" } } }
+[[models]]
+id = "nyckel"
+type = "distribution_key"
+total = "budget"
+points_column = "poang"
+source = "KF"
+"""
+LIMIT_TOML = (
+    KEY_TOML
+    + '[data.ram]\npath = "ram.csv"\nschema = "allocation"\n'
+    + '[[models]]\nid = "tak"\ntype = "change_limit"\nmodel = "nyckel"\nprevious = "ram"\n'
+    + 'source = "KF"\nmax_increase = { 2024 = 0.05 }\nmax_decrease = { 2024 = 0.05 }\n'
+)
+COUNTS_TOML = """[tenant]
+id = "lss"
+[[models]]
+id = "lss"
+type = "price_tags"
+recipient = "Socialnämnden"
+source = "SCB 2018"
+prices = { bostad = { 2018 = 1000000 } }
+counts = { bostad = { 2018 = 12 } }
+"""
+NEED = "area,year,poang\nA,2024,10\nB,2024,30\n"
+
+
+def formula_workbook() -> bytes:
+    """GOOD_POP as a workbook whose last count is a formula (cached value 0, as programs write)."""
+    import io
+
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet("Befolkning")
+    sheet.write_row(0, 0, ["area", "year", "age", "count"])
+    sheet.write_row(1, 0, ["9999", 2024, "65-79", 100])
+    sheet.write_row(2, 0, ["9999", 2024, "80+"])
+    sheet.write_formula(2, 3, "=40+20")
+    book.close()
+    return buffer.getvalue()
+
+
+SILENT_NUMBERS = [
+    Case(
+        "No silent numbers",
+        "mean of two year-ends: a band only at the second",
+        pop("area,year,age,count\n9999,2023,65-79,100\n9999,2024,65-79,100\n9999,2024,80+,60\n"),
+        r"gives no volume for 1 cell:.*area '9999', data year 2023 \(budget year 2024\), "
+        r"component '80\+'",
+        MEAN_TOML,
+    ),
+    Case(
+        "No silent numbers",
+        "mean of two year-ends: an area renamed between them",
+        pop(
+            "area,year,age,count\nGamla,2023,65-79,100\nGamla,2023,80+,60\n"
+            "Nya,2024,65-79,100\nNya,2024,80+,60\n"
+        ),
+        r"gives no volume for 4 cells:.*area 'Gamla', data year 2024",
+        MEAN_TOML,
+    ),
+    Case(
+        "No silent numbers",
+        "an area missing from one data year",
+        pop(
+            "area,year,age,count\nA,2024,65-79,100\nA,2024,80+,60\nB,2024,65-79,10\nB,2024,80+,6\n"
+            "A,2025,65-79,100\nA,2025,80+,60\n"
+        ),
+        r"gives no volume for 2 cells:.*area 'B', data year 2025",
+        toml_with('recipient = "Äldreomsorg"\n', "").replace("2024 = 21900", "2024 = 21900"),
+        ("--years", "2024-2025"),
+    ),
+    Case(
+        "No silent numbers",
+        "an age missing inside a band",
+        pop("area,year,age,count\n9999,2024,65-78,100\n9999,2024,80+,60\n"),
+        r"component '65-79': ages 79 missing",
+    ),
+    Case(
+        "No silent numbers",
+        "a key's area missing from one data year",
+        {"need.csv": NEED + "A,2025,10\n"},
+        r"gives no volume for 1 cell:.*area 'B', data year 2025",
+        KEY_TOML.replace("2024 = { value", "2024 = { value"),
+        ("--years", "2024-2025"),
+    ),
+    Case(
+        "No silent numbers",
+        "a change limit without last year's allocation for a recipient",
+        {"need.csv": NEED, "ram.csv": "recipient,year,amount\nA,2023,300000\n"},
+        r"no allocation for 2023 in dataset 'ram' for 'B'",
+        LIMIT_TOML,
+    ),
+    Case(
+        "No silent numbers",
+        "a change limit whose previous allocation spells a recipient differently",
+        {
+            "need.csv": NEED,
+            "ram.csv": "recipient,year,amount\nA,2023,300000\nb,2023,700000\n",
+        },
+        r"names 'b' for 2023, which model 'nyckel' does not pay",
+        LIMIT_TOML,
+    ),
+    Case(
+        "No silent numbers",
+        "overlapping age rows (65-79, 65 and 70)",
+        pop(GOOD_POP + "9999,2024,65,10\n9999,2024,70,10\n"),
+        r"pop\.csv, row 4, column 'age'.*ages 65 are also counted in row 2 \('65-79'\)",
+    ),
+    Case(
+        "No silent numbers",
+        "an open group counted three times (90+, 95, 90 eller äldre)",
+        pop(
+            "area,year,age,count\n9999,2024,65-79,100\n9999,2024,80-89,50\n9999,2024,90+,10\n"
+            "9999,2024,95,3\n9999,2024,90 eller äldre,10\n"
+        ),
+        r"row 5, column 'age'.*ages 95 are also counted in row 6.*row 6, column 'age'.*repeats "
+        r"row 4 \('90\+'",
+    ),
+    Case(
+        "No silent numbers",
+        "the same age written 065 and 65",
+        pop("area,year,age,count\n9999,2024,065-79,100\n9999,2024,65-79,100\n9999,2024,80+,6\n"),
+        r"row 3, column 'age'.*this row repeats row 2",
+    ),
+    Case(
+        "No silent numbers",
+        "totals beside rows by sex",
+        pop(
+            "area,year,age,sex,count\n9999,2024,65-79,totalt,100\n9999,2024,65-79,m,50\n"
+            "9999,2024,80+,k,60\n"
+        ),
+        r"row 2, column 'sex'.*one way of counting",
+    ),
+    Case(
+        "No silent numbers",
+        "a file that is UTF-8 in one row and Windows-1252 in another",
+        pop(
+            "area,year,age,count\nSödermalm,2024,65-79,100\n".encode()
+            + "Södermalm,2024,80+,60\n".encode("cp1252")
+        ),
+        r"pop\.csv: mixes two encodings: row 2 is UTF-8 and row 3 is not",
+    ),
+    Case(
+        "No silent numbers",
+        "a control character inside a name",
+        pop("area,year,age,count\n99\x1b[31m99,2024,65-79,100\n9999,2024,80+,60\n"),
+        r"pop\.csv, row 2, column 'area'.*without control characters",
+    ),
+    Case(
+        "No silent numbers",
+        "exclude_areas names an area the data does not have",
+        pop(GOOD_POP),
+        r"exclude_areas: 'Enhet för hemlösa' is no area of dataset 'population'",
+        toml_with(
+            'recipient = "Äldreomsorg"',
+            'recipient = "Äldreomsorg"\nexclude_areas = ["Enhet för hemlösa"]',
+        ),
+    ),
+    Case(
+        "No silent numbers",
+        "a point in a file with decimal commas (1.234)",
+        pop("area;year;age;count\n9999;2024;65-79;1.234\n9999;2024;80+;60\n"),
+        r"pop\.csv, row 2, column 'count': found '1\.234'.*ambiguous",
+    ),
+    Case(
+        "No silent numbers",
+        "[prices] base_year 2202",
+        pop(GOOD_POP),
+        r"\[prices\]\.base_year: expected a year 1900–2200",
+        GOOD_TOML + '[prices]\nbase_year = 2202\nindex = "pkv"\n[parameters]\n'
+        '"pkv" = { unit = "index", values = { 2022 = { value = 100, source = "SKR" } } }\n',
+    ),
+    Case(
+        "No silent numbers",
+        '[prices] base_year "2022" (text)',
+        pop(GOOD_POP),
+        r"\[prices\]\.base_year: expected a year.*'2022'",
+        GOOD_TOML + '[prices]\nbase_year = "2022"\nindex = "pkv"\n[parameters]\n'
+        '"pkv" = { unit = "index", values = { 2022 = { value = 100, source = "SKR" } } }\n',
+    ),
+    Case(
+        "No silent numbers",
+        "[prices] a yearly change of −100 %",
+        pop(GOOD_POP),
+        r"\[prices\]\.index:.*a yearly change must be above −1",
+        GOOD_TOML + '[prices]\nbase_year = 2022\nindex = "pkv"\n[parameters]\n'
+        '"pkv" = { unit = "förändring", values = { 2023 = { value = -1.0, source = "SKR" } } }\n',
+    ),
+    Case(
+        "No silent numbers",
+        "[prices] a negative index level",
+        pop(GOOD_POP),
+        r"\[prices\]\.index:.*an index level must be above 0",
+        GOOD_TOML + '[prices]\nbase_year = 2022\nindex = "pkv"\n[parameters]\n'
+        '"pkv" = { unit = "index", values = { 2022 = { value = 100, source = "SKR" }, '
+        '2024 = { value = -5, source = "SKR" } } }\n',
+    ),
+    Case(
+        "No silent numbers",
+        "a formula cell in an Excel data sheet",
+        {"pop.xlsx": formula_workbook()},
+        r"pop\.xlsx, row 3, column 'count': found '=40\+20'; expected a value, not a formula",
+        toml_with('path = "pop.csv"', 'path = "pop.xlsx"'),
+    ),
+    Case(
+        "No silent numbers",
+        "counts given for one year paid again the next",
+        {},
+        r"model 'lss': a count is a fact of its year.*bostad 2019: given for 2018",
+        COUNTS_TOML,
+        ("--year", "2019"),
+    ),
+    Case(
+        "No silent numbers",
+        "a kommunkod that is another kommun's than the name says",
+        pop(GOOD_POP),
+        r"kommunkod: 1267 is Höör, but the tenant's name 'Sjöbo kommun' names Sjöbo",
+        toml_with('id = "prov"', 'id = "prov"\nname = "Sjöbo kommun"\nkommunkod = "1267"'),
+    ),
+    Case(
+        "No silent numbers",
+        "a kommunkod of no kommun",
+        pop(GOOD_POP),
+        r"kommunkod: '9999' is not the code of any of Sweden's 290 kommuner",
+        toml_with('id = "prov"', 'id = "prov"\nkommunkod = "9999"'),
+    ),
+    Case(
+        "No silent numbers",
+        "extends takes another kommun's own figures",
+        {},
+        r"extends 'exempel' \(1265\) for kommunkod 0665, but would take 'exempel''s own figures: "
+        r"data\.population",
+        '[tenant]\nid = "vaggeryd-kopia"\nname = "Vaggeryd"\nkommunkod = "0665"\n'
+        'extends = "exempel"\n',
+    ),
+]
 
 CASES = [
     # -- CSV ----------------------------------------------------------------------------------------
@@ -120,7 +375,7 @@ CASES = [
         "CSV",
         "the same key twice",
         pop(GOOD_POP + "9999,2024,80+,61\n"),
-        r"pop\.csv, row 4.*repeats row 3",
+        r"pop\.csv, row 4, column 'age'.*this row repeats row 3",
     ),
     Case(
         "CSV",
@@ -287,6 +542,7 @@ CASES = [
         toml_with('type = "age_bands"', 'type = "age_band"'),
     ),
     Case("Tenant TOML", "an unknown scenario asked for", pop(GOOD_POP), r"scenario.*finns-inte"),
+    *SILENT_NUMBERS,
 ]
 
 
@@ -303,7 +559,7 @@ def run_case(rfm_cli, tenant_file, case: Case, tmp_path: Path, extra: tuple[str,
     out = tmp_path / "ut.csv"
     out.write_text("UNTOUCHED", encoding="utf-8")
     result = rfm_cli(
-        "run", "--config", str(path), "--year", "2024", "--format", "csv", "--out", str(out), *extra
+        "run", "--config", str(path), *case.args, "--format", "csv", "--out", str(out), *extra
     )
     return result, out, path.parent
 
@@ -425,6 +681,48 @@ ELSEWHERE = [
         "another tenant's archive",
         "tests/core/test_archive.py::test_one_tenants_run_cannot_go_into_anothers_archive",
         "… is the archive of tenant 'stad-a'; a run of 'stad-b' goes in its own archive",
+    ),
+    (
+        "No silent numbers",
+        "a model that only one compared scenario has",
+        "tests/core/test_no_silent_numbers.py::test_a_model_only_one_scenario_has_is_absent_in_the_other",
+        "(the other side reads 'finns inte i B', Δ '–'; never 0 kr or −100 %)",
+    ),
+    (
+        "No silent numbers",
+        "compare --against-run for a year the archived run does not hold",
+        "tests/core/test_no_silent_numbers.py::test_compare_against_a_run_refuses_a_year_the_run_does_not_hold",
+        "archived run 1 holds the years 2024, not 2025; compare years the run holds",
+    ),
+    (
+        "No silent numbers",
+        "runs diff of runs with different years",
+        "tests/core/test_no_silent_numbers.py::test_runs_diff_shows_a_year_only_one_run_has_as_absent",
+        "(the year only one run has reads 'finns inte i körning N')",
+    ),
+    (
+        "No silent numbers",
+        "two plugins register the same name (model type, reader, schema, tenant, command)",
+        "tests/core/test_no_silent_numbers.py::test_a_name_two_plugins_register_is_an_error_naming_both",
+        "model type 'age_bands' is registered by two plugins, 'a' and 'b'; rfm will not choose between them …",
+    ),
+    (
+        "No silent numbers",
+        "a model that gives no rows for a budget year asked for",
+        "tests/core/test_no_silent_numbers.py::test_a_model_that_gives_no_rows_for_a_year_stops_the_run",
+        "…: model 'm': gives no rows for budget year(s) 2025; its data do not cover them …",
+    ),
+    (
+        "No silent numbers",
+        "rfm run ostersund for years the unit data do not cover",
+        "tests/ostersund/test_ostersund.py::test_years_the_unit_data_do_not_cover_are_refused",
+        "…: model 'sarskilt_boende': dataset 'stays' covers 2012-01-01 to 2013-12-31 …, not the budget year(s) 2023, …",
+    ),
+    (
+        "No silent numbers",
+        "a deleted, renamed or duplicated row of a packaged tenant's data",
+        "tests/integration/test_no_silent_changes.py",
+        "(hypothesis: every amount unchanged, or an error naming the missing cell or the repeated row)",
     ),
     (
         "Unit data (Östersund)",

@@ -401,3 +401,12 @@ def test_the_data_script_rebuilds_the_bundled_files_and_matches_the_tenant(rfm_r
     for name in ("nivå 1", "nivå 2", "nivå 3"):
         key = f"hemtjanst.level_hours.{name}"
         assert tenant.parameters[key].at(2013).value == figures[f"level_hours.{name}"]
+
+
+def test_years_the_unit_data_do_not_cover_are_refused(rfm_cli):
+    """`rfm run ostersund --years 2023-2030` (data 2012–2013) paid full occupancy and silently
+    dropped hemtjänst; now it stops and names the data's period."""
+    out = rfm_cli("run", "ostersund", "--years", "2023-2030")
+    assert out.exit_code == 1
+    assert "dataset 'stays' covers 2012-01-01 to 2013-12-31" in out.stderr
+    assert "2023, 2024, 2025, 2026, 2027, 2028, 2029, 2030" in out.stderr

@@ -145,19 +145,25 @@ def lss_command(ctx: click.Context, tenant_id: str, year: int, fmt: str) -> None
     joined = (
         old.select("recipient", pl.col("amount").alias("frame"))
         .join(new, on="recipient", how="full", coalesce=True)
-        .with_columns(pl.col("frame", "model").fill_null(0.0))
+        # a unit only one side has is absent on the other, never 0 kr (and has no change)
+        .with_columns(pl.col("model").cast(pl.Float64))
         .with_columns((pl.col("model") - pl.col("frame")).alias("change"))
         .with_columns((pl.col("change") / pl.col("frame")).alias("change_share"))
         .sort("recipient")
     )
     total = joined.select(pl.col("frame", "model", "change").sum()).row(0, named=True)
+
+    def kr(value: float | None, absent: str) -> str:
+        return N(rfm.round_to(value), 0) if value is not None else absent
+
     rows = [
-        [r["recipient"], N(round(r["frame"]), 0), N(round(r["model"]), 0), N(round(r["change"]), 0),
+        [r["recipient"], kr(r["frame"], "finns inte i ramarna"),
+         kr(r["model"], "finns inte i modellen"), kr(r["change"], "–"),
          rfm.format_percent(r["change_share"]) if r["change_share"] is not None else "–"]
         for r in joined.iter_rows(named=True)
     ]  # fmt: skip
-    rows.append(["Summa", N(round(total["frame"]), 0), N(round(total["model"]), 0),
-                 N(round(total["change"]), 0), rfm.format_percent(total["change"] / total["frame"])])  # fmt: skip
+    rows.append(["Summa", kr(total["frame"], "–"), kr(total["model"], "–"),
+                 kr(total["change"], "–"), rfm.format_percent(total["change"] / total["frame"])])  # fmt: skip
     table = (
         f"LSS-bostäder: anslagsramar {year - 1} mot poängmodellen {year} (kr)\n\n"
         + rfm.text_table(

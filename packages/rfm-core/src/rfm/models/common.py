@@ -166,17 +166,20 @@ class VolumeSettings:
         rows = self._by_budget_year(frame.with_columns(pl.col(area).cast(pl.String)), years)
         rows = self._with_recipients(ctx, rows)
         rows = rows.with_columns(pl.lit(None, pl.String).alias("gap"))
-        cell = ["_area", "_budget", "_part", *cover]
+        # Without a mapping every area of the data is checked; with one, every recipient: the
+        # mapping may rename areas between year-ends (Gamla at 31/12 t−1 is Nya at 31/12 t).
+        unit = "_recipient" if self.mapping else "_area"
+        cell = [unit, "_budget", "_part", *cover]
         universe = self._by_budget_year(whole.with_columns(pl.col(area).cast(pl.String)), years)
         if sex:
             universe = universe.filter(pl.col(sex).is_not_null())
         expected = self._expected_cells(ctx, universe, rows, years, keys, cover)
         missing = expected.join(rows.select(cell).unique(), on=cell, how="anti")
-        short = self._incomplete(incomplete, years, cover).join(missing, on=cell, how="anti")
+        short = self._incomplete(ctx, incomplete, years, cover).join(missing, on=cell, how="anti")
         if missing.height or short.height:
             rule = self.gap_rule(ctx)
             if rule is None or rule.means != "zero":
-                self._refuse(missing, short, cover)
+                self._refuse(missing, short, cover, unit)
             assert rule is not None
             note = rule.note()
             if short.height:
@@ -312,8 +315,10 @@ class VolumeSettings:
         else:
             seen = universe.select("_area").unique()
             mapping = self._mapping(ctx).join(seen, on="_area", how="semi")
-            cells = self._in_force(mapping.join(budget, how="cross")).select(
-                "_area", "_recipient", "_budget"
+            cells = (
+                self._in_force(mapping.join(budget, how="cross"))
+                .select("_recipient", "_budget")
+                .unique()
             )
         cells = cells.join(parts, how="cross")
         for name in cover:
@@ -327,24 +332,34 @@ class VolumeSettings:
         return cells
 
     def _incomplete(
-        self, incomplete: pl.DataFrame | None, years: Sequence[int], cover: Sequence[str]
+        self,
+        ctx: ComputeContext,
+        incomplete: pl.DataFrame | None,
+        years: Sequence[int],
+        cover: Sequence[str],
     ) -> pl.DataFrame:
-        """The data-year cells of ``incomplete`` as (area, budget year, part, …) cells."""
-        schema = {"_area": pl.String, "_budget": pl.Int64, "_part": pl.String}
+        """The data-year cells of ``incomplete`` as (area or recipient, budget year, part, …)."""
+        unit = "_recipient" if self.mapping else "_area"
+        schema = {unit: pl.String, "_budget": pl.Int64, "_part": pl.String}
         if incomplete is None or incomplete.height == 0:
             return pl.DataFrame(schema=schema | dict.fromkeys(cover, pl.String))
         cells = self._by_budget_year(
             incomplete.with_columns(pl.col(self.recipient_column).cast(pl.String)), years
         )
-        return cells.select("_area", "_budget", "_part", *cover, "_missing")
+        if self.mapping:
+            cells = self._with_recipients(ctx, cells)
+        return cells.select(unit, "_budget", "_part", *cover, "_missing")
 
-    def _refuse(self, missing: pl.DataFrame, short: pl.DataFrame, cover: Sequence[str]) -> None:
+    def _refuse(
+        self, missing: pl.DataFrame, short: pl.DataFrame, cover: Sequence[str], unit: str
+    ) -> None:
         """Raise one error naming every missing and incomplete cell."""
+        label = "recipient" if unit == "_recipient" else "area"
 
         def cell(r: dict[str, object]) -> str:
             back = next(b for p, b in self.parts() if p == r["_part"])
             data_year = int(r["_budget"]) - self.lag - back  # type: ignore[call-overload]
-            text = f"area {r['_area']!r}, data year {data_year} (budget year {r['_budget']})"
+            text = f"{label} {r[unit]!r}, data year {data_year} (budget year {r['_budget']})"
             for name in cover:
                 text += f", {name} {r[name]!r}"
             if r.get("_missing"):
@@ -353,15 +368,15 @@ class VolumeSettings:
 
         problems = pl.concat(
             [
-                missing.select("_area", "_budget", "_part", *cover),
+                missing.select(unit, "_budget", "_part", *cover),
                 *(
-                    [short.select("_area", "_budget", "_part", *cover, "_missing")]
+                    [short.select(unit, "_budget", "_part", *cover, "_missing")]
                     if short.height
                     else []
                 ),
             ],
             how="diagonal_relaxed",
-        ).sort("_budget", "_area", *cover)
+        ).sort("_budget", unit, *cover)
         raise missing_cells_error(
             self.where,
             f"dataset {self.dataset!r} gives no volume",

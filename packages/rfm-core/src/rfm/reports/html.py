@@ -252,11 +252,8 @@ def render_report(
             last = mine.filter(pl.col("year") == years[-1]).select(
                 "recipient", pl.col("amount").alias("a")
             )
-            part = (
-                first.join(last, on="recipient", how="full", coalesce=True)
-                .fill_null(0)
-                .sort("recipient")
-            )
+            # recipients of both years: one that exists in only one has no change to show
+            part = first.join(last, on="recipient", how="inner").sort("recipient")
             names, base = part["recipient"].to_list(), part["b"].to_list()
             diffs = [x - y for x, y in zip(part["a"].to_list(), base, strict=True)]
             lead = t["spread_years"].format(first=years[0], last=years[-1])

@@ -1,0 +1,327 @@
+"""No number nobody decided: what used to become 0 kr, a halved volume or a float rounded down.
+
+The classes that end in an error are in the adversarial table (tests/core/test_adversarial.py,
+docs/reliability.md). Here are the ones whose answer is the right number, or an error from a
+command other than ``rfm run``: each expected figure is worked out by hand in the test.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import polars as pl
+import pytest
+
+import rfm
+from rfm.testing import population_csv
+
+HALF_KRONA = """[tenant]
+id = "ore"
+[data.counts]
+path = "antal.csv"
+[[models]]
+id = "insatser"
+type = "price_tags"
+recipient = "Nämnden"
+source = "KF 2024-01-01 § 1"
+prices = { timmar = { 2024 = 25.15 } }
+"""
+COUNTS = "area,year,category,count\nX,2024,timmar,650\n"
+
+
+def test_25_15_kr_times_650_is_16_347_50_exact_and_16_348_rounded(rfm_cli, tenant_file, tmp_path):
+    """25,15 kr × 650 = 16 347,50 kr; half-up to kronor 16 348 (a float gives 16 347,4999…)."""
+    path = str(tenant_file(HALF_KRONA, {"antal.csv": COUNTS}))
+    table = rfm_cli("run", "--config", path, "--year", "2024")
+    assert table.exit_code == 0, table.output
+    assert "16 348" in table.output and "16 347" not in table.output
+    csv = rfm_cli("run", "--config", path, "--year", "2024", "--format", "csv")
+    rows = pl.read_csv(csv.output.encode(), schema_overrides={"amount": pl.String})
+    assert rows["amount"].to_list() == ["16347.5"]  # the exact decimal, not 16347.499999999998
+    as_json = rfm_cli("run", "--config", path, "--year", "2024", "--format", "json")
+    parsed = json.loads(as_json.output, parse_float=Decimal)
+    assert parsed[0]["amount"] == Decimal("16347.5")
+    assert '"amount": 16347.5' in as_json.output
+    tkr = rfm_cli("run", "--config", path, "--year", "2024", "--round", "tkr")
+    assert " 16\n" in tkr.output  # 16,3475 tkr → 16
+    result = rfm.run(rfm.load_tenant_file(tenant_file(HALF_KRONA, {"antal.csv": COUNTS}),
+                                          rfm.PluginHost().registry), rfm.PluginHost().registry,
+                     [2024])  # fmt: skip
+    assert result.totals()["amount"].to_list() == [Decimal("16347.5")]
+    assert rfm.round_to(result.totals()["amount"][0]) == 16348
+
+
+def test_the_workbook_shows_16_348_after_libreoffice_recalculates(tenant_file, tmp_path):
+    """LibreOffice recalculates the formula from zero cached values and shows it as 16 348."""
+    import shutil
+    import subprocess
+
+    from rfm.reports.workbook import write_workbook
+    from tests.core.test_workbook import as_number, recalculate, sheet
+
+    registry = rfm.PluginHost().registry
+    result = rfm.run(
+        rfm.load_tenant_file(tenant_file(HALF_KRONA, {"antal.csv": COUNTS}), registry),
+        registry,
+        [2024],
+    )
+    book = tmp_path / "ore.xlsx"
+    write_workbook(result, book, cached_values=False)
+    recalculated = recalculate(book, tmp_path)
+    rows = sheet(recalculated, "Sammanfattning")
+    assert any(r[1] == "Nämnden" and as_number(r[3]) == 16347.5 for r in rows)
+    # The sheet as LibreOffice shows it (whole kronor, rounded half away from zero).
+    shown_dir = tmp_path / "shown"
+    done = subprocess.run(
+        [shutil.which("soffice") or "soffice", f"-env:UserInstallation={(tmp_path / 'p2').as_uri()}",
+         "--headless", "--norestore", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1",
+         "--outdir", str(shown_dir), str(recalculated)],
+        capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    shown = (shown_dir / "ore.csv").read_text(encoding="utf-8")
+    line = next(r for r in shown.splitlines() if "Nämnden" in r)
+    assert "16,348" in line and "16,347" not in line
+
+
+MEAN_MAPPED = """[tenant]
+id = "medel"
+[data.population]
+path = "pop.csv"
+[data.stadsdelar]
+path = "stadsdelar.csv"
+schema = "area_mapping"
+[[models]]
+id = "ao"
+type = "age_bands"
+area_mapping = "stadsdelar"
+population_reference = "mean_of_year_ends"
+source = "KF"
+bands = { "80+" = { 2024 = 100 } }
+"""
+
+
+def test_a_mean_of_year_ends_with_an_area_renamed_between_them_is_mapped(rfm_registry, tenant_file):
+    """Gamla at 31/12 2023 is Nya at 31/12 2024: with a mapping both year-ends count in full."""
+    population = population_csv({("Gamla", 2023): {85: 30}, ("Nya", 2024): {85: 50}})
+    mapping = "area,recipient,from_year,to_year\nGamla,Nya,2024,\nNya,Nya,2024,\n"
+    tenant = rfm.load_tenant_file(
+        tenant_file(MEAN_MAPPED, {"pop.csv": population, "stadsdelar.csv": mapping}),
+        rfm_registry,
+    )
+    rows = rfm.run(tenant, rfm_registry, [2024]).lineage
+    assert rows["recipient"].to_list() == ["Nya"]
+    assert rows["volume"].to_list() == [(30 + 50) / 2]  # not 15 + 25 under two names
+    assert rows["amount"].to_list() == [Decimal(4000)]
+
+
+NAMES = """[tenant]
+id = "namn"
+[data.population]
+path = "pop.csv"
+[[models]]
+id = "ao"
+type = "age_bands"
+source = "KF"
+bands = { "80+" = { 2024 = 100 } }
+"""
+
+
+def test_one_recipient_whatever_unicode_form_its_name_has(rfm_registry, tenant_file):
+    """NFC, NFD and a zero-width space are one Södermalm, not three recipients."""
+    nfc, nfd, hidden = "Södermalm", "So\u0308dermalm", "Söder\u200bmalm"
+    lines = population_csv({(nfc, 2024): {85: 10}}).splitlines()
+    # Single ages 0–49 under one form of the name, 50–99 under another, 100+ under a third.
+    text = "\n".join(
+        [lines[0]]
+        + [line.replace(nfc, nfd) for line in lines[1:51]]
+        + [line.replace(nfc, hidden) for line in lines[51:101]]
+        + lines[101:]
+    )
+    tenant = rfm.load_tenant_file(tenant_file(NAMES, {"pop.csv": text}), rfm_registry)
+    rows = rfm.run(tenant, rfm_registry, [2024]).lineage
+    assert rows["recipient"].to_list() == [nfc]
+    assert rows["volume"].to_list() == [10.0]
+
+
+def test_a_declared_gap_is_zero_and_says_so(rfm_registry, tenant_file):
+    toml = NAMES.replace(
+        'path = "pop.csv"',
+        'path = "pop.csv"\ngaps = { means = "zero", reason = "SCB redovisar inte tomma åldrar" }',
+    )
+    csv = "area,year,age,count\nA,2024,85,10\nB,2024,81,2\n"
+    tenant = rfm.load_tenant_file(tenant_file(toml, {"pop.csv": csv}), rfm_registry)
+    rows = rfm.run(tenant, rfm_registry, [2024]).lineage.sort("recipient")
+    assert rows["volume"].to_list() == [10.0, 2.0]
+    assert all(
+        "räknas som 0 enligt tenantfilen (SCB redovisar inte tomma åldrar)" in b
+        for b in rows["basis"]
+    )
+
+
+def test_counts_stand_for_a_later_year_only_when_the_tenant_says_so(rfm_registry, tenant_file):
+    toml = """[tenant]
+id = "lss"
+[[models]]
+id = "lss"
+type = "price_tags"
+recipient = "Socialnämnden"
+source = "SCB 2018"
+prices = { bostad = { 2018 = 1000000 } }
+counts = { bostad = { 2018 = 12 } }
+gaps = { means = "previous", reason = "prognos: oförändrat antal" }
+"""
+    tenant = rfm.load_tenant_file(tenant_file(toml, {}), rfm_registry)
+    rows = rfm.run(tenant, rfm_registry, [2018, 2019]).lineage.sort("year")
+    assert rows["amount"].to_list() == [Decimal(12_000_000)] * 2
+    assert "inget värde för 2019, värdet från 2018 används" in rows["basis"][1]
+    assert "prognos: oförändrat antal" in rows["basis"][1]
+    assert "inget värde" not in rows["basis"][0]
+
+
+def test_extends_for_another_kommun_may_inherit_what_it_names(rfm_registry, tenant_file):
+    toml = (
+        '[tenant]\nid = "kopia"\nname = "Vaggeryd"\nkommunkod = "0665"\nextends = "exempel"\n'
+        'inherit = ["data.population", "parameters.aldreomsorg.bands.65-79", '
+        '"parameters.aldreomsorg.bands.80-89", "parameters.aldreomsorg.bands.90+"]\n'
+    )
+    tenant = rfm.load_tenant_file(tenant_file(toml, {}), rfm_registry)
+    assert tenant.kommunkod == "0665"
+    wrong = toml.replace('"data.population", ', '"data.befolkning", ')
+    with pytest.raises(rfm.ConfigError, match=r"inherit: 'data.befolkning' is not marked"):
+        rfm.load_tenant_file(tenant_file(wrong, {}), rfm_registry)
+
+
+# -- comparisons: absent is absent ------------------------------------------------------------------
+
+SCENARIOS = (
+    NAMES
+    + '[[models]]\nid = "extra"\ntype = "age_bands"\nsource = "KF"\n'
+    + 'bands = { "80+" = { 2024 = 50 } }\n'
+    + '[scenarios.utan]\nmodels = ["ao"]\n[scenarios.med]\nmodels = ["ao", "extra"]\n'
+)
+
+
+def test_a_model_only_one_scenario_has_is_absent_in_the_other(rfm_cli, tenant_file):
+    path = str(tenant_file(SCENARIOS, {"pop.csv": population_csv({("A", 2024): {85: 10}})}))
+    out = rfm_cli("compare", "--config", path, "--scenario", "med", "--against", "utan",
+                  "--year", "2024")  # fmt: skip
+    assert out.exit_code == 0, out.output
+    line = next(r for r in out.output.splitlines() if r.startswith("extra"))
+    assert "500" in line and "finns inte i utan" in line and "–" in line
+    assert " 0 " not in line.replace("500", "")
+    csv = rfm_cli("compare", "--config", path, "--scenario", "med", "--against", "utan",
+                  "--year", "2024", "--format", "csv")  # fmt: skip
+    rows = pl.read_csv(csv.output.encode()).filter(pl.col("model") == "extra")
+    assert rows["utan"].to_list() == [None] and rows["diff"].to_list() == [None]
+
+
+def test_compare_against_a_run_refuses_a_year_the_run_does_not_hold(rfm_cli, tenant_file, tmp_path):
+    path = str(tenant_file(NAMES, {"pop.csv": population_csv(
+        {("A", y): {85: 10} for y in (2024, 2025)})}))  # fmt: skip
+    archive = str(tmp_path / "arkiv.sqlite")
+    saved = rfm_cli("run", "--config", path, "--year", "2024", "--save", "--archive", archive)
+    assert saved.exit_code == 0, saved.output
+    out = rfm_cli("compare", "--config", path, "--scenario", "standard", "--against-run", "1",
+                  "--archive", archive, "--year", "2025")  # fmt: skip
+    assert out.exit_code == 1
+    assert "archived run 1 holds the years 2024, not 2025" in out.stderr
+
+
+def test_runs_diff_shows_a_year_only_one_run_has_as_absent(rfm_cli, tenant_file, tmp_path):
+    path = str(tenant_file(NAMES, {"pop.csv": population_csv(
+        {("A", y): {85: 10} for y in (2024, 2025)})}))  # fmt: skip
+    archive = str(tmp_path / "arkiv.sqlite")
+    for years in ("2024", "2024-2025"):
+        saved = rfm_cli("run", "--config", path, "--years", years, "--save", "--archive", archive)
+        assert saved.exit_code == 0, saved.output
+    diff = rfm_cli("runs", "diff", "1", "2", "--config", path, "--archive", archive)
+    assert diff.exit_code == 0, diff.output
+    line = next(r for r in diff.output.splitlines() if "2025" in r and r.startswith("ao"))
+    assert "finns inte i körning 1" in line and "1 000" in line
+
+
+# -- plugins: one name, one owner ------------------------------------------------------------------
+
+
+class _Twin:
+    """A plugin that registers the core's age_bands model type again (and a core command)."""
+
+    @rfm.hookimpl
+    def register_model_types(self, register):  # type: ignore[no-untyped-def]
+        from rfm.models import AgeBands
+
+        class Doubled(AgeBands):
+            pass
+
+        register(Doubled)
+
+    @rfm.hookimpl
+    def register_commands(self, cli):  # type: ignore[no-untyped-def]
+        import click
+
+        @cli.command("run")
+        def hijack() -> None:
+            click.echo("hijacked")
+
+
+def test_a_name_two_plugins_register_is_an_error_naming_both(tenant_file):
+    from click.testing import CliRunner
+
+    from rfm.cli import build_cli
+
+    host = rfm.PluginHost(plugins=[("tvilling", _Twin())], on_broken=lambda _m: None)
+    registry = host.registry
+    assert ("model type", "age_bands") in registry.conflicts
+    path = tenant_file(NAMES, {"pop.csv": population_csv({("A", 2024): {85: 10}})})
+    with pytest.raises(rfm.PluginError, match=r"model type 'age_bands' is registered by two "
+                       r"plugins, .*'tvilling'"):  # fmt: skip
+        rfm.load_tenant_file(path, registry)
+    listed = {p.name: p for p in host.plugins()}
+    assert listed["tvilling"].status == "conflict"
+    assert "age_bands" in listed["tvilling"].error
+    # The core's `run` stays rfm's: the plugin that tried to replace it is broken, named.
+    cli = build_cli(host)
+    out = CliRunner().invoke(cli, ["run", "--help"])
+    assert "hijacked" not in out.output and "Compute a tenant's allocation" in out.output
+    assert "tried to replace the command(s) run of rfm" in host.broken["tvilling"]
+
+
+# -- years the data do not cover ---------------------------------------------------------------------
+
+
+def test_a_model_that_gives_no_rows_for_a_year_stops_the_run(rfm_registry):
+    class Partial(rfm.Model):
+        type_name = "partial"
+        summary = "rows for the first year only"
+
+        def compute(self, ctx, years):  # type: ignore[no-untyped-def]
+            first = min(years)
+            return pl.DataFrame(
+                {
+                    "model": [self.id],
+                    "recipient": ["X"],
+                    "year": [first],
+                    "component": ["c"],
+                    "volume": [1.0],
+                    "volume_unit": ["st"],
+                    "rate": [1.0],
+                    "rate_unit": ["kr/st"],
+                    "basis": ["b"],
+                }  # fmt: skip
+            )
+
+        def formula(self) -> str:
+            return "1"
+
+    registry = rfm.Registry(model_types={"partial": Partial})
+    from rfm.tenants.toml_loader import tenant_from_document
+
+    tenant = tenant_from_document(
+        {"tenant": {"id": "t"}, "models": [{"id": "m", "type": "partial"}]},
+        __import__("pathlib").Path("t.toml"),
+        registry,
+    )
+    with pytest.raises(rfm.ModelError, match=r"model 'm': gives no rows for budget year\(s\) 2025"):
+        rfm.run(tenant, registry, [2024, 2025])
