@@ -309,7 +309,7 @@ def test_a_model_that_gives_no_rows_for_a_year_stops_the_run(rfm_registry):
                     "rate": [1.0],
                     "rate_unit": ["kr/st"],
                     "basis": ["b"],
-                }  # fmt: skip
+                }
             )
 
         def formula(self) -> str:
