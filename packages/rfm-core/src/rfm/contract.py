@@ -16,6 +16,9 @@ from rfm.formatting import number
 from rfm.money import LIMIT, SCALE
 
 AMOUNT_DTYPE = pl.Decimal(38, SCALE)
+VOLUME_DECIMALS = 10
+"""A volume is taken to 10 decimals: what a count, a mean of two year-ends or a share of points
+needs, without the last bits of a binary product."""
 """The Polars type of every amount: an exact decimal (see :mod:`rfm.money`)."""
 
 
@@ -114,7 +117,10 @@ def apply_contract(rows: pl.DataFrame, tenant: str, model: str) -> pl.DataFrame:
             f"model {model!r} yielded columns that break the contract "
             f"(missing: {missing or 'none'}, unexpected: {extra or 'none'})"
         )
-    typed = rows.select(*[pl.col(c).cast(LINEAGE_DTYPES[c]) for c in MODEL_COLUMNS])
+    typed = rows.select(*[pl.col(c).cast(LINEAGE_DTYPES[c]) for c in MODEL_COLUMNS]).with_columns(
+        # float noise of a product (550 × 0,85 = 467,50000000000006) is not part of a volume
+        pl.col("volume").round(VOLUME_DECIMALS)
+    )
     _check_magnitudes(typed, model)
     return typed.select(
         pl.lit(tenant, pl.String).alias("tenant"),

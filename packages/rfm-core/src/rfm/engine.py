@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 import attrs
 import polars as pl
 
+from rfm.classification import Classification
 from rfm.contract import LINEAGE_COLUMNS, apply_contract, lineage_is_valid
 from rfm.coverage import GapRule
 from rfm.errors import (
@@ -30,6 +31,7 @@ from rfm.parameters import ParameterSet
 from rfm.prices import PRICE_LEVELS, price_factors
 from rfm.registry import Registry
 from rfm.schemas.builtin import LINEAGE
+from rfm.schemas.spec import ColumnSpec
 from rfm.schemas.validate import validate_frame, validate_table
 from rfm.tenants.tenant import DatasetConfig, Scenario, Tenant
 from rfm.tenants.toml_loader import order_models
@@ -52,6 +54,19 @@ class DatasetUse:
 def load_dataset(registry: Registry, config: DatasetConfig) -> tuple[pl.DataFrame, DatasetUse]:
     """Read a tenant dataset, validate it against its schema, and record what was read."""
     schema = registry.schema(config.schema)
+    if config.numbers:  # columns the tenant says are numbers, beside the schema's own
+        known = set(schema.column_names)
+        schema = attrs.evolve(
+            schema,
+            columns=(
+                *schema.columns,
+                *(
+                    ColumnSpec(n, "number", "a number (the tenant file's numbers)")
+                    for n in config.numbers
+                    if n not in known
+                ),
+            ),
+        )
     shown = config.display_path or config.path.name
     raw = read_table(
         registry.readers, config.path, name=shown, fmt=config.format, options=config.options
@@ -113,6 +128,11 @@ class RunContext:
                 raise ConfigError(f"tenant {self._tenant.id!r} has no dataset {name!r}")
             self._datasets[name] = self._load(self._tenant.datasets[name])
         return self._datasets[name]
+
+    def classification(self, name: str) -> Classification:
+        if name not in self._tenant.classifications:
+            raise ConfigError(f"tenant {self._tenant.id!r} has no classification {name!r}")
+        return self._tenant.classifications[name]
 
     def dataset_gaps(self, name: str) -> GapRule | None:
         if name not in self._tenant.datasets:
@@ -189,7 +209,11 @@ def run(
     for done, model in enumerate(ordered, start=1):
         rows = model.compute(ctx, years)
         if factors is not None and not model.inputs():
-            rows = _to_current_prices(rows, factors)
+            own = {
+                prefix: price_factors(attrs.evolve(tenant.prices, index=index), parameters, years)
+                for prefix, index in model.price_indices().items()
+            }
+            rows = _to_current_prices(rows, factors, own)
         lineage = apply_contract(rows, tenant.id, model.id).sort(SORT)
         _check_years(lineage, years, model)
         if not lineage_is_valid(lineage):  # the schema then names every failing row
@@ -264,18 +288,35 @@ def _with_inputs(tenant: Tenant, model_ids: Sequence[str]) -> set[str]:
     return needed
 
 
-def _to_current_prices(rows: pl.DataFrame, factors: dict[int, tuple[float, str]]) -> pl.DataFrame:
+def _to_current_prices(
+    rows: pl.DataFrame,
+    factors: dict[int, tuple[float, str]],
+    own: Mapping[str, dict[int, tuple[float, str]]] | None = None,
+) -> pl.DataFrame:
+    """Each kr rate × the factor from the base year to its year; components that start with a
+    prefix of ``own`` (a rate table with its own index) use that index's factors."""
+    tables = [("", factors), *((own or {}).items())]
     table = pl.DataFrame(
-        {
-            "year": list(factors),
-            "_factor": [f for f, _ in factors.values()],
-            "_how": [h for _, h in factors.values()],
-        },
-        schema={"year": pl.Int64, "_factor": pl.Float64, "_how": pl.String},
+        [
+            (prefix, year, factor, how)
+            for prefix, by_year in tables
+            for year, (factor, how) in by_year.items()
+        ],
+        schema={"_prefix": pl.String, "year": pl.Int64, "_factor": pl.Float64, "_how": pl.String},
+        orient="row",
     )
+    prefix: pl.Expr = pl.lit("")
+    for start in sorted((own or {}), key=len):
+        prefix = (
+            pl.when(pl.col("component").str.starts_with(start))
+            .then(pl.lit(start))
+            .otherwise(prefix)
+        )
     is_kr = pl.col("rate_unit").str.starts_with("kr/")
     return (
-        rows.join(table, on="year", how="left")
+        rows.with_columns(prefix.alias("_prefix"))
+        .join(table, on=["_prefix", "year"], how="left")
+        .drop("_prefix")
         .with_columns(
             pl.when(is_kr).then(pl.col("rate") * pl.col("_factor")).otherwise(pl.col("rate")),
             pl.when(is_kr)

@@ -9,6 +9,7 @@ from rfm.models.distribution_key import DistributionKey
 from rfm.models.lss_standard_cost import LssStandardCost
 from rfm.models.per_capita_standard_cost import PerCapitaStandardCost
 from rfm.models.price_tags import PriceTags
+from rfm.models.rate_table import RateTableModel
 
 BUILTIN_MODEL_TYPES: tuple[type[Model], ...] = (
     AgeBands,
@@ -19,6 +20,7 @@ BUILTIN_MODEL_TYPES: tuple[type[Model], ...] = (
     DistributionKey,
     Blend,
     ChangeLimit,
+    RateTableModel,
 )
 
 __all__ = [
@@ -35,4 +37,5 @@ __all__ = [
     "ParameterRef",
     "PerCapitaStandardCost",
     "PriceTags",
+    "RateTableModel",
 ]

@@ -14,13 +14,17 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import attrs
 import polars as pl
 
 from rfm.config import Table, check_keys, get_str
 from rfm.coverage import GapRule
+
+if TYPE_CHECKING:
+    from rfm.classification import Classification
+    from rfm.rates import RateTable
 from rfm.errors import ConfigError
 from rfm.parameters import Parameter, ParameterSet, parse_dated_values
 
@@ -41,6 +45,10 @@ class ComputeContext(Protocol):
         """What the tenant declared a missing row of dataset ``name`` to mean, if anything."""
         ...
 
+    def classification(self, name: str) -> Classification:
+        """The tenant's classification (dated threshold table) ``name``."""
+        ...
+
     def model_rows(self, model_id: str) -> pl.DataFrame:
         """The lineage rows (with amounts) of a model this one depends on."""
         ...
@@ -55,6 +63,10 @@ class ModelConfig:
     table: Table
     where: str
     tenant_parameters: ParameterSet = attrs.field(factory=ParameterSet)
+    rate_tables: Mapping[str, RateTable] = attrs.field(factory=dict)
+    """The tenant's ``[rates.NAME]`` tables (rfm.rates)."""
+    classifications: Mapping[str, Classification] = attrs.field(factory=dict)
+    """The tenant's ``[classifications.NAME]`` threshold tables (rfm.classification)."""
 
 
 COMMON_KEYS = ("id", "type", "source", "description", "label", "criteria")
@@ -124,6 +136,11 @@ class Model(abc.ABC):
     @abc.abstractmethod
     def formula(self) -> str:
         """The model's formula in words and symbols, for documentation and ``rfm explain``."""
+
+    def price_indices(self) -> Mapping[str, str]:
+        """Component prefix → the price index (a parameter key) its kr rates follow at current
+        prices, where it is not the tenant's own (a rate table with ``index``). Default: none."""
+        return {}
 
     def explain(self, rows: pl.DataFrame, recipient: str, year: int) -> list[str]:
         """Lines of arithmetic ``rfm explain`` prints beneath the lineage rows.

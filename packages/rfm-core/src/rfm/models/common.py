@@ -19,7 +19,7 @@ from rfm.errors import ConfigError, ModelError, ParameterError
 from rfm.formatting import number
 from rfm.models.base import ComputeContext, Model
 
-REFERENCES = ("year", "mean_of_year_ends")
+REFERENCES = ("year", "mean_of_year_ends", "change")
 VOLUME_KEYS = (
     "recipient",
     "recipient_column",
@@ -40,7 +40,8 @@ class VolumeSettings:
     * ``data_lag = 2`` takes the volume of budget year *t* from data year *t − 2* (as the
       national equalisation does); the default 0 takes rows with ``year = t``.
     * ``population_reference = "mean_of_year_ends"`` uses the mean of the year-end figures
-      of *t − 1* and *t* (Sjöbo's method) instead of the figure of *t*.
+      of *t − 1* and *t* (Sjöbo's method) instead of the figure of *t*; ``"change"`` uses the
+      change from *t − 1* to *t* (new m² of streets, the population's growth).
     * ``area_mapping = "stadsdelar"`` names an ``area_mapping`` dataset (area, recipient,
       from_year, to_year) that sends each finer area (basområde, DeSO, a former district) to
       the recipient it belongs to in budget year *t*: Stockholm's 14 stadsdelsnämnder became 13
@@ -110,7 +111,7 @@ class VolumeSettings:
 
     def parts(self) -> tuple[tuple[str, int], ...]:
         """The data years a budget year reads, as (name, years before t − lag)."""
-        if self.reference == "mean_of_year_ends":
+        if self.reference in ("mean_of_year_ends", "change"):
             return (("t", 0), ("t-1", 1))
         return (("t", 0),)
 
@@ -127,6 +128,7 @@ class VolumeSettings:
         keys: Mapping[str, Sequence[str] | None] | None = None,
         incomplete: pl.DataFrame | None = None,
         dataset: pl.DataFrame | None = None,
+        carry: Sequence[str] = (),
     ) -> pl.DataFrame:
         """Volumes per recipient, budget year and ``keys``, each cell checked to be in the data.
 
@@ -139,6 +141,8 @@ class VolumeSettings:
                 are there but do not cover what the component needs (ages missing from a band).
             dataset: the whole dataset, when ``frame`` is only the rows the model counts (the
                 ages inside its bands): its areas and years are the ones that must be covered.
+            carry: columns kept apart in the sums but not part of the grid (a rate table's
+                dimensions: a unit need not have every nivå, but it must have rows).
 
         Returns recipient, year (the budget year), the keys, the sums and ``gap`` (the basis
         note of a declared gap, or null). A cell the data does not give is an error naming
@@ -202,21 +206,30 @@ class VolumeSettings:
             pl.col("_budget").alias("year"),
             "_part",
             *keys,
+            *carry,
         ).agg(
             *[pl.col(column).sum().alias(name) for name, column in sums.items()],
             pl.col("gap").drop_nulls().first(),
         )
         if len(self.parts()) == 1:
             return summed.drop("_part")
-        # The mean of two year-ends: both are there (checked above, or declared gaps).
+        # Two year-ends: both are there (checked above, or declared gaps). A carried dimension
+        # value at only one of them (a nivå a unit had at t−1 but not at t) counts 0 at the
+        # other: the cell itself is covered, and its rows are what the data say.
         ends = [summed.filter(pl.col("_part") == part).drop("_part") for part, _ in self.parts()]
-        on = ["recipient", "year", *keys]
+        on = ["recipient", "year", *keys, *carry]
         both = ends[0].join(ends[1], on=on, how="full", coalesce=True, suffix="_prev")
-        return both.select(
-            *on,
-            *[((pl.col(n) + pl.col(f"{n}_prev")) / 2).alias(n) for n in sums],
-            pl.coalesce("gap", "gap_prev").alias("gap"),
+        now = [pl.coalesce(pl.col(n), pl.lit(0.0)) if carry else pl.col(n) for n in sums]
+        before = [
+            pl.coalesce(pl.col(f"{n}_prev"), pl.lit(0.0)) if carry else pl.col(f"{n}_prev")
+            for n in sums
+        ]
+        combine = (
+            [(a - b).alias(n) for a, b, n in zip(now, before, sums, strict=True)]
+            if self.reference == "change"
+            else [((a + b) / 2).alias(n) for a, b, n in zip(now, before, sums, strict=True)]
         )
+        return both.select(*on, *combine, pl.coalesce("gap", "gap_prev").alias("gap"))
 
     def _without_excluded(self, frame: pl.DataFrame) -> pl.DataFrame:
         if not self.excluded:
@@ -389,6 +402,8 @@ class VolumeSettings:
         parts = [f"data '{self.dataset}'"]
         if self.reference == "mean_of_year_ends":
             parts.append("medelvärdet av årsskiftena t−1 och t")
+        if self.reference == "change":
+            parts.append("förändringen från t−1 till t")
         if self.lag:
             parts.append(f"dataår t − {self.lag}")
         if self.mapping:

@@ -27,6 +27,7 @@ from typing import Any
 
 import polars as pl
 
+from rfm.config import check_keys, get_number, get_str
 from rfm.errors import ConfigError, ModelError
 from rfm.formatting import number, number_text_expr, percent
 from rfm.models.base import ComputeContext, Model, ModelConfig
@@ -62,9 +63,7 @@ class DistributionKey(Model):
             for v in (table.get("variables") or {})
         }
         self.points_column = table.get("points_column")
-        self.index_column = table.get("index_column")
-        if self.index_column is not None and not isinstance(self.index_column, str):
-            raise ConfigError(f"{config.where}.index_column: expected a column name")
+        self.index_column, self.index_shape = _index(table.get("index_column"), config.where)
 
     def _totals(self, raw: Any) -> list[str]:
         """The parameter keys of the budget(s) to split: one, or a list summed as one budget."""
@@ -94,7 +93,7 @@ class DistributionKey(Model):
             else str(self.points_column)
         )
         if self.index_column:
-            points = f"({points}) × {self.index_column}"
+            points = f"({points}) × {_shape_text(self.index_column, self.index_shape)}"
         total = (
             "total(år)"
             if len(self.total_keys) == 1
@@ -139,8 +138,11 @@ class DistributionKey(Model):
             value_name="value",
         )
         if self.index_column:
-            index = pl.col(self.index_column)
-            bad = long.filter(index.is_null() | (index <= 0))
+            raw_index = pl.col(self.index_column)
+            lowest = 0 if self.index_shape.get("floor") is not None else None
+            bad = long.filter(
+                raw_index.is_null() | ((raw_index <= 0) if lowest is None else pl.lit(False))
+            )
             if bad.height:
                 first = bad.row(0, named=True)
                 raise ModelError(
@@ -148,6 +150,7 @@ class DistributionKey(Model):
                     f"{first[self.index_column]!r} for {first[self.volume.recipient_column]!r} "
                     f"({first['year']})"
                 )
+            index = _shaped(raw_index, self.index_shape)
             long = long.with_columns((pl.col("value") * index).alias("_adjusted"))
         else:
             long = long.with_columns(pl.col("value").alias("_adjusted"))
@@ -248,3 +251,50 @@ class DistributionKey(Model):
                 else pl.col("total_text")
             )
         )
+
+
+INDEX_SHAPE = ("column", "minus", "floor", "cap")
+
+
+def _index(raw: Any, where: str) -> tuple[str | None, dict[str, float]]:
+    """``index_column``: a column name, or ``{ column, minus, floor, cap }`` for a cut-off.
+
+    Stockholm's socio-economic pot pays pupils × max(0, strukturtal − 1,0): ``{ column =
+    "strukturtal", minus = 1.0, floor = 0 }``; a school below the cut-off gets no share.
+    """
+    if raw is None or isinstance(raw, str):
+        return raw, {}
+    if not isinstance(raw, dict):
+        raise ConfigError(
+            f"{where}.index_column: a column name, or {{ column, minus, floor, cap }}"
+        )
+    check_keys(raw, f"{where}.index_column", allowed=INDEX_SHAPE, required=("column",))
+    column = get_str(raw, "column", f"{where}.index_column")
+    shape = {
+        k: get_number(raw[k], f"{where}.index_column.{k}") for k in INDEX_SHAPE[1:] if k in raw
+    }
+    if "floor" in shape and shape["floor"] < 0:
+        raise ConfigError(f"{where}.index_column.floor: need points are ≥ 0; the floor too")
+    if "floor" in shape and "cap" in shape and shape["cap"] < shape["floor"]:
+        raise ConfigError(f"{where}.index_column: the cap is below the floor")
+    return column, shape
+
+
+def _shaped(index: pl.Expr, shape: dict[str, float]) -> pl.Expr:
+    """max(floor, min(cap, index − minus)) as the shape says."""
+    if "minus" in shape:
+        index = index - shape["minus"]
+    if "cap" in shape:
+        index = pl.min_horizontal(index, pl.lit(shape["cap"]))
+    if "floor" in shape:
+        index = pl.max_horizontal(index, pl.lit(shape["floor"]))
+    return index
+
+
+def _shape_text(column: str, shape: dict[str, float]) -> str:
+    text = column if "minus" not in shape else f"({column} − {number(shape['minus'])})"
+    if "cap" in shape:
+        text = f"min({number(shape['cap'])}, {text})"
+    if "floor" in shape:
+        text = f"max({number(shape['floor'])}, {text})"
+    return text

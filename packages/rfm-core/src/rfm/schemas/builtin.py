@@ -117,6 +117,63 @@ BUDGET_ITEMS = SchemaSpec(
     "rfm.schemas.checks:BudgetItems",
     key=("recipient", "year", "item"),
 )
+VOLUMES = SchemaSpec(
+    "volumes",
+    "Volumes by any dimensions (unit, nivå, omfattning, regi, area type, årskurs …) and year, "
+    "for a rate_table model: year, volume, and text columns for the dimensions and the recipient.",
+    (
+        _YEAR,
+        ColumnSpec("volume", "number", "how many: dygn, timmar, elever, m² …"),
+        ColumnSpec("unit", "text", "optional: the volume's unit on each row", required=False),
+    ),
+    "rfm.schemas.checks:Volumes",
+    extra_columns="text",
+)
+CORRECTIONS = SchemaSpec(
+    "corrections",
+    "One-off corrections of volumes: year, volume (either sign), source, and the same "
+    "dimension and recipient columns as the volumes they correct.",
+    (
+        _YEAR,
+        ColumnSpec("volume", "number", "the correction, + or −"),
+        ColumnSpec("source", "text", "who decided the correction"),
+    ),
+    "rfm.schemas.checks:Corrections",
+    extra_columns="text",
+)
+REGISTER = SchemaSpec(
+    "register",
+    "A register of units (enheter, skolor, utförare): one row per unit with text columns such as "
+    "regi, area type or boendeform, joined to volume rows by a key column.",
+    (),
+    "rfm.schemas.checks:Register",
+    extra_columns="text",
+)
+
+
+def rate_table_schema(dimensions: tuple[str, ...]) -> SchemaSpec:
+    """The schema of a rate table file with these dimension columns (see :mod:`rfm.rates`)."""
+    return SchemaSpec(
+        "rate_table",
+        "A rate table: the dimensions, from_year, rate, and optionally unit and source per row.",
+        (
+            *(ColumnSpec(d, "text", "a dimension of the table") for d in dimensions),
+            ColumnSpec("from_year", "int", "the first budget year the rate is in force"),
+            ColumnSpec("rate", "number", "the rate, in the table's unit"),
+            ColumnSpec("unit", "text", "optional: the rate's unit", required=False, nullable=True),
+            ColumnSpec(
+                "source",
+                "text",
+                "optional: where the rate is decided",
+                required=False,
+                nullable=True,
+            ),
+        ),
+        "rfm.schemas.checks:RateRows",
+        key=(*dimensions, "from_year"),
+    )
+
+
 LINEAGE = SchemaSpec(
     "lineage",
     "The contract: one row per recipient, year and component with volume × rate = amount.",
@@ -144,5 +201,8 @@ BUILTIN_SCHEMAS = (
     ALLOCATION,
     AREA_MAPPING,
     BUDGET_ITEMS,
+    VOLUMES,
+    CORRECTIONS,
+    REGISTER,
     LINEAGE,
 )

@@ -81,6 +81,25 @@ class BudgetItems(pa.DataFrameModel):
     status: str = pa.Field(isin=BUDGET_ITEM_STATUSES)
 
 
+class Volumes(pa.DataFrameModel):
+    year: int = pa.Field(ge=MIN_YEAR, le=MAX_YEAR)
+    volume: float = pa.Field(ge=0)
+
+
+class Corrections(pa.DataFrameModel):
+    year: int = pa.Field(ge=MIN_YEAR, le=MAX_YEAR)
+    volume: float = pa.Field()
+
+
+class Register(pa.DataFrameModel):
+    pass
+
+
+class RateRows(pa.DataFrameModel):
+    from_year: int = pa.Field(ge=MIN_YEAR, le=MAX_YEAR)
+    rate: float = pa.Field()
+
+
 class Lineage(pa.DataFrameModel):
     tenant: str = pa.Field(str_length={"min_value": 1})
     model: str = pa.Field(str_length={"min_value": 1})

@@ -8,10 +8,12 @@ from typing import Any
 
 import attrs
 
+from rfm.classification import Classification
 from rfm.coverage import GapRule
 from rfm.errors import UnknownNameError
 from rfm.models.base import Model
 from rfm.parameters import Parameter, ParameterSet
+from rfm.rates import RateTable
 from rfm.tenants.forecast_error import ForecastError
 from rfm.tenants.goals import GoalSet
 
@@ -31,6 +33,8 @@ class DatasetConfig:
     display_path: str = ""
     gaps: GapRule | None = None
     """What a missing row of this dataset means, when the tenant declared it (rfm.coverage)."""
+    numbers: tuple[str, ...] = ()
+    """Further columns read as numbers (a schema's extra columns are otherwise text)."""
 
 
 @attrs.frozen
@@ -119,6 +123,10 @@ class Tenant:
     goals: GoalSet | None = None
     simulation: ForecastError | None = None
     """The forecast-error model ``rfm simulate`` draws from (``[simulation]``), if any."""
+    rates: Mapping[str, RateTable] = attrs.field(factory=dict)
+    """Rate tables (``[rates.NAME]``, rfm.rates); their rows are parameters of the tenant."""
+    classifications: Mapping[str, Classification] = attrs.field(factory=dict)
+    """Dated threshold tables (``[classifications.NAME]``, rfm.classification)."""
     own: tuple[str, ...] = ()
     """Its kommun-specific figures (``data.NAME``, ``parameters.KEY``): a tenant extending it for
     another kommun must replace them or say it inherits them."""

@@ -25,12 +25,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rfm.classification import Classification, parse_classifications
 from rfm.config import Table, check_keys, get_str, get_table, load_toml
 from rfm.coverage import parse_gaps
 from rfm.errors import ConfigError, ParameterError, RfmError
 from rfm.models.base import Model, ModelConfig
 from rfm.parameters import ParameterSet, parse_parameter_table
 from rfm.parameters.dated import MAX_YEAR, MIN_YEAR
+from rfm.rates import RateTable, parse_rate_tables
 from rfm.tenants.forecast_error import parse_forecast_error
 from rfm.tenants.goals import parse_goals
 from rfm.tenants.paths import resolve_inside
@@ -60,6 +62,8 @@ TOP_KEYS = (
     "report",
     "goals",
     "simulation",
+    "rates",
+    "classifications",
 )
 FRAME_KEYS = (
     "description",
@@ -84,6 +88,7 @@ DATA_KEYS = (
     "decimal_comma",
     "thousands_separator",
     "gaps",
+    "numbers",
 )
 READER_OPTIONS = ("sheet", "separator", "encoding", "decimal_comma", "thousands_separator")
 SCENARIO_KEYS = ("description", "models", "overrides")
@@ -167,11 +172,19 @@ def _datasets(doc: Table, folder: Path, file: str) -> dict[str, DatasetConfig]:
             description=get_str(table, "description", where, ""),
             display_path=rel,
             gaps=parse_gaps(table.get("gaps"), where),
+            numbers=tuple(_names(table, "numbers", where)),
         )
     return out
 
 
-def _models(doc: Table, file: str, registry: Registry, params: ParameterSet) -> list[Model]:
+def _models(
+    doc: Table,
+    file: str,
+    registry: Registry,
+    params: ParameterSet,
+    rates: Mapping[str, RateTable],
+    classifications: Mapping[str, Classification],
+) -> list[Model]:
     raw_models = doc.get("models", [])
     if not isinstance(raw_models, list):
         raise ConfigError(f"{file}: 'models' must be written as [[models]] tables")
@@ -189,7 +202,7 @@ def _models(doc: Table, file: str, registry: Registry, params: ParameterSet) -> 
                 f"{', '.join(sorted(registry.model_types))} (rfm models lists them; a plugin may add more)"
             )
         model_type = registry.model_type(type_name)
-        config = ModelConfig(model_id, type_name, table, where, params)
+        config = ModelConfig(model_id, type_name, table, where, params, rates, classifications)
         models.append(model_type.from_config(config))
     return models
 
@@ -318,10 +331,20 @@ def tenant_from_document(doc: Table, path: Path, registry: Registry) -> Tenant:
     if base is not None:
         _check_inheritance(doc, head, base, kommunkod, file)
 
+    rates, rate_params = parse_rate_tables(doc, folder, file, registry)
+    clash = sorted(set(rates) & set(base.rates)) if base else []
+    if clash:
+        raise ConfigError(f"{file}: rate table(s) {', '.join(clash)} already in {base.id!r}")  # type: ignore[union-attr]
+    rates = {**(base.rates if base else {}), **rates}
+    classifications = {
+        **(base.classifications if base else {}),
+        **parse_classifications(doc, file),
+    }
     try:
         own_params = parse_parameter_table(doc.get("parameters", {}), f"{file}: [parameters]")
+        own_params = own_params.union(ParameterSet.of(rate_params))
         tenant_params = base.parameters.union(own_params) if base else own_params
-        models = _models(doc, file, registry, tenant_params)
+        models = _models(doc, file, registry, tenant_params, rates, classifications)
         all_models = [*(base.models if base else ()), *models]
         ids = [m.id for m in all_models]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
@@ -377,8 +400,13 @@ def tenant_from_document(doc: Table, path: Path, registry: Registry) -> Tenant:
             f"{file}: [tenant].own: {', '.join(map(repr, unknown))} is no dataset or parameter "
             "of the tenant; write 'data.NAME' or 'parameters.KEY'"
         )
+    for table in rates.values():
+        if table.index is not None and table.index not in params:
+            raise ConfigError(f"{table.where}.index: no parameter {table.index!r}")
     return Tenant(
         id=tenant_id,
+        rates=rates,
+        classifications=classifications,
         name=name,
         kommunkod=kommunkod,
         own=tuple(own) or (base.own if base else ()),
