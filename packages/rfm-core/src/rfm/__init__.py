@@ -20,6 +20,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from rfm.classification import Classification, Levels, levels_from
     from rfm.cli.lazy import LazyCommand, lazy_command
     from rfm.contract import AMOUNT_DTYPE, LINEAGE_COLUMNS, MODEL_COLUMNS, apply_contract
     from rfm.coverage import GapRule, parse_gaps
@@ -56,6 +57,7 @@ if TYPE_CHECKING:
 
 _PUBLIC: dict[str, tuple[str, str]] = {
     "AMOUNT_DTYPE": ("rfm.contract", "AMOUNT_DTYPE"),
+    "Classification": ("rfm.classification", "Classification"),
     "ColumnSpec": ("rfm.schemas", "ColumnSpec"),
     "ComputeContext": ("rfm.models", "ComputeContext"),
     "ConfigError": ("rfm.errors", "ConfigError"),
@@ -68,6 +70,7 @@ _PUBLIC: dict[str, tuple[str, str]] = {
     "InputError": ("rfm.errors", "InputError"),
     "LINEAGE_COLUMNS": ("rfm.contract", "LINEAGE_COLUMNS"),
     "LazyCommand": ("rfm.cli.lazy", "LazyCommand"),
+    "Levels": ("rfm.classification", "Levels"),
     "Location": ("rfm.errors", "Location"),
     "MODEL_COLUMNS": ("rfm.contract", "MODEL_COLUMNS"),
     "Model": ("rfm.models", "Model"),
@@ -101,6 +104,7 @@ _PUBLIC: dict[str, tuple[str, str]] = {
     "largest_remainder": ("rfm.transitions", "largest_remainder"),
     "lazy_command": ("rfm.cli.lazy", "lazy_command"),
     "limit_changes": ("rfm.transitions", "limit_changes"),
+    "levels_from": ("rfm.classification", "levels_from"),
     "linear_shares": ("rfm.transitions", "linear_shares"),
     "load_tenant_file": ("rfm.tenants.toml_loader", "load_tenant_file"),
     "parse_gaps": ("rfm.coverage", "parse_gaps"),
@@ -132,6 +136,7 @@ __all__ = [
     "AMOUNT_DTYPE",
     "LINEAGE_COLUMNS",
     "MODEL_COLUMNS",
+    "Classification",
     "ColumnSpec",
     "ComputeContext",
     "ConfigError",
@@ -143,6 +148,7 @@ __all__ = [
     "Indicator",
     "InputError",
     "LazyCommand",
+    "Levels",
     "Location",
     "Model",
     "ModelConfig",
@@ -175,6 +181,7 @@ __all__ = [
     "hookimpl",
     "largest_remainder",
     "lazy_command",
+    "levels_from",
     "limit_changes",
     "linear_shares",
     "load_tenant_file",

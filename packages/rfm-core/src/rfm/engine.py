@@ -98,8 +98,10 @@ class RunContext:
         registry: Registry,
         parameters: ParameterSet,
         frames: Mapping[str, pl.DataFrame] | None = None,
+        swaps: Mapping[str, str] | None = None,
     ) -> None:
         self.tenant_id = tenant.id
+        self._swaps = dict(swaps or {})
         self._tenant = tenant
         self._registry = registry
         self._parameters = parameters
@@ -126,7 +128,15 @@ class RunContext:
         if name not in self._datasets:
             if name not in self._tenant.datasets:
                 raise ConfigError(f"tenant {self._tenant.id!r} has no dataset {name!r}")
-            self._datasets[name] = self._load(self._tenant.datasets[name])
+            config = self._tenant.datasets[self._swaps.get(name, name)]
+            frame = self._load(config)
+            if name in self._swaps:  # the scenario reads another vintage in this one's place
+                self.used[name] = attrs.evolve(
+                    self.used.pop(config.name),
+                    name=name,
+                    path=f"{config.display_path} ({config.name})",
+                )
+            self._datasets[name] = frame
         return self._datasets[name]
 
     def classification(self, name: str) -> Classification:
@@ -203,7 +213,7 @@ def run(
     for name in frames or {}:
         if name not in tenant.datasets:
             raise ConfigError(f"tenant {tenant.id!r} has no dataset {name!r} to replace")
-    ctx = RunContext(tenant, registry, parameters, frames)
+    ctx = RunContext(tenant, registry, parameters, frames, chosen.datasets)
     factors = price_factors(tenant.prices, parameters, years) if prices == "current" else None
     ordered = order_models([m for m in tenant.models if m.id in needed])
     for done, model in enumerate(ordered, start=1):
@@ -274,7 +284,7 @@ def compute_context(
     """
     chosen = tenant.scenario(scenario)
     parameters = scenario_parameters(tenant, chosen)
-    return RunContext(tenant, registry, parameters)
+    return RunContext(tenant, registry, parameters, swaps=chosen.datasets)
 
 
 def _with_inputs(tenant: Tenant, model_ids: Sequence[str]) -> set[str]:

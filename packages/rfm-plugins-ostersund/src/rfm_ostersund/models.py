@@ -349,7 +349,7 @@ class CareHourLevels(UnitModel):
             self.bands: Bands = bands_from(
                 [(name, float(b[0]), float(b[1])) for name, b in levels.items()], table["boundary"]
             )
-        except (TypeError, ValueError, IndexError) as exc:
+        except (TypeError, ValueError, IndexError, rfm.ConfigError) as exc:
             raise rfm.ConfigError(
                 f'{config.where}.levels: expected {{ "nivå 1" = [1, 25], … }} in increasing, '
                 f"contiguous order ({exc})"
@@ -380,7 +380,7 @@ class CareHourLevels(UnitModel):
             return "belopp = utförda timmar × LOV-ersättning per timme"
         return (
             "nivå per person och månad av bedömda timmar ("
-            + self.bands.describe()
+            + self.bands.describe("h")
             + "); belopp = Σ schablontimmar(nivå) × enhetens timersättning"
         )
 

@@ -45,6 +45,8 @@ class Scenario:
     description: str = ""
     models: tuple[str, ...] | None = None
     overrides: tuple[Parameter, ...] = ()
+    datasets: Mapping[str, str] = attrs.field(factory=dict)
+    """Dataset name → the dataset this scenario reads in its place (another forecast vintage)."""
 
 
 @attrs.frozen

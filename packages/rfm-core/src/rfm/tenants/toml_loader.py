@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -91,7 +92,7 @@ DATA_KEYS = (
     "numbers",
 )
 READER_OPTIONS = ("sheet", "separator", "encoding", "decimal_comma", "thousands_separator")
-SCENARIO_KEYS = ("description", "models", "overrides")
+SCENARIO_KEYS = ("description", "models", "overrides", "data")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 # Datasets named like a schema use that schema unless they say otherwise.
@@ -223,11 +224,15 @@ def _scenarios(doc: Table, file: str, model_ids: set[str]) -> dict[str, Scenario
                     f"known: {', '.join(sorted(model_ids))}"
                 )
         overrides = parse_parameter_table(table.get("overrides", {}), f"{where}.overrides")
+        swaps = get_table(table, "data", where)
+        if not all(isinstance(v, str) for v in swaps.values()):
+            raise ConfigError(f'{where}.data: expected {{ population = "prognos_2024" }}')
         out[name] = Scenario(
             name,
             get_str(table, "description", where, ""),
             tuple(models) if models is not None else None,
             tuple(overrides.values()),
+            {str(k): str(v) for k, v in swaps.items()},
         )
     return out
 
@@ -322,7 +327,7 @@ def tenant_from_document(doc: Table, path: Path, registry: Registry) -> Tenant:
     tenant_id = _check_id(get_str(head, "id", f"{file}: [tenant]"), f"{file}: [tenant].id")
     base: Tenant | None = None
     if "extends" in head:
-        base = registry.tenant(get_str(head, "extends", f"{file}: [tenant]"))
+        base = _base(get_str(head, "extends", f"{file}: [tenant]"), folder, file, registry)
     kommunkod = head.get("kommunkod", base.kommunkod if base else None)
     name = get_str(head, "name", f"{file}: [tenant]", base.name if base else tenant_id)
     if kommunkod is not None:
@@ -363,6 +368,7 @@ def tenant_from_document(doc: Table, path: Path, registry: Registry) -> Tenant:
             params.with_overrides(scenario.overrides)
         except ParameterError as exc:
             raise ConfigError(f"{file}: [scenarios.{scenario.name}]: {exc}") from None
+        _check_swaps(scenario, datasets, file)
     _check_graph(all_models, datasets, file)
 
     prices = _prices(doc, file, params)
@@ -474,6 +480,47 @@ def check_index(prices: PriceSettings, params: ParameterSet, file: str) -> None:
             raise ConfigError(
                 f"{where}: {prices.index!r} changes by {dated.value} from {dated.year}; a yearly "
                 "change must be above −1 (−100 %)"
+            )
+
+
+_EXTENDING: ContextVar[tuple[Path, ...]] = ContextVar("rfm_extending", default=())
+"""Tenant files being loaded through ``extends`` (to refuse a circle), per thread of work."""
+
+
+def _base(name: str, folder: Path, file: str, registry: Registry) -> Tenant:
+    """The tenant ``extends`` names: an installed tenant, or a tenant file beside this one.
+
+    ``extends = "vaggeryd"`` builds on a packaged tenant; ``extends = "gemensam.toml"`` on a
+    tenant file in this folder (a consultant's shared model), which may not leave the folder.
+    """
+    if not name.endswith(".toml"):
+        return registry.tenant(name)
+    path = resolve_inside(folder, name, f"{file}: [tenant].extends")
+    chain = _EXTENDING.get()
+    if path in chain or len(chain) > 20:
+        shown = " → ".join(p.name for p in (*chain, path))
+        raise ConfigError(f"{file}: [tenant].extends goes round in a circle: {shown}")
+    token = _EXTENDING.set((*chain, path))
+    try:
+        return load_tenant_file(path, registry)
+    finally:
+        _EXTENDING.reset(token)
+
+
+def _check_swaps(scenario: Scenario, datasets: Mapping[str, DatasetConfig], file: str) -> None:
+    """A scenario's ``data = { population = "prognos_2024" }``: both datasets exist and share a
+    schema, so the scenario reads another vintage of the same kind of data."""
+    where = f"{file}: [scenarios.{scenario.name}].data"
+    for name, other in scenario.datasets.items():
+        for n in (name, other):
+            if n not in datasets:
+                raise ConfigError(
+                    f"{where}: no dataset {n!r} (datasets: {', '.join(sorted(datasets))})"
+                )
+        if datasets[name].schema != datasets[other].schema:
+            raise ConfigError(
+                f"{where}: {other!r} has schema {datasets[other].schema!r} and {name!r} "
+                f"{datasets[name].schema!r}; a scenario swaps data of the same kind"
             )
 
 
