@@ -46,6 +46,12 @@ LINEAGE_DTYPES: dict[str, type[pl.DataType]] = {
 }
 
 
+MAX_AMOUNT = 1e15
+"""The largest amount one lineage row may hold, in kr (10^15). Sweden's municipalities spend
+about 10^12 kr a year together; a larger row is a typo in a rate or a volume, and beyond it
+a float no longer holds whole öre and tables would overflow."""
+
+
 def empty_model_rows() -> pl.DataFrame:
     """A frame with the model columns and no rows."""
     return pl.DataFrame(schema={c: LINEAGE_DTYPES[c] for c in MODEL_COLUMNS})
@@ -66,11 +72,21 @@ def apply_contract(rows: pl.DataFrame, tenant: str, model: str) -> pl.DataFrame:
             f"model {model!r} yielded columns that break the contract "
             f"(missing: {missing or 'none'}, unexpected: {extra or 'none'})"
         )
+    amount = pl.col("volume").cast(pl.Float64) * pl.col("rate").cast(pl.Float64)
     return rows.select(
         pl.lit(tenant, pl.String).alias("tenant"),
-        *[pl.col(c).cast(LINEAGE_DTYPES[c]) for c in MODEL_COLUMNS],
-        (pl.col("volume").cast(pl.Float64) * pl.col("rate").cast(pl.Float64)).alias("amount"),
-    )
+        *[
+            _no_negative_zero(pl.col(c).cast(pl.Float64)).alias(c) if c in ("volume", "rate")
+            else pl.col(c).cast(LINEAGE_DTYPES[c])
+            for c in MODEL_COLUMNS
+        ],
+        _no_negative_zero(amount).alias("amount"),
+    )  # fmt: skip
+
+
+def _no_negative_zero(value: pl.Expr) -> pl.Expr:
+    """-0.0 (a rate of -0, or 0 × a negative rate) as 0, which prints as "0", not "-0.0"."""
+    return pl.when(value == 0).then(pl.lit(0.0, pl.Float64)).otherwise(value)
 
 
 def lineage_is_valid(frame: pl.DataFrame) -> bool:
@@ -94,6 +110,7 @@ def lineage_is_valid(frame: pl.DataFrame) -> bool:
             *[(pl.col(c).str.len_chars() >= 1).all() for c in text if c != "basis"],
             pl.col("year").is_between(MIN_YEAR, MAX_YEAR).all(),
             *[pl.col(c).is_finite().all() for c in ("volume", "rate", "amount")],
+            (pl.col("amount").abs() <= MAX_AMOUNT).all(),
             ((pl.col("amount") - product).abs() <= 1e-9 * (product.abs() + 1.0)).all(),
         )
     ).item()

@@ -39,6 +39,11 @@ def price_factors(
     out = {}
     for year in years:
         if index.unit == LEVEL_UNIT:
+            if not index.value_at(base) > 0:  # a level of 0 would divide by zero
+                raise ConfigError(
+                    f"price index {settings.index!r} is {number(index.value_at(base))} in the "
+                    f"base year {base}; an index level must be above 0"
+                )
             factor = index.value_at(year) / index.value_at(base)
             how = (
                 f"{settings.index} {number(index.value_at(year))} / {number(index.value_at(base))} "

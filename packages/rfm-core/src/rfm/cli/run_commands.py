@@ -9,6 +9,7 @@ import polars as pl
 
 from rfm.cli.archive_commands import archive_for, archive_option, save_run
 from rfm.cli.common import (
+    check_year,
     load_tenant,
     parse_years,
     registry,
@@ -147,6 +148,7 @@ def explain_command(
     so the answer runs from the amount to every volume, rate and source behind it.
     """
     chosen = load_tenant(ctx, tenant, config)
+    check_year(year)
     model = chosen.model(model_id)
     result = run(chosen, registry(ctx), [year], scenario=scenario, prices=prices, models=[model.id])
     lineage = result.all_lineage
@@ -268,9 +270,11 @@ def compare_command(
         if fmt == "table":
             emit_text(compare_table(frame, scenario, label_b, unit) + "\n", out)
         else:
-            write_frame(frame.rename({"a": scenario, "b": label_b}), fmt, out)
+            write_frame(frame.rename(_labels(frame, scenario, label_b)), fmt, out)
         return
     assert against is not None
+    if chosen.scenario(scenario).name == chosen.scenario(against).name:
+        raise ConfigError(f"--scenario and --against both name {scenario!r}: nothing to compare")
     wanted = resolve_years(years, year, chosen)
     a = run(
         chosen, reg, wanted, scenario=scenario, prices=prices, progress=terminal_progress(scenario)
@@ -288,8 +292,19 @@ def compare_command(
 
         write_workbook(a, _needs_out(out, "xlsx"), comparison=frame, labels=(scenario, against))
         return
-    renamed = frame.rename({"a": scenario, "b": against})
+    renamed = frame.rename(_labels(frame, scenario, against))
     write_frame(renamed, fmt, out)
+
+
+def _labels(frame: pl.DataFrame, a: str, b: str) -> dict[str, str]:
+    """Column names for A and B: the scenarios' names, marked (A)/(B) where a name is taken.
+
+    A scenario may be called ``model`` or ``diff``, like a column the comparison already has.
+    """
+    taken = set(frame.columns) - {"a", "b"}
+    if a in taken or b in taken or a == b:
+        return {"a": f"{a} (A)", "b": f"{b} (B)"}
+    return {"a": a, "b": b}
 
 
 @click.command("report")

@@ -29,7 +29,9 @@ from rfm.transitions.rounding import UNITS
 @year_options
 @click.option("--scenario", help="Scenario name (default: the tenant's standard).")
 @click.option("--draws", type=int, default=1000, show_default=True, help="Population paths.")
-@click.option("--seed", type=int, default=1, show_default=True, help="Seed of the draws.")
+@click.option(
+    "--seed", type=click.IntRange(min=0), default=1, show_default=True, help="Seed of the draws."
+)
 @click.option(
     "--recipient", "recipients", multiple=True, help="Only these recipients in the table."
 )

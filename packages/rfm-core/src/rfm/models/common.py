@@ -50,6 +50,8 @@ class VolumeSettings:
             not isinstance(self.recipient, str) or not self.recipient
         ):
             raise ConfigError(f"{where}.recipient: expected the recipient's name as text")
+        if self.recipient is not None and "recipient_column" in table:
+            raise ConfigError(f"{where}: 'recipient' and 'recipient_column' exclude each other")
         self.recipient_column = table.get("recipient_column", "area")
         if not isinstance(self.recipient_column, str):
             raise ConfigError(f"{where}.recipient_column: expected a column name")

@@ -34,6 +34,11 @@ def parse_age_label(label: str, where: str = "age") -> tuple[int, int]:
         high = low
     if high < low:
         raise ConfigError(f"{where}: age group {label!r} ends before it starts")
+    if high > OPEN_END:
+        raise ConfigError(
+            f"{where}: age group {label!r} goes past {OPEN_END}; no one is that old "
+            f"(write an open group such as '90+' for everyone from 90)"
+        )
     return low, high
 
 

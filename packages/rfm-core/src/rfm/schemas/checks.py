@@ -11,6 +11,7 @@ import pandera.polars as pa
 import polars as pl
 from pandera.api.polars.types import PolarsData
 
+from rfm.contract import MAX_AMOUNT
 from rfm.parameters.dated import MAX_YEAR, MIN_YEAR
 from rfm.schemas.age import AGE_PATTERN, OPEN_END, age_bounds
 from rfm.schemas.builtin import BUDGET_ITEM_STATUSES, kommunkoder
@@ -104,3 +105,9 @@ class Lineage(pa.DataFrameModel):
         return data.lazyframe.select(
             pl.col("volume").is_finite() & pl.col("rate").is_finite() & pl.col("amount").is_finite()
         )
+
+    @pa.dataframe_check(
+        name="an amount of at most 10^15 kr (a larger one is a typo in a rate or volume)"
+    )
+    def within_bounds(cls, data: PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("amount").abs() <= MAX_AMOUNT)
