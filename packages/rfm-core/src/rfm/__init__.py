@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from rfm.cli.lazy import LazyCommand, lazy_command
     from rfm.contract import LINEAGE_COLUMNS, MODEL_COLUMNS, apply_contract
+    from rfm.io.atomic import atomic_path
     from rfm.engine import RunResult, compare, compute_context, run
     from rfm.errors import (
         ConfigError,
@@ -89,6 +90,7 @@ _PUBLIC: dict[str, tuple[str, str]] = {
     "UnknownNameError": ("rfm.errors", "UnknownNameError"),
     "UnreadableFileError": ("rfm.errors", "UnreadableFileError"),
     "apply_contract": ("rfm.contract", "apply_contract"),
+    "atomic_path": ("rfm.io.atomic", "atomic_path"),
     "build_frame": ("rfm.frame_buildup", "build_frame"),
     "compare": ("rfm.engine", "compare"),
     "compute_context": ("rfm.engine", "compute_context"),
@@ -160,6 +162,7 @@ __all__ = [
     "UnreadableFileError",
     "__version__",
     "apply_contract",
+    "atomic_path",
     "build_frame",
     "compare",
     "compute_context",

@@ -267,8 +267,13 @@ def write_goal_workbook(report: GoalReport, target: Path, title: str) -> None:
         ("riket", "Riket"), ("kommungruppen", "Kommungruppen"), ("malvarde", "Målvärde"), ("bedomning", "Bedömning"),
         ("motivering", "Motivering"),
     ]  # fmt: skip
-    tmp = target.with_name(f".{target.name}.tmp")
-    book = xlsxwriter.Workbook(str(tmp))
+    with rfm.atomic_path(target) as tmp:  # checked target, temporary file, then one rename
+        _fill_goal_workbook(xlsxwriter.Workbook(str(tmp)), report, title, columns)
+
+
+def _fill_goal_workbook(
+    book: Any, report: GoalReport, title: str, columns: list[tuple[str, str]]
+) -> None:
     try:
         sheet = book.add_worksheet("Mål och resurser")
         bold = book.add_format({"bold": True})
@@ -298,4 +303,3 @@ def write_goal_workbook(report: GoalReport, target: Path, title: str) -> None:
         sheet.freeze_panes(4, 0)
     finally:
         book.close()
-    tmp.replace(target)

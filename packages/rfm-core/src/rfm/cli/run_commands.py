@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 import polars as pl
 
-from rfm.cli.archive_commands import archive_for, archive_option, save_run
+from rfm.cli.archive_commands import archive_for, archive_option, save_run, say_saved
 from rfm.cli.common import (
     check_year,
     load_tenant,
@@ -31,7 +31,7 @@ from rfm.cli.render import (
 from rfm.engine import compare, compare_totals, run
 from rfm.errors import ConfigError, OutputError, ParameterError
 from rfm.formatting import number
-from rfm.io.atomic import write_text_atomic
+from rfm.io.atomic import check_output_target, held_outputs, write_text_atomic
 from rfm.models.base import Model
 from rfm.prices import PRICE_LEVELS
 from rfm.registry import Registry
@@ -85,6 +85,10 @@ def run_command(
     archive: Path | None,
 ) -> None:
     """Compute a tenant's allocation: a summary table, or the lineage rows as csv/json/parquet."""
+    if out is not None:
+        check_output_target(out)  # before any work: a --out rfm may not replace is refused now
+    if fmt in ("xlsx", "html", "parquet"):
+        _needs_out(out, fmt)
     chosen = load_tenant(ctx, tenant, config)
     result = run(
         chosen,
@@ -94,28 +98,42 @@ def run_command(
         prices=prices,
         progress=terminal_progress(chosen.id),
     )
-    if save:
-        save_run(ctx, result, tenant, config, archive, label)
-    if fmt == "table":
-        text = (
-            f"{chosen.name}: scenario {result.scenario.name}, "
-            f"{'fasta' if prices == 'fixed' else 'löpande'} priser\n\n"
-            + summary_table(result.totals(), unit)
-            + "\n"
-        )
-        emit_text(text, out)
-        return
-    if fmt == "xlsx":
-        from rfm.reports.workbook import write_workbook  # xlsxwriter only when asked for
 
-        write_workbook(result, _needs_out(out, "xlsx"))
-        return
-    if fmt == "html":
-        from rfm.reports.html import write_report
+    def write_output() -> None:
+        if fmt == "table":
+            text = (
+                f"{chosen.name}: scenario {result.scenario.name}, "
+                f"{'fasta' if prices == 'fixed' else 'löpande'} priser\n\n"
+                + summary_table(result.totals(), unit)
+                + "\n"
+            )
+            emit_text(text, out)
+        elif fmt == "xlsx":
+            from rfm.reports.workbook import write_workbook  # xlsxwriter only when asked for
 
-        write_report(result, _needs_out(out, "html"))
-        return
-    write_frame(lineage_frame(result.lineage), fmt, out)
+            write_workbook(result, _needs_out(out, "xlsx"))
+        elif fmt == "html":
+            from rfm.reports.html import write_report
+
+            write_report(result, _needs_out(out, "html"))
+        else:
+            write_frame(lineage_frame(result.lineage), fmt, out)
+
+    if not save:
+        write_output()
+    elif out is None:  # printed output: store the run first, print only once it is stored
+        say_saved(*save_run(ctx, result, tenant, config, archive, label))
+        write_output()
+    else:  # both or neither: the file is written aside, the run stored, then the file put in place
+        with held_outputs() as held:
+            write_output()
+            store, run_id = save_run(ctx, result, tenant, config, archive, label)
+            try:
+                held.release()
+            except OutputError:
+                store.delete(run_id)
+                raise
+        say_saved(store, run_id)
 
 
 def _needs_out(out: Path | None, fmt: str) -> Path:
