@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from rfm.cli.lazy import LazyCommand, lazy_command
     from rfm.contract import LINEAGE_COLUMNS, MODEL_COLUMNS, apply_contract
-    from rfm.io.atomic import atomic_path
     from rfm.engine import RunResult, compare, compute_context, run
     from rfm.errors import (
         ConfigError,
@@ -43,6 +42,7 @@ if TYPE_CHECKING:
     from rfm.formatting import percent as format_percent
     from rfm.frame_buildup import FrameBuildUp, build_frame
     from rfm.io import RawTable, Reader, read_table
+    from rfm.io.atomic import atomic_path
     from rfm.models import ComputeContext, Model, ModelConfig
     from rfm.parameters import DatedValue, Parameter, ParameterSet
     from rfm.plugins import PluginHost, hookimpl
