@@ -38,6 +38,7 @@ if TYPE_CHECKING:
         UnknownNameError,
         UnreadableFileError,
     )
+    from rfm.files import read_regular_file
     from rfm.formatting import number as format_number
     from rfm.formatting import percent as format_percent
     from rfm.frame_buildup import FrameBuildUp, build_frame
@@ -102,6 +103,7 @@ _PUBLIC: dict[str, tuple[str, str]] = {
     "limit_changes": ("rfm.transitions", "limit_changes"),
     "linear_shares": ("rfm.transitions", "linear_shares"),
     "load_tenant_file": ("rfm.tenants.toml_loader", "load_tenant_file"),
+    "read_regular_file": ("rfm.files", "read_regular_file"),
     "read_table": ("rfm.io", "read_table"),
     "run": ("rfm.engine", "run"),
     "text_table": ("rfm.textable", "text_table"),
@@ -174,6 +176,7 @@ __all__ = [
     "limit_changes",
     "linear_shares",
     "load_tenant_file",
+    "read_regular_file",
     "read_table",
     "run",
     "text_table",

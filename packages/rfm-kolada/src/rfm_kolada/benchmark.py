@@ -194,6 +194,20 @@ def values(frame: pl.DataFrame) -> dict[tuple[str, str, int], float | None]:
     }
 
 
+def invalid_values(frame: pl.DataFrame) -> dict[tuple[str, str, int], str]:
+    """(kpi, municipality, year) → what Kolada sent instead of a number (gender T), if it did.
+
+    The client keeps such a value as missing and says why in ``status`` ("ogiltigt värde …").
+    """
+    bad = frame.filter(
+        (pl.col("gender") == "T") & pl.col("status").str.starts_with("ogiltigt värde")
+    )
+    return {
+        (k, m, y): str(s)
+        for k, m, y, s in bad.select("kpi", "municipality", "year", "status").iter_rows()
+    }
+
+
 def benchmark(
     client: KoladaClient, municipality: str, year: int, areas: Sequence[str] = tuple(AREAS)
 ) -> Benchmark:
@@ -245,6 +259,11 @@ def steg(
             raise MissingValue(
                 f"Kolada has no value for {kpi} ({titles.get(kpi, '?')}) for {where} in {year}; "
                 "steg 1–3 need all three values"
+            )
+        if value == 0 and (kpi, where) in ((a.net_cost, RIKET), (ref_kpi, code)):  # divisors
+            raise MissingValue(
+                f"Kolada's value for {kpi} ({titles.get(kpi, '?')}) for {where} in {year} is 0; "
+                "steg 1–3 divide by it"
             )
         return value
 

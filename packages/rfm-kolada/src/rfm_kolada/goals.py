@@ -23,8 +23,9 @@ from typing import Any
 import attrs
 
 import rfm
-from rfm_kolada.benchmark import RIKET, kommungrupp, values
+from rfm_kolada.benchmark import RIKET, invalid_values, kommungrupp, values
 from rfm_kolada.client import Fetch, KoladaClient
+from rfm_kolada.report import REPORT_SECONDS
 
 MET, NOT_MET, UNKNOWN = "uppfyllt", "ej uppfyllt", "kan inte bedömas"
 PLACE = {"county": "länet", "country": "riket", "kommungrupp": "kommungruppen"}
@@ -150,12 +151,20 @@ def goal_report(
     if any("kommungrupp" in i.comparisons for i in goals.indicators):
         places["kommungrupp"] = kommungrupp(client, code).id
     kpis = list(dict.fromkeys(i.kpi for i in goals.indicators))
-    got = values(client.data(kpis, [code, *places.values()], [year]))
+    frame = client.data(kpis, [code, *places.values()], [year])
+    got, invalid = values(frame), invalid_values(frame)
     judgements = []
     for indicator in goals.indicators:
         value = got.get((indicator.kpi, code, year))
         refs = {c: got.get((indicator.kpi, where, year)) for c, where in places.items()}
         status, reason = judge(indicator, value, refs, goals.margin)
+        notes = [
+            f"{'kommunen' if where == code else where}: {invalid[(indicator.kpi, where, year)]}"
+            for where in (code, *places.values())
+            if (indicator.kpi, where, year) in invalid
+        ]
+        if notes:  # a value Kolada sent that is no number is missing, and the reason says so
+            reason = f"{reason}; {'; '.join(notes)}"
         judgements.append(Judgement(indicator, value, refs, status, reason))
     return GoalReport(
         code,
@@ -228,7 +237,7 @@ def goals_section(result: Any, registry: Any, lang: str) -> Sequence[tuple[str, 
         if lang != "en"
         else "Goals and resources per programme area"
     )
-    with KoladaClient(retries=0, timeout=10.0) as client:
+    with KoladaClient(retries=0, timeout=REPORT_SECONDS, deadline=REPORT_SECONDS) as client:
         try:
             report = goal_report(client, tenant, registry, year)
         except rfm.RfmError as exc:

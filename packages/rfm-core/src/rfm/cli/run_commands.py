@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -44,6 +47,8 @@ prices_option = click.option(
     show_default=True,
     help="Fixed prices of the tenant's base year, or current prices by its index.",
 )
+OFFLINE_ENV = "RFM_OFFLINE"
+"""Set by ``rfm report --offline``: report sections must not use the network."""
 round_option = common_round_option(
     "kr", "Unit of amounts in tables (largest-remainder rounding keeps totals exact)."
 )
@@ -333,6 +338,11 @@ def _labels(frame: pl.DataFrame, a: str, b: str) -> dict[str, str]:
 @prices_option
 @click.option("--lang", type=click.Choice(("sv", "en")), default="sv", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="No network: sections that fetch (Kolada) answer from their cache or say what is missing.",
+)
 @click.pass_context
 def report_command(
     ctx: click.Context,
@@ -345,20 +355,40 @@ def report_command(
     prices: str,
     lang: str,
     out: Path,
+    offline: bool,
 ) -> None:
     """One self-contained HTML file: money per model and year, comparisons, sources.
 
     Without --years (or --against) the tenant's ``[report]`` table says which.
     """
+    check_output_target(out)
     chosen = load_tenant(ctx, tenant, config)
     settings = chosen.report
     if years is None and year is None and settings is not None:
         years = settings.years
     if against is None and settings is not None:
         against = settings.against
-    write_report_files(chosen, registry(ctx), resolve_years(years, year, chosen), out=out,
-                       scenario=scenario, against=against, prices=prices, lang=lang)  # fmt: skip
+    with _offline(offline):
+        write_report_files(chosen, registry(ctx), resolve_years(years, year, chosen), out=out,
+                           scenario=scenario, against=against, prices=prices, lang=lang)  # fmt: skip
     click.echo(f"Rapporten: {out}")
+
+
+@contextlib.contextmanager
+def _offline(offline: bool) -> Iterator[None]:
+    """With ``offline``, ``$RFM_OFFLINE`` is set while the report is made (read by sections)."""
+    if not offline:
+        yield
+        return
+    before = os.environ.get(OFFLINE_ENV)
+    os.environ[OFFLINE_ENV] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ[OFFLINE_ENV]
+        else:
+            os.environ[OFFLINE_ENV] = before
 
 
 def write_report_files(
