@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from rfm.formatting import percent as format_percent
     from rfm.frame_buildup import FrameBuildUp, build_frame
     from rfm.io import RawTable, Reader, read_table
-    from rfm.io.atomic import atomic_path
+    from rfm.io.atomic import atomic_path, check_output_target
     from rfm.models import ComputeContext, Model, ModelConfig
     from rfm.parameters import DatedValue, Parameter, ParameterSet
     from rfm.plugins import PluginHost, hookimpl
@@ -93,6 +93,7 @@ _PUBLIC: dict[str, tuple[str, str]] = {
     "apply_contract": ("rfm.contract", "apply_contract"),
     "atomic_path": ("rfm.io.atomic", "atomic_path"),
     "build_frame": ("rfm.frame_buildup", "build_frame"),
+    "check_output_target": ("rfm.io.atomic", "check_output_target"),
     "compare": ("rfm.engine", "compare"),
     "compute_context": ("rfm.engine", "compute_context"),
     "format_number": ("rfm.formatting", "number"),
@@ -166,6 +167,7 @@ __all__ = [
     "apply_contract",
     "atomic_path",
     "build_frame",
+    "check_output_target",
     "compare",
     "compute_context",
     "format_number",

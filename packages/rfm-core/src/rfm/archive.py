@@ -33,6 +33,7 @@ import os
 import re
 import sqlite3
 import tempfile
+import time
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
@@ -52,6 +53,8 @@ from rfm.errors import RfmError
 from rfm.files import read_regular_file
 from rfm.parameters import DatedValue, Parameter, ParameterSet
 
+BUSY_SECONDS = 10.0
+"""How long a save waits for another rfm writing the same archive."""
 FORMAT = "rfm-run-archive"
 VERSION = "1"
 SCHEMA = """
@@ -207,8 +210,25 @@ class RunArchive:
         """Make a new (or empty) file an archive in one transaction; check an existing one.
 
         The write lock (``BEGIN IMMEDIATE``) makes two first saves take turns: the second finds
-        the archive the first made. Nothing is written to a file that is not an rfm archive.
+        the archive the first made. While one switches a new file to WAL, SQLite may answer the
+        other "busy" without waiting; that is retried for up to :data:`BUSY_SECONDS`. Nothing is
+        written to a file that is not an rfm archive.
         """
+        give_up = time.monotonic() + BUSY_SECONDS
+        while True:
+            try:
+                self._initialise_once(db)
+                return
+            except sqlite3.OperationalError as exc:
+                busy = getattr(exc, "sqlite_errorcode", 0) & 0xFF in (
+                    sqlite3.SQLITE_BUSY,
+                    sqlite3.SQLITE_LOCKED,
+                )
+                if not busy or time.monotonic() > give_up:
+                    raise
+                time.sleep(0.01)
+
+    def _initialise_once(self, db: sqlite3.Connection) -> None:
         if not _tables(db) and db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             # WAL before the first write: a process killed while creating the archive then
             # leaves at most uncommitted WAL frames, which SQLite ignores (no hot journal).
@@ -232,16 +252,30 @@ class RunArchive:
         if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             db.execute("PRAGMA journal_mode=WAL")
 
+    def _disk_full(self) -> bool:
+        """True when the archive's file system has (almost) no space left for SQLite to write.
+
+        SQLite reports a write that failed for want of space as a full database, or, when it
+        happens in the WAL's shared memory, as a plain I/O error: the free space tells which.
+        """
+        if not hasattr(os, "statvfs"):  # not on Windows: say what SQLite said
+            return False
+        try:
+            info = os.statvfs(self.path.parent)
+        except OSError:
+            return False
+        return info.f_bavail * info.f_frsize < 64 * 1024
+
     def _explain(self, exc: sqlite3.Error, *, writing: bool) -> str:
         """What an SQLite error means for the user, by its code (a full disk is not damage)."""
         code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
         action = "the run was not saved; earlier runs are intact" if writing else "nothing changed"
-        if code == sqlite3.SQLITE_FULL:
-            return f"{self.path}: the disk is full; {action}"
+        if code == sqlite3.SQLITE_FULL or (code == sqlite3.SQLITE_IOERR and self._disk_full()):
+            return f"{self.path}: the disk is full (no space left on the device); {action}"
         if code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_CANTOPEN):
             return (
-                f"{self.path}: cannot {'write' if writing else 'open'} the archive ({exc}); is "
-                f"the file or its folder read-only? {action}"
+                f"{self.path}: cannot {'write' if writing else 'open'} the archive: the file or "
+                f"its folder is read-only (SQLite: {exc}); {action}"
             )
         if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
             return f"{self.path}: another rfm is writing the archive; try again ({action})"

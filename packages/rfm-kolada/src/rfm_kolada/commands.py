@@ -298,6 +298,8 @@ def goals_command(
 
     if fmt == "xlsx" and out is None:
         raise rfm.OutputError("--format xlsx needs --out FILE.xlsx")
+    if out is not None:
+        rfm.check_output_target(out)  # before asking Kolada anything
 
     root = ctx.find_root().obj
     registry = root.registry if isinstance(root, rfm.PluginHost) else rfm.PluginHost().registry

@@ -99,10 +99,9 @@ def read_csv(
         sep = separator or sniff_separator(header_line)
     if decimal_comma is None:
         decimal_comma = sep != ","
-    lines = _lines(text)
-    if lines is not None:
-        del text  # the lines hold it now; keeping both would double the memory
-        return _table_from_lines(lines, name, sep, decimal_comma, skip_row)
+    fast = _unquoted_table(text, name, sep, decimal_comma, skip_row=skip_row)
+    if fast is not None:
+        return fast
     rows = csv.reader(_physical_lines(text), delimiter=sep)
     return _to_table(rows, name, sep, decimal_comma, skip_row=skip_row)
 
@@ -153,6 +152,10 @@ def _too_wide(row_no: int, fields: int, width: int, name: str, sep: str) -> Prob
     )
 
 
+CHUNK_CHARS = 8 * 1024 * 1024
+"""Characters of an unquoted file split into lines at a time (whole lines; see _unquoted_table)."""
+
+
 def _unquoted_table(
     text: str, name: str, sep: str, decimal_comma: bool, *, skip_row: int | None = None
 ) -> RawTable | None:
@@ -161,80 +164,101 @@ def _unquoted_table(
     This is the common case, and it reads ten million rows in a few seconds. It gives exactly
     what the csv-module path gives (same cells, row numbers and problems); a file with quotes
     or lone carriage returns takes that path instead.
-    """
-    lines = _lines(text)
-    return None if lines is None else _table_from_lines(lines, name, sep, decimal_comma, skip_row)
 
-
-def _lines(text: str) -> pl.DataFrame | None:
-    """The text's lines as one Polars column, or None when the fast path cannot take it.
-
-    The lines go into Polars through its CSV reader with a separator the text does not
-    contain (one line, one cell): no Python list of ten million strings. None for text with
-    quotes, lone carriage returns or characters Python and Polars strip differently.
+    Memory: the text is taken :data:`CHUNK_CHARS` at a time (whole lines); each piece goes into
+    Polars as a column of lines (its CSV reader with a separator the text does not contain),
+    its blank and too-wide lines are found there, and the fields are cut out of the lines kept.
+    Only the fields stay: no Python list of lines, no copy of the whole file as lines.
     """
     if '"' in text or any(ch in text for ch in _PYTHON_ONLY_SPACE):
         return None
+    if "\r" in text and re.search("\r(?!\n)", text):
+        return None  # a lone carriage return: the csv module decides what it means
+    blank = rf"^[\s\x{{{ord(sep):x}}}]*$"  # only separators and white space
+    header: list[str] | None = None
+    header_row = 0
+    problems: list[Problem] = []
+    parts: list[pl.DataFrame] = []
+    before = 0  # lines in the pieces already read
+    for piece in _pieces(text):
+        lines = _lines(piece)
+        if lines is None:
+            return None
+        row = pl.int_range(pl.len(), dtype=pl.Int64) + before + 1
+        lines = lines.with_columns(
+            row.alias(ROW),
+            (~pl.col("line").str.contains(blank) & (row != (skip_row or 0))).alias("_keep"),
+        )
+        before += lines.height
+        if header is None:
+            first = lines.filter(pl.col("_keep")).head(1)
+            if first.height == 0:
+                continue
+            header_row = int(first[ROW][0])
+            header = [h.strip() for h in str(first["line"][0]).split(sep)]
+            problems += _header_problems(header, header_row, name)
+        width = len(header)
+        lines = lines.with_columns(pl.col("_keep") & (pl.col(ROW) > header_row))
+        wide = lines.filter(
+            pl.col("_keep") & (pl.col("line").str.count_matches(sep, literal=True) >= width)
+        )
+        problems += [
+            _too_wide(row_no, line.count(sep) + 1, width, name, sep)
+            for row_no, line in wide.select(ROW, "line").iter_rows()
+        ]
+        if not problems:
+            parts.append(_fields(lines, header, sep))
+    if header is None:
+        raise UnreadableFileError(f"{name}: no header row")
+    if problems:
+        raise InputError(problems, title=f"{name}: cannot be read as a table")
+    if not parts:
+        empty = pl.DataFrame(schema={**dict.fromkeys(header, pl.String), ROW: pl.Int64})
+        return RawTable(empty, name, decimal_comma)
+    return RawTable(pl.concat(parts, rechunk=False), name, decimal_comma)
+
+
+def _pieces(text: str) -> Iterator[str]:
+    """``text`` in slices of about :data:`CHUNK_CHARS` characters, each ending after a "\\n"."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start + CHUNK_CHARS)
+        end = len(text) if end < 0 else end + 1
+        yield text[start:end]
+        start = end
+
+
+def _lines(piece: str) -> pl.DataFrame | None:
+    """The lines of ``piece`` as one Polars column (None if Polars counts them differently)."""
     lines = pl.read_csv(
-        io.BytesIO(text.encode("utf-8")),
+        io.BytesIO(piece.encode("utf-8")),
         has_header=False,
-        separator=_PYTHON_ONLY_SPACE[-1],  # absent from the text (checked above)
+        separator=_PYTHON_ONLY_SPACE[-1],  # absent from the text (checked by the caller)
         quote_char=None,
         infer_schema=False,
         new_columns=["line"],
         low_memory=True,
     ).with_columns(pl.col("line").fill_null("").str.strip_suffix("\r"))
-    if lines.height != text.count("\n") + (not text.endswith("\n")):
+    if lines.height != piece.count("\n") + (not piece.endswith("\n")):
         return None  # Polars saw the lines differently: take the slow path
-    if "\r" in text and lines["line"].str.contains("\r", literal=True).any():
-        return None  # a lone carriage return: the csv module decides what it means
     return lines
 
 
-def _table_from_lines(
-    lines: pl.DataFrame, name: str, sep: str, decimal_comma: bool, skip_row: int | None
-) -> RawTable:
-    """Blank lines dropped (still counted), too-wide lines refused, fields cut out in one pass.
-
-    The fields are cut from the kept lines lazily, so the lines are never copied by a filter.
-    """
-    blank = rf"^[\s\x{{{ord(sep):x}}}]*$"  # only separators and white space
-    info = lines.select(
-        (pl.int_range(pl.len(), dtype=pl.Int64) + 1).alias(ROW),
-        pl.col("line").str.contains(blank).alias("blank"),
-        pl.col("line").str.count_matches(sep, literal=True).alias("seps"),
-    ).filter(~pl.col("blank") & (pl.col(ROW) != (skip_row or 0)))
-    if info.height == 0:
-        raise UnreadableFileError(f"{name}: no header row")
-    header_row = int(info[ROW][0])
-    header = [h.strip() for h in str(lines["line"][header_row - 1]).split(sep)]
+def _fields(lines: pl.DataFrame, header: list[str], sep: str) -> pl.DataFrame:
+    """The fields of the kept lines, cut in one pass (the lines are never copied by a filter)."""
     width = len(header)
-    problems = _header_problems(header, header_row, name)
-    wide = info.filter((pl.col(ROW) > header_row) & (pl.col("seps") >= width))
-    problems += [
-        _too_wide(row_no, seps + 1, width, name, sep)
-        for row_no, seps in wide.select(ROW, "seps").iter_rows()
-    ]
-    if problems:
-        raise InputError(problems, title=f"{name}: cannot be read as a table")
-    kept = info[ROW].filter(info[ROW] > header_row)
-    del info
-    keep = pl.zeros(lines.height, pl.Boolean, eager=True).scatter(kept - 1, True)
     fields = pl.col("line").str.split_exact(sep, max(width - 1, 0))
-    frame = (
-        lines.with_columns(keep.alias("_keep"))
-        .with_row_index(ROW, offset=1)
-        .lazy()
+    return (
+        lines.lazy()
         .filter(pl.col("_keep"))
         .select(
             fields.struct.rename_fields([f"_f{i}" for i in range(width)]).alias("_fields"),
-            pl.col(ROW).cast(pl.Int64),
+            pl.col(ROW),
         )
         .unnest("_fields")
         .collect()
         .rename({f"_f{i}": h for i, h in enumerate(header)})  # names taken literally ("*")
     )
-    return RawTable(frame, name, decimal_comma)
 
 
 CHUNK_ROWS = 200_000
