@@ -213,9 +213,9 @@ PRICES = toml_with(
 
 ATTACKS = [
     # -- names that end up in file names --------------------------------------------------------
-    Attack("Security", "a dataset named like a path ([data.\"../../../../x\"])",
-           run_with(GOOD_TOML + '[data."../../../../tmp/rfm-x"]\npath = "pop.csv"\nschema = "population"\n'),
-           r"\[data\] name: '\.\./\.\./\.\./\.\./tmp/rfm-x' is not a valid name"),
+    Attack("Security", "a dataset named like a path ([data.\"../../../../home/x/.bashrc\"])",
+           run_with(GOOD_TOML + '[data."../../../../home/x/.bashrc"]\npath = "pop.csv"\nschema = "population"\n'),
+           r"\[data\] name: '\.\./\.\./\.\./\.\./home/x/\.bashrc' is not a valid name"),
     Attack("Security", "a tenant id with a trailing newline (\"prov\\n\": `$` would pass it)",
            run_with(toml_with('id = "prov"', 'id = "prov\\n"')), r"\[tenant\]\.id: 'prov\\n' is not a valid name"),
     Attack("Security", "a model id with a trailing newline",
@@ -518,3 +518,179 @@ def test_the_csv_reader_in_small_pieces_reads_what_the_csv_module_reads(monkeypa
         assert slow == fast
     else:
         assert_frame_equal(slow.frame, fast.frame)  # type: ignore[attr-defined]
+
+
+# -- docs/reliability.md ----------------------------------------------------------------------------
+
+HERE = "tests/core/test_adversarial_hardening.py"
+PROCESSES = "tests/core/test_hardening_processes.py"
+HOSTILE = "tests/kolada/test_hostile_server.py"
+
+ELSEWHERE = [
+    # (input, class of input, the test, what the user sees)
+    ("Kolada", "a server sending one byte every 0.2 s (each read fast, the whole never)",
+     f"{HOSTILE}::test_a_trickling_server_is_cut_off_at_the_requests_total_timeout",
+     "Kolada did not answer … usefully after 1 attempt: no complete answer within 1 s"),
+    ("Kolada", "rfm kolada --timeout 1 --deadline 2.5 against a server sending a byte every 2 s",
+     f"{HOSTILE}::test_rfm_kolada_timeout_5_is_a_bound_for_the_command",
+     "Kolada did not answer … within the 2.5 s this command allows (last problem: …); ends by 2.5 s"),
+    ("Kolada", "rfm report against a stalled Kolada",
+     f"{HOSTILE}::test_rfm_report_waits_a_few_seconds_for_kolada_at_most",
+     "(the report is written; its section says: Kolada-jämförelsen kunde inte hämtas: … no complete answer within 3 s; at most 3 s a section)"),
+    ("Kolada", "rfm report --offline", f"{HOSTILE}::test_rfm_report_offline_asks_kolada_nothing",
+     "(no request; the section says: --offline: N Kolada request(s) are not in the cache …)"),
+    ("Kolada", "a next_url with a new query on every page, for ever",
+     f"{HOSTILE}::test_an_endless_paginator_is_stopped_at_the_page_bound",
+     "Kolada sent more than 100 pages for … (each next_url new); stopped: no rfm request has that many"),
+    ("Kolada", "a 300 MB answer (no Content-Length)",
+     f"{HOSTILE}::test_a_300_mb_answer_is_not_read_past_the_byte_bound",
+     "Kolada's answer to … is larger than 64 MB (it kept coming); stopped reading it (…)"),
+    ("Kolada", "a Content-Length of 300 MB",
+     f"{HOSTILE}::test_a_declared_300_mb_answer_is_refused_before_reading",
+     "Kolada's answer to … is larger than 64 MB (it says 314572800 bytes); stopped reading it (…)"),
+    ("Kolada", "Retry-After: 99999999", f"{HOSTILE}::test_an_absurd_retry_after_stops_at_once_and_says_why",
+     "Kolada asked rfm to wait 99 999 999 s before asking again (HTTP 429, Retry-After); rfm waits at most 60 s, so it stopped: try again later (…)"),
+    ("Kolada", "Retry-After: 1", f"{HOSTILE}::test_a_short_retry_after_is_waited_for_and_said",
+     "(waits, and says on stderr: Kolada: HTTP 429; waiting 1 s before trying again)"),
+    ("Kolada", "an HTML page (a proxy or hotel wifi login) with HTTP 200",
+     f"{HOSTILE}::test_an_html_page_is_called_an_html_page",
+     "Kolada did not answer … usefully after 4 attempts: the answer is not JSON (an HTML page: 'Logga in - Hotellets wifi'); is the base URL a Kolada v3 API?"),
+    ("Kolada", "a value \"NaN\", true, an object, \"12,5\" or a bare NaN",
+     f"{HOSTILE}::test_a_value_that_is_not_a_number_is_missing_and_says_what_came",
+     "(missing, never a number; status: ogiltigt värde från Kolada: 'NaN' (inget tal; räknas som saknat))"),
+    ("Kolada", "rfm goals when Kolada sends \"NaN\", true or NaN for every value",
+     "tests/integration/test_goals_with_broken_values.py",
+     "(all 17 indicators \"kan inte bedömas\", each reason naming what Kolada sent; not \"ej uppfyllt\")"),
+    ("Kolada", "rfm kolada fetch --format json with such a value",
+     f"{HOSTILE}::test_fetch_as_json_is_valid_json_with_null_for_what_is_not_a_number",
+     "(valid JSON: null, never a bare NaN)"),
+    ("Kolada", "a period 2000.9 (was read as 2000)", f"{HOSTILE}::test_a_row_that_cannot_be_placed_is_refused",
+     "a Kolada data row has an unexpected shape (period 2000.9 is not a whole number): …"),
+    ("Kolada", "a count \"abc\"", f"{HOSTILE}::test_a_row_that_cannot_be_placed_is_refused",
+     "a Kolada data row has an unexpected shape (count 'abc' is not a whole number): …"),
+    ("Kolada cache", "a cached answer that is not JSON", f"{HOSTILE}::test_a_damaged_cache_record_is_named",
+     "the Kolada cache file … holds an answer that is not JSON; delete it or run 'rfm kolada refresh'"),
+    ("Kolada cache", "a fetched_at without a time zone", f"{HOSTILE}::test_a_damaged_cache_record_is_named",
+     "the Kolada cache file … is damaged (fetched_at '2024-01-01T10:00:00' has no time zone); delete it or run 'rfm kolada refresh'"),
+    ("Kolada cache", "a record that is a list, or a URL that is a number",
+     f"{HOSTILE}::test_a_damaged_cache_record_is_named", "the Kolada cache file … is damaged (…); delete it or run 'rfm kolada refresh'"),
+    ("Kolada cache", "a cache folder that cannot be created",
+     f"{HOSTILE}::test_a_cache_folder_that_cannot_be_made_is_a_clear_error",
+     "cannot write the Kolada cache folder … (File exists); give --cache-dir or RFM_CACHE_DIR a folder rfm may write in"),
+    ("Kolada cache", "rfm report when the cache folder cannot be created",
+     f"{HOSTILE}::test_rfm_report_says_when_the_cache_cannot_be_made",
+     "(the report is written; its section says: … cannot write the Kolada cache folder …)"),
+    ("Run archive", "kill -9 at 20 moments of the archive's first creation",
+     f"{PROCESSES}::test_a_kill_loop_over_the_archives_first_creation_loses_nothing",
+     "(every later save and runs list work; a run whose save finished is kept; none lost)"),
+    ("Run archive", "two first saves at once", f"{PROCESSES}::test_two_first_saves_at_once_both_succeed",
+     "(both saved, one after the other)"),
+    ("Run archive", "an empty file as the archive", f"{PROCESSES}::test_an_empty_file_is_a_new_archive",
+     "(a new archive: runs list shows none, a save works)"),
+    ("Run archive", "runs list in a read-only folder (WAL needs -shm)",
+     f"{PROCESSES}::test_a_read_only_folder_is_read_without_writing", "(lists the runs; nothing written)"),
+    ("Run archive", "--save in a read-only folder", f"{PROCESSES}::test_a_read_only_folder_is_read_without_writing",
+     "…/rfm-arkiv.sqlite: cannot write the archive: the file or its folder is read-only (SQLite: …); the run was not saved; earlier runs are intact"),
+    ("Run archive", "--save on a full disk", f"{PROCESSES}::test_a_full_disk_says_the_disk_is_full_and_loses_nothing",
+     "…/rfm-arkiv.sqlite: the disk is full (no space left on the device); the run was not saved; earlier runs are intact"),
+    ("Run archive", "runs reproduce of an archive whose input is named '../../…/victim/x'",
+     f"{HERE}::test_reproduce_writes_archived_inputs_only_under_its_own_folder",
+     "(reproduces from input-1.csv in its own temporary folder; nothing written elsewhere)"),
+    ("Outputs", "--out on a full disk, with --save", f"{PROCESSES}::test_a_full_disk_says_the_disk_is_full_and_loses_nothing",
+     "…/ut.csv: the disk is full (no space left on the device); nothing was written (and the run is not stored)"),
+    ("Plugins", "a plugin whose import sleeps 5 s, and rfm --help",
+     f"{PROCESSES}::test_a_slow_plugin_import_does_not_delay_help",
+     "Warning: rfm plugin 'langsam' is broken and was skipped: still importing langsam after 0.5 s; … (help in under a second)"),
+    ("Plugins", "a plugin whose import calls sys.exit(3)",
+     f"{PROCESSES}::test_a_plugin_import_that_exits_or_interrupts_breaks_only_that_plugin",
+     "Warning: rfm plugin 'avslutar' is broken and was skipped: failed to load avslutar: called sys.exit(3)"),
+    ("Plugins", "a plugin whose import raises KeyboardInterrupt",
+     f"{PROCESSES}::test_a_plugin_import_that_exits_or_interrupts_breaks_only_that_plugin",
+     "Warning: rfm plugin 'avbryter' is broken and was skipped: failed to load avbryter: raised KeyboardInterrupt itself (no Ctrl-C was pressed)"),
+    ("Plugins", "sys.exit() or KeyboardInterrupt in a plugin's hook",
+     f"{HERE}::test_a_plugin_that_exits_or_interrupts_in_a_hook_breaks_only_itself",
+     "(rfm plugins: broken, raised in register_model_types: called sys.exit(2); the run works)"),
+    ("Plugins", "a real Ctrl-C while a plugin's hook runs", f"{HERE}::test_a_real_ctrl_c_still_stops_rfm",
+     "(stops rfm, as Ctrl-C should)"),
+    ("Command line", "scenarios named diff or model (a column clash)",
+     f"{HERE}::test_scenarios_named_like_comparison_columns_are_compared", "(compared; columns model (A), diff (B))"),
+    ("Command line", "--scenario standard in a tenant without [scenarios] (was \"known: none\")",
+     f"{HERE}::test_scenario_standard_is_there_without_scenarios", "(runs the default scenario)"),
+    ("CSV", "an Excel sep=; first line", f"{HERE}::test_an_excel_sep_line_sets_the_separator",
+     "(read with ';'; the line counts as row 1)"),
+    ("CSV", "-0 as a count or a rate (was printed -0.0)", f"{HERE}::test_minus_zero_is_shown_as_zero",
+     "(0, in every output)"),
+    ("CSV", "a 250 MB CSV (was 3.7 GB, quoted 6.2 GB)", f"{PROCESSES}::test_reading_a_csv_stays_within_a_few_times_the_file",
+     "(read in 1.3 GB and 4 s, quoted 1.0 GB: a few times the file)"),
+]  # fmt: skip
+
+THREAT_MODEL = [
+    "The rows from `tests/core/test_adversarial_hardening.py` on are hostile input (issue 18):",
+    "what someone else's tenant folder, run archive, plugin or Kolada answer could do. Their",
+    "messages are observed the same way; a message in parentheses says what happens instead of",
+    "an error (a value kept missing, a wait said on stderr, a read that writes nothing). The",
+    "hostile Kolada servers, the kill -9 loop, the read-only and full file systems and the slow",
+    "plugin run in their own tests, named in the last column.",
+    "",
+    "## Threat model: what rfm trusts and what it does not",
+    "",
+    "rfm **trusts** its own code, the Python packages it depends on, and the plugins installed",
+    "in its environment: a plugin is code, and installing it is a decision to run it. It does not",
+    "trust what arrives as data, even from a plugin: a plugin's import, hook, tenant loader or",
+    "report section that fails (even by `sys.exit()` or a stray `KeyboardInterrupt`) breaks that",
+    "plugin, with its name in the message, never rfm, and a slow plugin import does not hold up",
+    "`rfm --help`.",
+    "",
+    "rfm **does not trust**, and checks as if they came from someone else:",
+    "",
+    "* **a tenant folder** (its tenant file and data files): configuration is read as data, never",
+    "  evaluated; every path stays inside the folder (no `..`, absolute path, symlink out or NUL",
+    "  byte); names that may become file names (tenant, model, dataset, scenario) must fully match",
+    "  `[a-z0-9][a-z0-9_-]*`; only regular files are read (a FIFO or device is refused, not waited",
+    "  on); numbers must be finite and at most 10^15, amounts at most 10^15 kr; sizes a file",
+    "  declares (a JSON-stat cube) are bounded before anything is allocated; a CSV is read in",
+    "  a few times its size in memory.",
+    "* **a run archive** (an SQLite file someone hands over): it is read read-only; a file that is",
+    "  not an rfm archive is refused and never written; `runs reproduce` writes the archived inputs",
+    "  only as `input-N` in its own temporary folder, whatever names the archive holds; an archive",
+    "  of another tenant is refused.",
+    "* **a Kolada answer** (or whatever answers at the Kolada URL): every request has a total",
+    "  deadline and every command a bound; pages (100), bytes (64 MB) and waits (Retry-After up",
+    "  to 60 s, said on stderr) are bounded; paging links must stay on the server; a value that",
+    "  is not a number is missing, never coerced; the cache on disk is checked when read.",
+    "* **the place an output goes**: `--out` replaces only a regular file the user may write",
+    "  (never a symlink, FIFO, device or read-only file), through a temporary file and one",
+    "  rename; `--save` stores the run only if the output was written.",
+    "",
+    "Escaping of what rfm writes (formulas in workbooks and CSV, Markdown, HTML, terminal escape",
+    "sequences) is the other half of this model; its tests are listed in the table as well when",
+    "they are part of the adversarial suite.",
+]
+
+
+def observed_messages(tmp: Path) -> dict[str, str]:
+    """Each attack's message as the document shows it (first line, folders as …)."""
+    from tests.core.test_adversarial import first_line
+
+    messages = {}
+    for i, attack in enumerate(ATTACKS):
+        folder = tmp / f"h{i}"
+        result, _ = attempt(attack, folder)
+        messages[attack.name] = first_line(result.stderr, folder)
+    return messages
+
+
+def document_rows(start: int, messages: dict[str, str]) -> list[str]:
+    """The table rows of this suite, numbered from ``start``."""
+
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|")
+
+    rows = []
+    for i, attack in enumerate(ATTACKS, start=start):
+        test = f"{HERE}::test_hostile_input_is_one_clear_error[{attack.group}: {attack.name}]"
+        shown = messages[attack.name]
+        rows.append(f"| {i} | {attack.group} | {cell(attack.name)} | `{shown}` | {test} |")
+    for j, (group, name, test, message) in enumerate(ELSEWHERE, start=start + len(ATTACKS)):
+        rows.append(f"| {j} | {group} | {cell(name)} | `{cell(message)}` | {test} |")
+    return rows
