@@ -253,6 +253,9 @@ ATTACKS = [
            r"column 'count': found 'Binary'"),
     Attack("Parquet", "a column of durations", parquet(pl.Series("count", [1, 2]).cast(pl.Duration)),
            r"column 'count': found \"Duration"),
+    Attack("Hangs and memory", "a FIFO as the run archive (runs list --archive)",
+           lambda f: (os.mkfifo(f / "arkiv.sqlite"), ["runs", "list", "--archive", str(f / "arkiv.sqlite")])[1],
+           r"arkiv\.sqlite: is a FIFO \(named pipe\), not a run archive file"),
     # -- --out -------------------------------------------------------------------------------
     Attack("Outputs", "--out /dev/null (a device; as root it would be replaced)", out_is("device"),
            r"/dev/null: is a character device, not a regular file"),

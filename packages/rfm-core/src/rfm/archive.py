@@ -50,7 +50,7 @@ from rfm.config import check_name
 from rfm.contract import LINEAGE_COLUMNS
 from rfm.engine import RunResult, run
 from rfm.errors import RfmError
-from rfm.files import read_regular_file
+from rfm.files import kind_of, read_regular_file
 from rfm.parameters import DatedValue, Parameter, ParameterSet
 
 BUSY_SECONDS = 10.0
@@ -156,6 +156,10 @@ class RunArchive:
     @contextmanager
     def _connect(self, *, create: bool) -> Iterator[sqlite3.Connection]:
         """A connection: read-only unless ``create`` (saving), which makes the archive if new."""
+        if self.path.exists() and not self.path.is_file():  # a FIFO or device: never opened
+            raise ArchiveError(
+                f"{self.path}: is {kind_of(self.path.stat().st_mode)}, not a run archive file"
+            )
         if not self.path.exists():
             if not create:
                 raise ArchiveError(
