@@ -599,6 +599,9 @@ ELSEWHERE = [
     ("Run archive", "runs reproduce of an archive whose input is named '../../…/victim/x'",
      f"{HERE}::test_reproduce_writes_archived_inputs_only_under_its_own_folder",
      "(reproduces from input-1.csv in its own temporary folder; nothing written elsewhere)"),
+    ("Outputs", "--save --out whose file cannot be put in place after the run was stored",
+     f"{HERE}::test_an_output_that_cannot_be_put_in_place_takes_its_run_back",
+     "(the error; the run is taken out of the archive again, the old file untouched)"),
     ("Outputs", "--out on a full disk, with --save", f"{PROCESSES}::test_a_full_disk_says_the_disk_is_full_and_loses_nothing",
      "…/ut.csv: the disk is full (no space left on the device); nothing was written (and the run is not stored)"),
     ("Plugins", "a plugin whose import sleeps 5 s, and rfm --help",
@@ -697,3 +700,42 @@ def document_rows(start: int, messages: dict[str, str]) -> list[str]:
     for j, (group, name, test, message) in enumerate(ELSEWHERE, start=start + len(ATTACKS)):
         rows.append(f"| {j} | {group} | {cell(name)} | `{cell(message)}` | {test} |")
     return rows
+
+
+# -- --save and --out: both or neither --------------------------------------------------------------
+
+
+def test_save_with_out_stores_the_run_and_writes_the_file(rfm_cli, tenant_file, tmp_path):
+    config = tenant_file(GOOD_TOML, {"pop.csv": GOOD_POP})
+    out = tmp_path / "ut.csv"
+    result = rfm_cli("run", "--config", str(config), "--year", "2024", "--format", "csv",
+                     "--out", str(out), "--save", "--label", "KF")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Sparad som körning 1" in result.stderr
+    assert out.read_text(encoding="utf-8").startswith("tenant,model")
+    assert list(tmp_path.glob(".ut.csv.*")) == []  # no temporary file left
+    assert "KF" in rfm_cli("runs", "list", "--config", str(config)).stdout
+
+
+def test_an_output_that_cannot_be_put_in_place_takes_its_run_back(
+    rfm_cli, tenant_file, tmp_path, monkeypatch
+):
+    """The last step (the rename) failing after the run was stored: the run is removed again."""
+    from rfm.errors import OutputError
+    from rfm.io import atomic
+
+    def fail(self: atomic.HeldOutputs) -> None:
+        raise OutputError("ut.csv: the rename failed")
+
+    monkeypatch.setattr(atomic.HeldOutputs, "release", fail)
+    config = tenant_file(GOOD_TOML, {"pop.csv": GOOD_POP})
+    out = tmp_path / "ut.csv"
+    out.write_text(UNTOUCHED, encoding="utf-8")
+    result = rfm_cli("run", "--config", str(config), "--year", "2024", "--format", "csv",
+                     "--out", str(out), "--save")  # fmt: skip
+    assert result.exit_code == 1 and "the rename failed" in result.stderr
+    assert "Sparad" not in result.stderr
+    assert out.read_text(encoding="utf-8") == UNTOUCHED
+    assert list(tmp_path.glob(".ut.csv.*")) == []
+    listed = rfm_cli("runs", "list", "--config", str(config))
+    assert listed.exit_code == 0 and "standard" not in listed.stdout  # no run left behind
