@@ -535,7 +535,7 @@ ELSEWHERE = [
      f"{HOSTILE}::test_a_trickling_server_is_cut_off_at_the_requests_total_timeout",
      "Kolada did not answer … usefully after 1 attempt: no complete answer within 1 s"),
     ("Kolada", "rfm kolada --timeout 1 --deadline 2.5 against a server sending a byte every 2 s",
-     f"{HOSTILE}::test_rfm_kolada_timeout_5_is_a_bound_for_the_command",
+     f"{HOSTILE}::test_rfm_kolada_timeout_and_deadline_bound_the_command",
      "Kolada did not answer … within the 2.5 s this command allows (last problem: …); ends by 2.5 s"),
     ("Kolada", "rfm report against a stalled Kolada",
      f"{HOSTILE}::test_rfm_report_waits_a_few_seconds_for_kolada_at_most",

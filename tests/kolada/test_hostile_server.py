@@ -52,7 +52,7 @@ def test_a_trickling_server_is_cut_off_at_the_requests_total_timeout(kolada, mak
     assert kolada.bytes_sent < 20  # it was still sending when rfm stopped waiting
 
 
-def test_rfm_kolada_timeout_5_is_a_bound_for_the_command(kolada_cli, kolada):
+def test_rfm_kolada_timeout_and_deadline_bound_the_command(kolada_cli, kolada):
     """`rfm kolada --timeout T --deadline D` ends by D however slowly the server sends."""
     kolada.stall_all = True  # every answer one byte every 2 s
     started = time.monotonic()
