@@ -39,10 +39,10 @@ def price_factors(
     out = {}
     for year in years:
         if index.unit == LEVEL_UNIT:
-            if not index.value_at(base) > 0:  # a level of 0 would divide by zero
+            if index.value_at(base) <= 0:
                 raise ConfigError(
-                    f"price index {settings.index!r} is {number(index.value_at(base))} in the "
-                    f"base year {base}; an index level must be above 0"
+                    f"price index {settings.index!r} is {index.value_at(base)} in the base year "
+                    f"{base}; an index level must be above 0"
                 )
             factor = index.value_at(year) / index.value_at(base)
             how = (
@@ -66,6 +66,11 @@ def price_factors(
             raise ParameterError(
                 f"price index {settings.index!r} is in {index.unit!r}; expected "
                 f"{LEVEL_UNIT!r} (levels) or {CHANGE_UNIT!r} (yearly change as a share)"
+            )
+        if not (0 < factor < float("inf")):
+            raise ConfigError(
+                f"price index {settings.index!r} gives the factor {factor!r} for {year}; "
+                "index levels must be above 0 and yearly changes above −1"
             )
         out[year] = (factor, f"× {number(round(factor, 6))} till {year} års priser: {how}")
     return out

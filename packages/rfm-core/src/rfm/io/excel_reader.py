@@ -7,7 +7,6 @@ from pathlib import Path
 import polars as pl
 
 from rfm.errors import UnreadableFileError
-from rfm.files import check_regular_file
 from rfm.io.table import ROW, RawTable
 
 
@@ -16,7 +15,8 @@ def read_excel(path: Path, *, name: str | None = None, sheet: str | None = None)
     import fastexcel
 
     name = name or str(path)
-    check_regular_file(Path(path), name)
+    if not Path(path).is_file():
+        raise UnreadableFileError(f"{name}: file not found")
     try:
         reader = fastexcel.read_excel(str(path))
     except Exception as exc:  # fastexcel raises its own error types for every kind of bad file

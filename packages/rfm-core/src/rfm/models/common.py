@@ -51,7 +51,10 @@ class VolumeSettings:
         ):
             raise ConfigError(f"{where}.recipient: expected the recipient's name as text")
         if self.recipient is not None and "recipient_column" in table:
-            raise ConfigError(f"{where}: 'recipient' and 'recipient_column' exclude each other")
+            raise ConfigError(
+                f"{where}: 'recipient' (one recipient for everything) and 'recipient_column' "
+                "(a recipient per row) exclude each other"
+            )
         self.recipient_column = table.get("recipient_column", "area")
         if not isinstance(self.recipient_column, str):
             raise ConfigError(f"{where}.recipient_column: expected a column name")

@@ -36,8 +36,8 @@ def parse_age_label(label: str, where: str = "age") -> tuple[int, int]:
         raise ConfigError(f"{where}: age group {label!r} ends before it starts")
     if high > OPEN_END:
         raise ConfigError(
-            f"{where}: age group {label!r} goes past {OPEN_END}; no one is that old "
-            f"(write an open group such as '90+' for everyone from 90)"
+            f"{where}: age group {label!r} goes beyond {OPEN_END}; write an open group such as "
+            '"90+" for the oldest'
         )
     return low, high
 
