@@ -194,20 +194,6 @@ def values(frame: pl.DataFrame) -> dict[tuple[str, str, int], float | None]:
     }
 
 
-def invalid_values(frame: pl.DataFrame) -> dict[tuple[str, str, int], str]:
-    """(kpi, municipality, year) → what Kolada sent instead of a number (gender T), if it did.
-
-    The client keeps such a value as missing and says why in ``status`` ("ogiltigt värde …").
-    """
-    bad = frame.filter(
-        (pl.col("gender") == "T") & pl.col("status").str.starts_with("ogiltigt värde")
-    )
-    return {
-        (k, m, y): str(s)
-        for k, m, y, s in bad.select("kpi", "municipality", "year", "status").iter_rows()
-    }
-
-
 def benchmark(
     client: KoladaClient, municipality: str, year: int, areas: Sequence[str] = tuple(AREAS)
 ) -> Benchmark:
@@ -285,3 +271,17 @@ def _index(value: float | None, base: float | None) -> float | None:
     if value is None or base is None or base == 0:
         return None
     return 100 * value / base
+
+
+def invalid_values(frame: pl.DataFrame) -> dict[tuple[str, str, int], str]:
+    """(kpi, municipality, year) → what Kolada sent instead of a number (gender T), if it did.
+
+    The client keeps such a value as missing and says why in ``status`` ("ogiltigt värde …").
+    """
+    bad = frame.filter(
+        (pl.col("gender") == "T") & pl.col("status").str.starts_with("ogiltigt värde")
+    )
+    return {
+        (k, m, y): str(s)
+        for k, m, y, s in bad.select("kpi", "municipality", "year", "status").iter_rows()
+    }
