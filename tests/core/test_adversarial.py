@@ -733,7 +733,9 @@ ELSEWHERE = [
 ]
 
 
-def render_doc(messages: dict[str, str]) -> str:
+def render_doc(
+    messages: dict[str, str], more_rows: list[str] = (), more_text: list[str] = ()
+) -> str:
     lines = [
         "# Reliability: what a user sees when the input is wrong",
         "",
@@ -758,6 +760,7 @@ def render_doc(messages: dict[str, str]) -> str:
     )
     for j, (group, name, test, message) in enumerate(ELSEWHERE, start=n + 2):
         lines.append(f"| {j} | {group} | {name} | `{message}` | {test} |")
+    lines += more_rows  # tests/core/test_adversarial_hardening.py: hostile inputs (issue 18)
     lines += [
         "",
         "Generated inputs: `test_any_bytes_as_a_csv_are_read_or_refused_clearly` (hypothesis: arbitrary",
@@ -765,6 +768,8 @@ def render_doc(messages: dict[str, str]) -> str:
         "(hypothesis: a character of a good tenant file replaced) — each run either succeeds or ends in",
         "`Error: …`, exit 1, the output file untouched, never a traceback.",
     ]
+    if more_text:
+        lines += ["", *more_text]
     return "\n".join(lines) + "\n"
 
 
@@ -803,10 +808,14 @@ def test_the_reliability_document_is_current(rfm_cli, tenant_file, tmp_path):
     (tmp_path / "nowhere.csv").write_text(GOOD_POP, encoding="utf-8")
     result = rfm_cli("run", "--config", str(path), "--year", "2024")
     messages["symlink"] = first_line(result.stderr, path.parent)
-    text = render_doc(messages)
+    from tests.core import test_adversarial_hardening as hardening  # it imports this module
+
+    start = len(CASES) + 2 + len(ELSEWHERE)
+    rows = hardening.document_rows(start, hardening.observed_messages(tmp_path / "hardening"))
+    text = render_doc(messages, rows, hardening.THREAT_MODEL)
     if os.environ.get("RFM_WRITE_RELIABILITY"):
         DOC.write_text(text, encoding="utf-8")
-    assert len(CASES) + 1 + len(ELSEWHERE) >= 30
+    assert len(CASES) + 1 + len(ELSEWHERE) + len(rows) >= 100
     assert DOC.read_text(encoding="utf-8") == text, (
         "run RFM_WRITE_RELIABILITY=1 pytest tests/core/test_adversarial.py"
     )

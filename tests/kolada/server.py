@@ -7,7 +7,13 @@ and ``/v3/data/kpi/{k}/municipality/{m}/year/{y}``, pages them by ``page``/``per
 
 Faults are queued per path substring and used up one request at a time:
 ``"500"``, ``"429:<seconds>"`` (with Retry-After), ``"sleep:<seconds>"`` (answer late),
-``"truncated"`` (half the JSON), ``"loop"`` (``next_url`` points back at the same page).
+``"truncated"`` (half the JSON), ``"loop"`` (``next_url`` points back at the same page),
+``"trickle:<seconds>"`` (send the answer one byte every so many seconds), ``"html"`` (a 200 with
+an HTML page, as a proxy or captive portal sends), ``"huge:<MB>"`` (that many megabytes of
+body, without a Content-Length), ``"declared:<MB>"`` (a Content-Length that large).
+
+Hostile behaviour that lasts: ``endless_paging`` (every page links to a "next" page with a new
+query, for ever) and ``stall_all`` (every request answered one byte every two seconds).
 """
 
 from __future__ import annotations
@@ -52,6 +58,9 @@ class KoladaState:
     rows: list[Any] = attrs.field(factory=lambda: [dict(r) for r in ROWS])
     faults: dict[str, list[str]] = attrs.field(factory=dict)
     requests: list[Seen] = attrs.field(factory=list)
+    endless_paging: bool = False
+    stall_all: bool = False
+    bytes_sent: int = 0
 
     def fault(self, path: str, *faults: str) -> None:
         self.faults.setdefault(path, []).extend(faults)
@@ -76,6 +85,15 @@ class Handler(BaseHTTPRequestHandler):
         state = self.server.state
         state.requests.append(Seen(self.path, time.monotonic(), self.headers.get("User-Agent", "")))
         fault = state.take_fault(self.path)
+        if state.stall_all:
+            fault = "trickle:2"
+        if fault == "html":
+            page = (
+                b"<!DOCTYPE html><html><head><title>Logga in - Hotellets wifi</title></head></html>"
+            )
+            return self._send(200, page, {"Content-Type": "text/html"})
+        if fault and fault.startswith(("huge", "declared")):
+            return self._huge(int(fault.split(":")[1]), declared=fault.startswith("declared"))
         if fault == "500":
             return self._send(500, b'{"error": "internal"}')
         if fault and fault.startswith("429"):
@@ -97,6 +115,10 @@ class Handler(BaseHTTPRequestHandler):
         more = page * per_page < len(items)
         if fault == "loop":
             body["next_url"] = f"{state.base_url.rsplit('/v3', 1)[0]}{self.path}"
+        elif state.endless_paging:
+            body["next_url"] = f"{state.base_url.rsplit('/v3', 1)[0]}{url.path}?" + urlencode(
+                {**query, "page": page + 1, "token": f"{time.monotonic_ns()}"}
+            )
         elif more:
             body["next_url"] = f"{state.base_url.rsplit('/v3', 1)[0]}{url.path}?" + urlencode(
                 {**query, "page": page + 1}
@@ -108,7 +130,35 @@ class Handler(BaseHTTPRequestHandler):
         text = json.dumps(body, ensure_ascii=False).encode()
         if fault == "truncated":
             text = text[: len(text) // 2]
+        if fault and fault.startswith("trickle"):
+            return self._trickle(text, float(fault.split(":")[1]))
         self._send(200, text)
+
+    def _trickle(self, body: bytes, every: float) -> None:
+        """The answer one byte at a time: each read succeeds, the whole never arrives in time."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        with contextlib.suppress(OSError):  # the client gave up
+            for i in range(len(body)):
+                self.wfile.write(body[i : i + 1])
+                self.wfile.flush()
+                self.server.state.bytes_sent += 1
+                time.sleep(every)
+
+    def _huge(self, megabytes: int, *, declared: bool) -> None:
+        """A body of ``megabytes`` MB (spaces, then nothing: never valid JSON)."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        if declared:
+            self.send_header("Content-Length", str(megabytes * 1024 * 1024))
+        self.end_headers()
+        chunk = b" " * (1024 * 1024)
+        with contextlib.suppress(OSError):  # the client stopped reading
+            for _ in range(megabytes):
+                self.wfile.write(chunk)
+                self.server.state.bytes_sent += len(chunk)
 
     def _route(self, parts: list[str], query: dict[str, str]) -> list[Any] | None:
         state = self.server.state
@@ -133,7 +183,9 @@ class Handler(BaseHTTPRequestHandler):
             return [
                 r
                 for r in state.rows
-                if r["kpi"] in kpis and r["municipality"] in munis and str(r["period"]) in years
+                if r["kpi"] in kpis
+                and r["municipality"] in munis
+                and str(r["period"]).split(".")[0] in years  # a broken period 2000.9 too
             ]
         return None
 

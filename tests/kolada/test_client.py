@@ -204,10 +204,14 @@ def test_the_kommungrupp_is_found_by_title_and_membership(make_client):
         assert rk.kommungrupp(client, "2380").title == "Större stad (ovägt medel)"
 
 
-def test_timing_of_retries_is_bounded(kolada, make_client):
-    """Backoff doubles from its base; a Retry-After beyond the cap is cut to the cap."""
+def test_a_retry_after_beyond_the_cap_stops_at_once_and_says_so(kolada, make_client):
+    """A server asking for more than rfm waits is not waited for in silence (nor hammered)."""
     kolada.fault("/data/", "429:30")
     started = time.monotonic()
-    with make_client(max_retry_after=0.3) as client:
+    with (
+        make_client(max_retry_after=0.3) as client,
+        pytest.raises(rk.KoladaUnavailable, match=r"asked rfm to wait 30 s .*at most 0\.3 s"),
+    ):
         client.data(["N00945"], ["0180"], [2000])
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 2
+    assert len(kolada.data_paths()) == 1  # no retry against the server's wish

@@ -40,10 +40,12 @@ if TYPE_CHECKING:
         UnknownNameError,
         UnreadableFileError,
     )
+    from rfm.files import read_regular_file
     from rfm.formatting import number as format_number
     from rfm.formatting import percent as format_percent
     from rfm.frame_buildup import FrameBuildUp, build_frame
     from rfm.io import RawTable, Reader, read_table
+    from rfm.io.atomic import atomic_path, check_output_target
     from rfm.models import ComputeContext, Model, ModelConfig
     from rfm.parameters import DatedValue, Parameter, ParameterSet
     from rfm.plugins import PluginHost, hookimpl
@@ -95,7 +97,9 @@ _PUBLIC: dict[str, tuple[str, str]] = {
     "UnknownNameError": ("rfm.errors", "UnknownNameError"),
     "UnreadableFileError": ("rfm.errors", "UnreadableFileError"),
     "apply_contract": ("rfm.contract", "apply_contract"),
+    "atomic_path": ("rfm.io.atomic", "atomic_path"),
     "build_frame": ("rfm.frame_buildup", "build_frame"),
+    "check_output_target": ("rfm.io.atomic", "check_output_target"),
     "compare": ("rfm.engine", "compare"),
     "compute_context": ("rfm.engine", "compute_context"),
     "format_number": ("rfm.formatting", "number"),
@@ -108,6 +112,7 @@ _PUBLIC: dict[str, tuple[str, str]] = {
     "linear_shares": ("rfm.transitions", "linear_shares"),
     "load_tenant_file": ("rfm.tenants.toml_loader", "load_tenant_file"),
     "parse_gaps": ("rfm.coverage", "parse_gaps"),
+    "read_regular_file": ("rfm.files", "read_regular_file"),
     "read_table": ("rfm.io", "read_table"),
     "round_to": ("rfm.transitions", "round_to"),
     "run": ("rfm.engine", "run"),
@@ -173,7 +178,9 @@ __all__ = [
     "UnreadableFileError",
     "__version__",
     "apply_contract",
+    "atomic_path",
     "build_frame",
+    "check_output_target",
     "compare",
     "compute_context",
     "format_number",
@@ -186,6 +193,7 @@ __all__ = [
     "linear_shares",
     "load_tenant_file",
     "parse_gaps",
+    "read_regular_file",
     "read_table",
     "round_to",
     "run",

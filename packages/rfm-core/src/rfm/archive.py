@@ -12,8 +12,17 @@ Safety:
 * one archive belongs to one tenant: a run of another tenant is refused;
 * writes are transactions in WAL mode: a process killed while saving leaves every earlier run
   intact and readable, and no half run;
+* the archive is created in one transaction (tables and the meta rows together): a process
+  killed while creating it leaves either a whole new archive or a file without tables, which
+  the next save takes as new (so does an empty file); two first saves at once wait for each
+  other instead of failing;
 * a file that is not an rfm archive (another database, random bytes) is refused with a clear
-  error and never written to; a new archive is only created where no file exists.
+  error and never written to;
+* reading (``runs list``, ``show``, ``diff``, ``reproduce``) opens the file read-only and
+  writes nothing, so an archive in a read-only folder can be read;
+* a full disk, a read-only folder or a locked file is said as such, and loses nothing;
+* ``runs reproduce`` writes the archived inputs only under a fresh temporary folder, by names
+  rfm makes (``input-1.csv``), never by a name stored in the archive.
 """
 
 from __future__ import annotations
@@ -21,24 +30,31 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import tempfile
+import time
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import attrs
 import polars as pl
 
 from rfm import __version__
+from rfm.config import check_name
 from rfm.contract import AMOUNT_DTYPE, LINEAGE_COLUMNS, decimal_text_expr
 from rfm.engine import RunResult, run
 from rfm.errors import RfmError
+from rfm.files import kind_of, read_regular_file
 from rfm.parameters import DatedValue, Parameter, ParameterSet
 
+BUSY_SECONDS = 10.0
+"""How long a save waits for another rfm writing the same archive."""
 FORMAT = "rfm-run-archive"
 VERSION = "1"
 SCHEMA = """
@@ -83,6 +99,60 @@ class ArchivedRun:
     tenant_origin: str
 
 
+@attrs.frozen
+class PreparedRun:
+    """A run as the rows the archive stores, made before the archive is opened.
+
+    Reading the inputs again (to store the very bytes the run read) and turning the lineage
+    into rows happen here, outside the write transaction, so the archive is locked only for
+    the inserts.
+    """
+
+    tenant: str
+    scenario: str
+    prices: str
+    years: tuple[int, ...]
+    origin: str
+    inputs: tuple[tuple[Any, ...], ...]
+    parameters: tuple[tuple[Any, ...], ...]
+    lineage: tuple[tuple[Any, ...], ...]
+
+    @classmethod
+    def of(cls, result: RunResult) -> PreparedRun:
+        inputs = []
+        for use in result.datasets:
+            config = result.tenant.datasets[use.name]
+            content = read_regular_file(config.path, use.path)
+            if hashlib.sha256(content).hexdigest() != use.sha256:  # the bytes the run read, or none
+                raise ArchiveError(
+                    f"{use.path} changed after the run read it; run again, then save"
+                )
+            blob = zlib.compress(content, 6)
+            inputs.append((use.name, use.path, use.schema, use.sha256, use.rows, use.source, blob))
+        parameters = [
+            (key, p.unit, p.description, v.year, v.value, v.source or "")
+            for key in sorted(result.parameters)
+            for p in (result.parameters[key],)
+            for v in p.values
+        ]
+        return cls(
+            tenant=result.tenant.id,
+            scenario=result.scenario.name,
+            prices=result.prices,
+            years=tuple(result.years),
+            origin=result.tenant.origin,
+            inputs=tuple(inputs),
+            parameters=tuple(parameters),
+            # Amounts are exact decimals, stored as their text (an archive of REAL amounts from
+            # an earlier version is read back through the same exact path).
+            lineage=tuple(
+                result.all_lineage.select(LINEAGE_COLUMNS[1:])
+                .with_columns(decimal_text_expr(pl.col("amount")))
+                .rows()
+            ),
+        )
+
+
 class RunArchive:
     """One SQLite file of runs of one tenant (see the module docstring)."""
 
@@ -91,30 +161,140 @@ class RunArchive:
 
     @contextmanager
     def _connect(self, *, create: bool) -> Iterator[sqlite3.Connection]:
-        new = not self.path.exists()
-        if new and not create:
-            raise ArchiveError(f"{self.path}: no run archive here (save a run with --save first)")
-        if new and not self.path.parent.is_dir():
-            raise ArchiveError(f"{self.path}: the folder {self.path.parent} does not exist")
+        """A connection: read-only unless ``create`` (saving), which makes the archive if new."""
+        if self.path.exists() and not self.path.is_file():  # a FIFO or device: never opened
+            raise ArchiveError(
+                f"{self.path}: is {kind_of(self.path.stat().st_mode)}, not a run archive file"
+            )
+        if not self.path.exists():
+            if not create:
+                raise ArchiveError(
+                    f"{self.path}: no run archive here (save a run with --save first)"
+                )
+            if not self.path.parent.is_dir():
+                raise ArchiveError(f"{self.path}: the folder {self.path.parent} does not exist")
         try:
-            with closing(sqlite3.connect(self.path, timeout=10, isolation_level=None)) as db:
-                if new:
-                    db.execute("PRAGMA journal_mode=WAL")
-                    db.executescript(SCHEMA)
-                    db.executemany(
-                        "INSERT INTO meta VALUES (?, ?)", [("format", FORMAT), ("version", VERSION)]
-                    )
+            if create:
+                db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            else:
+                db = self._open_read_only()
+            with closing(db):
+                if create:
+                    self._initialise(db)
+                elif not _tables(db):  # empty, or its creation was interrupted: no runs yet
+                    with closing(_empty_archive()) as empty:
+                        yield empty
+                    return
                 else:
                     self._check(db)
                 yield db
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.Error as exc:
+            raise ArchiveError(self._explain(exc, writing=create)) from None
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        """Open for reading: rfm writes nothing to the archive when it only reads.
+
+        SQLite reads a WAL database through a ``-shm`` file beside it, and may need to rebuild
+        it after a writer was killed. Where rfm may write, SQLite does that housekeeping; in a
+        read-only folder the file is opened as immutable instead (nobody can write it there).
+        """
+        uri = f"file:{quote(str(self.path.resolve()))}"
+        try:
+            db = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=10, isolation_level=None)
+            _tables(db)
+            return db
+        except sqlite3.OperationalError:
+            pass  # e.g. the -shm must be created or rebuilt first
+        if os.access(self.path.parent, os.W_OK) and os.access(self.path, os.W_OK):
+            return sqlite3.connect(self.path, timeout=10, isolation_level=None)
+        wal = self.path.with_name(self.path.name + "-wal")
+        if wal.exists() and wal.stat().st_size > 0:
             raise ArchiveError(
-                f"{self.path}: not a readable rfm run archive ({exc}); the file was left as it is"
-            ) from None
+                f"{self.path}: the folder is read-only and the archive has changes in "
+                f"{wal.name} that SQLite cannot read without writing; copy the folder "
+                "somewhere writable"
+            )
+        return sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
+
+    def _initialise(self, db: sqlite3.Connection) -> None:
+        """Make a new (or empty) file an archive in one transaction; check an existing one.
+
+        The write lock (``BEGIN IMMEDIATE``) makes two first saves take turns: the second finds
+        the archive the first made. While one switches a new file to WAL, SQLite may answer the
+        other "busy" without waiting; that is retried for up to :data:`BUSY_SECONDS`. Nothing is
+        written to a file that is not an rfm archive.
+        """
+        give_up = time.monotonic() + BUSY_SECONDS
+        while True:
+            try:
+                self._initialise_once(db)
+                return
+            except sqlite3.OperationalError as exc:
+                busy = getattr(exc, "sqlite_errorcode", 0) & 0xFF in (
+                    sqlite3.SQLITE_BUSY,
+                    sqlite3.SQLITE_LOCKED,
+                )
+                if not busy or time.monotonic() > give_up:
+                    raise
+                time.sleep(0.01)
+
+    def _initialise_once(self, db: sqlite3.Connection) -> None:
+        if not _tables(db) and db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            # WAL before the first write: a process killed while creating the archive then
+            # leaves at most uncommitted WAL frames, which SQLite ignores (no hot journal).
+            db.execute("PRAGMA journal_mode=WAL")
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if _tables(db):
+                self._check(db)
+            else:
+                for statement in SCHEMA.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.executemany(
+                    "INSERT INTO meta VALUES (?, ?)", [("format", FORMAT), ("version", VERSION)]
+                )
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            db.execute("PRAGMA journal_mode=WAL")
+
+    def _disk_full(self) -> bool:
+        """True when the archive's file system has (almost) no space left for SQLite to write.
+
+        SQLite reports a write that failed for want of space as a full database, or, when it
+        happens in the WAL's shared memory, as a plain I/O error: the free space tells which.
+        """
+        if not hasattr(os, "statvfs"):  # not on Windows: say what SQLite said
+            return False
+        try:
+            info = os.statvfs(self.path.parent)
+        except OSError:
+            return False
+        return info.f_bavail * info.f_frsize < 64 * 1024
+
+    def _explain(self, exc: sqlite3.Error, *, writing: bool) -> str:
+        """What an SQLite error means for the user, by its code (a full disk is not damage)."""
+        code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+        action = "the run was not saved; earlier runs are intact" if writing else "nothing changed"
+        if code == sqlite3.SQLITE_FULL or (code == sqlite3.SQLITE_IOERR and self._disk_full()):
+            return f"{self.path}: the disk is full (no space left on the device); {action}"
+        if code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_CANTOPEN):
+            return (
+                f"{self.path}: cannot {'write' if writing else 'open'} the archive: the file or "
+                f"its folder is read-only (SQLite: {exc}); {action}"
+            )
+        if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            return f"{self.path}: another rfm is writing the archive; try again ({action})"
+        if code == sqlite3.SQLITE_IOERR:
+            return f"{self.path}: the disk could not be read or written ({exc}); {action}"
+        return f"{self.path}: not a readable rfm run archive ({exc}); the file was left as it is"
 
     def _check(self, db: sqlite3.Connection) -> None:
-        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if "meta" not in tables:
+        if "meta" not in _tables(db):
             raise ArchiveError(
                 f"{self.path}: an SQLite file, but not an rfm run archive; it was left as it is"
             )
@@ -130,73 +310,68 @@ class RunArchive:
 
     def save(self, result: RunResult, label: str, versions: dict[str, str]) -> int:
         """Store ``result`` with its inputs' bytes and parameters; return the run id."""
-        inputs = []
-        for use in result.datasets:
-            config = result.tenant.datasets[use.name]
-            content = config.path.read_bytes()
-            if hashlib.sha256(content).hexdigest() != use.sha256:  # the bytes the run read, or none
-                raise ArchiveError(
-                    f"{use.path} changed after the run read it; run again, then save"
-                )
-            inputs.append((use, zlib.compress(content, 6)))
-        # Amounts are exact decimals, stored as their text (an archive of REAL amounts from an
-        # earlier version is read back through the same exact path).
-        lineage = (
-            result.all_lineage.select(LINEAGE_COLUMNS[1:])
-            .with_columns(decimal_text_expr(pl.col("amount")))
-            .rows()
-        )
+        return self.store(PreparedRun.of(result), label, versions)
+
+    def store(self, prepared: PreparedRun, label: str, versions: dict[str, str]) -> int:
+        """Store a prepared run in one transaction; return its id (SQLite only, no Polars)."""
         with self._connect(create=True) as db:
             db.execute("BEGIN IMMEDIATE")
             try:
                 owner = db.execute("SELECT value FROM meta WHERE key = 'tenant'").fetchone()
                 if owner is None:
-                    db.execute("INSERT INTO meta VALUES ('tenant', ?)", (result.tenant.id,))
-                elif owner[0] != result.tenant.id:
+                    db.execute("INSERT INTO meta VALUES ('tenant', ?)", (prepared.tenant,))
+                elif owner[0] != prepared.tenant:
                     raise ArchiveError(
                         f"{self.path} is the archive of tenant {owner[0]!r}; a run of "
-                        f"{result.tenant.id!r} goes in its own archive"
+                        f"{prepared.tenant!r} goes in its own archive"
                     )
                 cursor = db.execute(
                     "INSERT INTO runs (created_at, tenant, label, scenario, prices, years, versions,"
                     " tenant_origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         datetime.now(UTC).isoformat(timespec="seconds"),
-                        result.tenant.id,
+                        prepared.tenant,
                         label,
-                        result.scenario.name,
-                        result.prices,
-                        json.dumps(list(result.years)),
+                        prepared.scenario,
+                        prepared.prices,
+                        json.dumps(list(prepared.years)),
                         json.dumps(versions, sort_keys=True),
-                        result.tenant.origin,
+                        prepared.origin,
                     ),
                 )
                 run_id = int(cursor.lastrowid or 0)
                 db.executemany(
                     "INSERT INTO inputs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (run_id, u.name, u.path, u.schema, u.sha256, u.rows, u.source, blob)
-                        for u, blob in inputs
-                    ],
+                    [(run_id, *row) for row in prepared.inputs],
                 )
                 db.executemany(
                     "INSERT INTO parameters VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (run_id, key, p.unit, p.description, v.year, v.value, v.source or "")
-                        for key in sorted(result.parameters)
-                        for p in (result.parameters[key],)
-                        for v in p.values
-                    ],
+                    [(run_id, *row) for row in prepared.parameters],
                 )
                 db.executemany(
                     "INSERT INTO lineage VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    ((run_id, *row) for row in lineage),
+                    ((run_id, *row) for row in prepared.lineage),
                 )
                 db.execute("COMMIT")
             except BaseException:
-                db.execute("ROLLBACK")
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
                 raise
         return run_id
+
+    def delete(self, run_id: int) -> None:
+        """Remove one run (when its output could not be put in place: both or neither)."""
+        with self._connect(create=True) as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                for table in ("lineage", "parameters", "inputs"):
+                    db.execute(f"DELETE FROM {table} WHERE run_id = ?", (run_id,))
+                db.execute("DELETE FROM runs WHERE id = ?", (run_id,))
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -267,6 +442,23 @@ class RunArchive:
         )
 
 
+def _empty_archive() -> sqlite3.Connection:
+    """An archive with no runs, in memory: what an empty file reads as."""
+    db = sqlite3.connect(":memory:", isolation_level=None)
+    db.executescript(SCHEMA)
+    db.executemany("INSERT INTO meta VALUES (?, ?)", [("format", FORMAT), ("version", VERSION)])
+    return db
+
+
+def _tables(db: sqlite3.Connection) -> set[str]:
+    return {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def _safe_suffix(suffix: str) -> str:
+    """A file suffix of letters and digits only (``.csv``), else none."""
+    return suffix if re.fullmatch(r"\.[A-Za-z0-9]{1,10}", suffix) else ""
+
+
 def content(item: dict[str, Any]) -> bytes:
     """The archived bytes of an input, as they were read."""
     return zlib.decompress(item["content"])
@@ -298,7 +490,7 @@ def default_path(tenant: Any, *, from_file: bool) -> Path:
         return Path(os.environ["RFM_ARCHIVE"])
     if from_file:
         return Path(tenant.folder) / "rfm-arkiv.sqlite"
-    return Path(f"rfm-arkiv-{tenant.id}.sqlite")
+    return Path(f"rfm-arkiv-{check_name(tenant.id, 'tenant id')}.sqlite")
 
 
 def reproduce(
@@ -310,15 +502,21 @@ def reproduce(
     if archived.tenant != tenant.id:
         raise ArchiveError(f"run {run_id} is of tenant {archived.tenant!r}, not {tenant.id!r}")
     with tempfile.TemporaryDirectory(prefix="rfm-reproduce-") as tmp:
+        folder = Path(tmp).resolve()
         datasets = dict(tenant.datasets)
-        for item in archive.inputs(run_id):
+        for number, item in enumerate(archive.inputs(run_id), start=1):
             if item["name"] not in datasets:
                 raise ArchiveError(
                     f"run {run_id} read dataset {item['name']!r}, which the tenant no longer has"
                 )
             original = datasets[item["name"]]
-            target = Path(tmp) / f"{item['name']}{original.path.suffix}"
-            target.write_bytes(content(item))
+            # The name comes from rfm, not from the archive: a dataset called
+            # "../../home/x/.bashrc" in an archive from someone else writes nothing outside.
+            target = folder / f"input-{number}{_safe_suffix(original.path.suffix)}"
+            if target.resolve().parent != folder:
+                raise ArchiveError(f"run {run_id}: input {item['name']!r} has an unsafe name")
+            with target.open("xb") as f:  # a new file, never through an existing link
+                f.write(content(item))
             datasets[item["name"]] = attrs.evolve(original, path=target)
         scenarios = dict(tenant.scenarios)
         if archived.scenario in scenarios:  # the archived values already include its overrides

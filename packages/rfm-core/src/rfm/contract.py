@@ -119,7 +119,8 @@ def apply_contract(rows: pl.DataFrame, tenant: str, model: str) -> pl.DataFrame:
         )
     typed = rows.select(*[pl.col(c).cast(LINEAGE_DTYPES[c]) for c in MODEL_COLUMNS]).with_columns(
         # float noise of a product (550 × 0,85 = 467,50000000000006) is not part of a volume
-        pl.col("volume").round(VOLUME_DECIMALS)
+        _no_negative_zero(pl.col("volume").round(VOLUME_DECIMALS)).alias("volume"),
+        _no_negative_zero(pl.col("rate")).alias("rate"),
     )
     _check_magnitudes(typed, model)
     return typed.select(
@@ -154,6 +155,11 @@ def _check_magnitudes(rows: pl.DataFrame, model: str) -> None:
             f"would get {number(first['volume'])} × {number(first['rate'])} kr, above the "
             f"{number(LIMIT)} kr rfm computes with"
         )
+
+
+def _no_negative_zero(value: pl.Expr) -> pl.Expr:
+    """-0.0 (a rate of -0, or 0 × a negative rate) as 0, which prints as "0", not "-0.0"."""
+    return pl.when(value == 0).then(pl.lit(0.0, pl.Float64)).otherwise(value)
 
 
 def lineage_is_valid(frame: pl.DataFrame) -> bool:

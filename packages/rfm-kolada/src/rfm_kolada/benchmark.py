@@ -338,6 +338,11 @@ def steg(
                 f"Kolada has no value for {kpi} ({titles.get(kpi, '?')}) for {where} in {year}; "
                 "steg 1–3 need all three values"
             )
+        if value == 0 and (kpi, where) in ((a.net_cost, RIKET), (ref_kpi, code)):  # divisors
+            raise MissingValue(
+                f"Kolada's value for {kpi} ({titles.get(kpi, '?')}) for {where} in {year} is 0; "
+                "steg 1–3 divide by it"
+            )
         return value
 
     return Steg(
@@ -358,3 +363,17 @@ def _index(value: float | None, base: float | None) -> float | None:
     if value is None or base is None or base == 0:
         return None
     return 100 * value / base
+
+
+def invalid_values(frame: pl.DataFrame) -> dict[tuple[str, str, int], str]:
+    """(kpi, municipality, year) → what Kolada sent instead of a number (gender T), if it did.
+
+    The client keeps such a value as missing and says why in ``status`` ("ogiltigt värde …").
+    """
+    bad = frame.filter(
+        (pl.col("gender") == "T") & pl.col("status").str.starts_with("ogiltigt värde")
+    )
+    return {
+        (k, m, y): str(s)
+        for k, m, y, s in bad.select("kpi", "municipality", "year", "status").iter_rows()
+    }

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import attrs
 
+import rfm
 from rfm_kolada.errors import KoladaError
 
 CACHE_ENV = "RFM_CACHE_DIR"
@@ -46,36 +47,61 @@ class ResponseCache:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
 
-    def _path(self, url: str) -> Path:
+    def path_of(self, url: str) -> Path:
+        """The file that holds (or would hold) the answer to ``url``."""
         return self.directory / f"{hashlib.sha256(url.encode()).hexdigest()[:40]}.json"
 
+    _path = path_of
+
     def get(self, url: str) -> CachedResponse | None:
-        path = self._path(url)
+        path = self.path_of(url)
         if not path.exists():
             return None
-        return self._read(path)
+        found = self._read(path)
+        if found.url != url:
+            raise KoladaError(
+                f"the Kolada cache file {path} holds the answer to another request "
+                f"({found.url}); delete it or run 'rfm kolada refresh'"
+            )
+        return found
 
     def _read(self, path: Path) -> CachedResponse:
+        """One record, checked: a URL, an aware fetch time and a body, all of the right type."""
         try:
-            stored = json.loads(path.read_text(encoding="utf-8"))
-            return CachedResponse(
-                stored["url"], datetime.fromisoformat(stored["fetched_at"]), stored["body"]
-            )
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+            stored = json.loads(rfm.read_regular_file(path).decode("utf-8"))
+            url, fetched, body = stored["url"], stored["fetched_at"], stored["body"]
+            if not all(isinstance(x, str) for x in (url, fetched, body)):
+                raise TypeError("url, fetched_at and body must be text")
+            when = datetime.fromisoformat(fetched)
+            if when.tzinfo is None:
+                raise ValueError(f"fetched_at {fetched!r} has no time zone")
+            return CachedResponse(url, when, body)
+        except (rfm.RfmError, ValueError, KeyError, TypeError, RecursionError) as exc:
             raise KoladaError(
                 f"the Kolada cache file {path} is damaged ({exc}); delete it or run "
                 "'rfm kolada refresh'"
-            ) from exc
+            ) from None
 
     def put(self, url: str, body: str, fetched_at: datetime) -> CachedResponse:
-        self.directory.mkdir(parents=True, exist_ok=True)
         record = {"url": url, "fetched_at": fetched_at.isoformat(), "body": body}
-        target = self._path(url)
-        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".json")
+        target = self.path_of(url)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".json")
+        except OSError as exc:
+            raise KoladaError(
+                f"cannot write the Kolada cache folder {self.directory} ({exc.strerror}); give "
+                "--cache-dir or RFM_CACHE_DIR a folder rfm may write in"
+            ) from None
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 json.dump(record, f, ensure_ascii=False)
             Path(tmp).replace(target)
+        except OSError as exc:
+            Path(tmp).unlink(missing_ok=True)
+            raise KoladaError(
+                f"cannot write the Kolada cache file {target} ({exc.strerror}); nothing was cached"
+            ) from None
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise

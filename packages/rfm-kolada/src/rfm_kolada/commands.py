@@ -10,8 +10,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -26,6 +28,15 @@ format_option = click.option(
 )
 
 
+DEADLINE = 120.0
+"""Seconds a Kolada command may spend on the network in all (requests, retries, waits)."""
+
+
+def say(message: str) -> None:
+    """What the client tells while it waits (a Retry-After, a backoff), on stderr."""
+    click.echo(message, err=True)
+
+
 def client_from(ctx: click.Context) -> KoladaClient:
     settings = ctx.meta["rfm_kolada"]
     return KoladaClient(
@@ -33,6 +44,8 @@ def client_from(ctx: click.Context) -> KoladaClient:
         cache_dir=settings["cache_dir"] / "kolada" if settings["cache_dir"] else None,
         offline=settings["offline"],
         timeout=settings["timeout"],
+        deadline=settings["deadline"],
+        on_wait=say,
     )
 
 
@@ -48,6 +61,17 @@ def parse_years(text: str) -> list[int]:
             f"expected years like 2020-2023 or 2021,2023, not {text!r}"
         ) from None
     return years
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with every NaN or infinite float (in lists and dicts too) as None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
 
 
 def split_ids(values: Sequence[str]) -> list[str]:
@@ -68,8 +92,8 @@ def emit(records: list[dict[str, object]], fmt: str, table: str, client: KoladaC
         click.echo(table)
         click.echo(f"\n{client.provenance()}")
         return
-    if fmt == "json":
-        click.echo(json.dumps(records, ensure_ascii=False, indent=1))
+    if fmt == "json":  # valid JSON: a non-finite number (NaN) is null, never a bare NaN
+        click.echo(json.dumps(_finite(records), ensure_ascii=False, indent=1, allow_nan=False))
     else:
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=list(records[0]) if records else [])
@@ -92,10 +116,28 @@ def emit(records: list[dict[str, object]], fmt: str, table: str, client: KoladaC
     help="rfm's cache folder; Kolada answers go to its kolada/ (env RFM_CACHE_DIR).",
 )
 @click.option("--offline", is_flag=True, help="Answer from the cache only; name what is missing.")
-@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds per request.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    help="Seconds for one whole request (however slowly the server sends).",
+)
+@click.option(
+    "--deadline",
+    type=click.FloatRange(min=0.1),
+    default=DEADLINE,
+    show_default=True,
+    help="Seconds for the whole command: every request, retry and wait.",
+)
 @click.pass_context
 def kolada_group(
-    ctx: click.Context, base_url: str | None, cache_dir: Path | None, offline: bool, timeout: float
+    ctx: click.Context,
+    base_url: str | None,
+    cache_dir: Path | None,
+    offline: bool,
+    timeout: float,
+    deadline: float,
 ) -> None:
     """Kolada open data: KPIs, values, and cost benchmarks (Källa: Kolada)."""
     ctx.meta["rfm_kolada"] = {
@@ -103,6 +145,7 @@ def kolada_group(
         "cache_dir": cache_dir,
         "offline": offline,
         "timeout": timeout,
+        "deadline": deadline,
     }
 
 
@@ -271,12 +314,18 @@ def goals_command(
 
     if fmt == "xlsx" and out is None:
         raise rfm.OutputError("--format xlsx needs --out FILE.xlsx")
+    if out is not None:
+        rfm.check_output_target(out)  # before asking Kolada anything
 
     root = ctx.find_root().obj
     registry = root.registry if isinstance(root, rfm.PluginHost) else rfm.PluginHost().registry
     chosen = registry.tenant(tenant)
     with KoladaClient(
-        base_url, cache_dir=cache_dir / "kolada" if cache_dir else None, offline=offline
+        base_url,
+        cache_dir=cache_dir / "kolada" if cache_dir else None,
+        offline=offline,
+        deadline=DEADLINE,
+        on_wait=say,
     ) as client:
         report = goal_report(client, chosen, registry, year)
         title = f"{chosen.name}: mål och resurser {year}"

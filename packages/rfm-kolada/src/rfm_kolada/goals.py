@@ -27,8 +27,9 @@ from typing import Any
 import attrs
 
 import rfm
-from rfm_kolada.benchmark import RIKET, kommungrupp, values
+from rfm_kolada.benchmark import RIKET, invalid_values, kommungrupp, values
 from rfm_kolada.client import Fetch, KoladaClient
+from rfm_kolada.report import REPORT_SECONDS
 
 MET, NOT_MET, UNKNOWN = "uppfyllt", "ej uppfyllt", "kan inte bedömas"
 PLACE = {"county": "länet", "country": "riket", "kommungrupp": "kommungruppen"}
@@ -179,7 +180,8 @@ def goal_report(
     if any("kommungrupp" in i.comparisons for i in goals.indicators):
         places["kommungrupp"] = kommungrupp(client, code).id
     kpis = list(dict.fromkeys(i.kpi for i in goals.indicators))
-    got = values(client.data(kpis, [code, *places.values()], [year]))
+    frame = client.data(kpis, [code, *places.values()], [year])
+    got, invalid = values(frame), invalid_values(frame)
     trended = list(dict.fromkeys(i.kpi for i in goals.indicators if i.trend))
     before = values(client.data(trended, [code], [year - 1])) if trended else {}
     judgements = []
@@ -187,6 +189,13 @@ def goal_report(
         value = got.get((indicator.kpi, code, year))
         refs = {c: got.get((indicator.kpi, where, year)) for c, where in places.items()}
         status, reason = judge(indicator, value, refs, goals.margin)
+        notes = [
+            f"{'kommunen' if where == code else where}: {invalid[(indicator.kpi, where, year)]}"
+            for where in (code, *places.values())
+            if (indicator.kpi, where, year) in invalid
+        ]
+        if notes:  # a value Kolada sent that is no number is missing, and the reason says so
+            reason = f"{reason}; {'; '.join(notes)}"
         previous = before.get((indicator.kpi, code, year - 1))
         trend_status, trend_reason = judge_trend(indicator, value, previous, goals.margin)
         judgements.append(
@@ -273,7 +282,7 @@ def goals_section(result: Any, registry: Any, lang: str) -> Sequence[tuple[str, 
         if lang != "en"
         else "Goals and resources per programme area"
     )
-    with KoladaClient(retries=0, timeout=10.0) as client:
+    with KoladaClient(retries=0, timeout=REPORT_SECONDS, deadline=REPORT_SECONDS) as client:
         try:
             report = goal_report(client, tenant, registry, year)
         except rfm.RfmError as exc:
@@ -323,8 +332,13 @@ def write_goal_workbook(report: GoalReport, target: Path, title: str) -> None:
         ("motivering", "Motivering"), ("fjolaret", "Året före"), ("trend", "Trend"),
         ("trendbedomning", "Trendbedömning"), ("trendmotivering", "Trendmotivering"),
     ]  # fmt: skip
-    tmp = target.with_name(f".{target.name}.tmp")
-    book = xlsxwriter.Workbook(str(tmp))
+    with rfm.atomic_path(target) as tmp:  # checked target, temporary file, then one rename
+        _fill_goal_workbook(xlsxwriter.Workbook(str(tmp)), report, title, columns)
+
+
+def _fill_goal_workbook(
+    book: Any, report: GoalReport, title: str, columns: list[tuple[str, str]]
+) -> None:
     try:
         sheet = book.add_worksheet("Mål och resurser")
         bold = book.add_format({"bold": True})
@@ -354,4 +368,3 @@ def write_goal_workbook(report: GoalReport, target: Path, title: str) -> None:
         sheet.freeze_panes(4, 0)
     finally:
         book.close()
-    tmp.replace(target)

@@ -17,6 +17,10 @@ from rfm_kolada.benchmark import benchmark
 from rfm_kolada.client import KoladaClient
 from rfm_kolada.errors import KoladaError
 
+REPORT_SECONDS = 3.0
+"""The most a report section waits for Kolada, in all (no retries): a report never hangs on it.
+Offline (``rfm report --offline``) it answers from the cache alone."""
+
 BENCHMARK_HEADERS = {
     "sv": (
         "Område",
@@ -65,7 +69,7 @@ def kolada_section(result: Any, registry: Any, lang: str) -> Sequence[tuple[str,
     t = TEXT.get(lang, TEXT["sv"])
     title = str(t["title"])
     year = min(result.years) - 1
-    with KoladaClient(retries=0, timeout=10.0) as client:  # a report waits for no retry
+    with KoladaClient(retries=0, timeout=REPORT_SECONDS, deadline=REPORT_SECONDS) as client:
         try:
             found = benchmark(client, code, year)
         except KoladaError as exc:

@@ -122,8 +122,16 @@ def build_cli(host: PluginHost | None = None) -> click.Group:
     return cli
 
 
+HELP_IMPORT_BUDGET = 0.5
+"""Seconds ``rfm --help`` waits for plugins to import before it lists the commands it has."""
+
+
 def main() -> None:
     """Entry point of the ``rfm`` script."""
-    host = PluginHost(on_broken=lambda message: click.echo(f"Warning: {message}", err=True))
+    only_help = all(arg in ("-h", "--help", "--version") for arg in sys.argv[1:])
+    host = PluginHost(
+        on_broken=lambda message: click.echo(f"Warning: {message}", err=True),
+        import_budget=HELP_IMPORT_BUDGET if only_help else None,
+    )
     cli = build_cli(host)
     sys.exit(cli.main(prog_name="rfm", standalone_mode=True, obj=host))

@@ -219,10 +219,17 @@ def save_run(
     config: Path | None,
     archive: Path | None,
     label: str,
-) -> None:
-    """Save ``result`` to the tenant's archive and say where."""
+) -> tuple[RunArchive, int]:
+    """Save ``result`` to the tenant's archive; return the archive and the run id.
+
+    The caller says "Sparad som körning N" (:func:`say_saved`) once the run is there to stay.
+    """
     from rfm.archive import versions
 
     store = archive_for(ctx, tenant, config, archive)
     run_id = store.save(result, label, versions(host(ctx)))  # type: ignore[arg-type]
+    return store, run_id
+
+
+def say_saved(store: RunArchive, run_id: int) -> None:
     click.echo(f"Sparad som körning {run_id} i {store.path}", err=True)

@@ -38,6 +38,8 @@ def parse_years(text: str) -> list[int]:
         if not match:
             raise ConfigError(f"--years: {part!r} is not a year or a range such as 2023-2030")
         first, last = int(match.group(1)), int(match.group(2) or match.group(1))
+        for y in (first, last):
+            check_year(y, "--years")
         if last < first:
             raise ConfigError(f"--years: the range {part} ends before it starts")
         if last - first > 200:
@@ -76,11 +78,23 @@ def year_options(func: F) -> F:
     return click.option("--years", "years", help="Budget years: 2023-2030 or 2023,2025.")(func)
 
 
+def check_year(year: int, option: str = "--year") -> int:
+    """``year`` if it is a budget year rfm computes (1900–2200), else a clear error."""
+    from rfm.parameters.dated import MAX_YEAR, MIN_YEAR
+
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ConfigError(
+            f"{option}: {year} is not a budget year; expected a year from {MIN_YEAR} to "
+            f"{MAX_YEAR}, such as 2024"
+        )
+    return year
+
+
 def resolve_years(years: str | None, year: int | None, tenant: Tenant) -> list[int]:
-    if years and year:
+    if years is not None and year is not None:
         raise ConfigError("give --years or --year, not both")
-    if year:
-        return [year]
+    if year is not None:
+        return [check_year(year)]
     if years:
         return parse_years(years)
     raise ConfigError(

@@ -21,6 +21,7 @@ from typing import Any
 import click
 
 from rfm.errors import PluginError
+from rfm.plugins.guard import describe, guarded
 
 
 class LazyCommand(click.Command):
@@ -39,10 +40,10 @@ class LazyCommand(click.Command):
         if self._loaded is None:
             module, _, attribute = self.target.partition(":")
             try:
-                found = getattr(importlib.import_module(module), attribute)
-            except Exception as exc:  # a plugin's import error must end as one clear message
+                found = getattr(guarded(importlib.import_module, module), attribute)
+            except Exception as exc:  # a plugin's import error (or sys.exit): one clear message
                 raise PluginError(
-                    f"command {self.name!r} could not be loaded from {self.target}: {exc!r}"
+                    f"command {self.name!r} could not be loaded from {self.target}: {describe(exc)}"
                 ) from None
             if not isinstance(found, click.Command):
                 raise PluginError(f"command {self.name!r}: {self.target} is not a click command")

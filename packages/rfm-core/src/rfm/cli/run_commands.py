@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
 import polars as pl
 
-from rfm.cli.archive_commands import archive_for, archive_option, save_run
+from rfm.cli.archive_commands import archive_for, archive_option, save_run, say_saved
 from rfm.cli.common import (
+    check_year,
     load_tenant,
     parse_years,
     registry,
@@ -30,7 +34,7 @@ from rfm.cli.render import (
 from rfm.engine import compare, compare_totals, run
 from rfm.errors import ConfigError, OutputError, ParameterError
 from rfm.formatting import number
-from rfm.io.atomic import write_text_atomic
+from rfm.io.atomic import check_output_target, held_outputs, write_text_atomic
 from rfm.models.base import Model
 from rfm.prices import PRICE_LEVELS
 from rfm.registry import Registry
@@ -43,6 +47,8 @@ prices_option = click.option(
     show_default=True,
     help="Fixed prices of the tenant's base year, or current prices by its index.",
 )
+OFFLINE_ENV = "RFM_OFFLINE"
+"""Set by ``rfm report --offline``: report sections must not use the network."""
 round_option = common_round_option(
     "kr", "Unit of amounts in tables (largest-remainder rounding keeps totals exact)."
 )
@@ -84,6 +90,10 @@ def run_command(
     archive: Path | None,
 ) -> None:
     """Compute a tenant's allocation: a summary table, or the lineage rows as csv/json/parquet."""
+    if out is not None:
+        check_output_target(out)  # before any work: a --out rfm may not replace is refused now
+    if fmt in ("xlsx", "html", "parquet"):
+        _needs_out(out, fmt)
     chosen = load_tenant(ctx, tenant, config)
     result = run(
         chosen,
@@ -93,28 +103,42 @@ def run_command(
         prices=prices,
         progress=terminal_progress(chosen.id),
     )
-    if save:
-        save_run(ctx, result, tenant, config, archive, label)
-    if fmt == "table":
-        text = (
-            f"{chosen.name}: scenario {result.scenario.name}, "
-            f"{'fasta' if prices == 'fixed' else 'löpande'} priser\n\n"
-            + summary_table(result.totals(), unit)
-            + "\n"
-        )
-        emit_text(text, out)
-        return
-    if fmt == "xlsx":
-        from rfm.reports.workbook import write_workbook  # xlsxwriter only when asked for
 
-        write_workbook(result, _needs_out(out, "xlsx"))
-        return
-    if fmt == "html":
-        from rfm.reports.html import write_report
+    def write_output() -> None:
+        if fmt == "table":
+            text = (
+                f"{chosen.name}: scenario {result.scenario.name}, "
+                f"{'fasta' if prices == 'fixed' else 'löpande'} priser\n\n"
+                + summary_table(result.totals(), unit)
+                + "\n"
+            )
+            emit_text(text, out)
+        elif fmt == "xlsx":
+            from rfm.reports.workbook import write_workbook  # xlsxwriter only when asked for
 
-        write_report(result, _needs_out(out, "html"))
-        return
-    write_frame(lineage_frame(result.lineage), fmt, out)
+            write_workbook(result, _needs_out(out, "xlsx"))
+        elif fmt == "html":
+            from rfm.reports.html import write_report
+
+            write_report(result, _needs_out(out, "html"))
+        else:
+            write_frame(lineage_frame(result.lineage), fmt, out)
+
+    if not save:
+        write_output()
+    elif out is None:  # printed output: store the run first, print only once it is stored
+        say_saved(*save_run(ctx, result, tenant, config, archive, label))
+        write_output()
+    else:  # both or neither: the file is written aside, the run stored, then the file put in place
+        with held_outputs() as held:
+            write_output()
+            store, run_id = save_run(ctx, result, tenant, config, archive, label)
+            try:
+                held.release()
+            except OutputError:
+                store.delete(run_id)
+                raise
+        say_saved(store, run_id)
 
 
 def _needs_out(out: Path | None, fmt: str) -> Path:
@@ -147,6 +171,7 @@ def explain_command(
     so the answer runs from the amount to every volume, rate and source behind it.
     """
     chosen = load_tenant(ctx, tenant, config)
+    check_year(year)
     model = chosen.model(model_id)
     result = run(chosen, registry(ctx), [year], scenario=scenario, prices=prices, models=[model.id])
     lineage = result.all_lineage
@@ -275,9 +300,11 @@ def compare_command(
         if fmt == "table":
             emit_text(compare_table(frame, scenario, label_b, unit) + "\n", out)
         else:
-            write_frame(frame.rename({"a": scenario, "b": label_b}), fmt, out)
+            write_frame(frame.rename(_labels(frame, scenario, label_b)), fmt, out)
         return
     assert against is not None
+    if chosen.scenario(scenario).name == chosen.scenario(against).name:
+        raise ConfigError(f"--scenario and --against both name {scenario!r}: nothing to compare")
     wanted = resolve_years(years, year, chosen)
     a = run(
         chosen, reg, wanted, scenario=scenario, prices=prices, progress=terminal_progress(scenario)
@@ -295,8 +322,19 @@ def compare_command(
 
         write_workbook(a, _needs_out(out, "xlsx"), comparison=frame, labels=(scenario, against))
         return
-    renamed = frame.rename({"a": scenario, "b": against})
+    renamed = frame.rename(_labels(frame, scenario, against))
     write_frame(renamed, fmt, out)
+
+
+def _labels(frame: pl.DataFrame, a: str, b: str) -> dict[str, str]:
+    """Column names for A and B: the scenarios' names, marked (A)/(B) where a name is taken.
+
+    A scenario may be called ``model`` or ``diff``, like a column the comparison already has.
+    """
+    taken = set(frame.columns) - {"a", "b"}
+    if a in taken or b in taken or a == b:
+        return {"a": f"{a} (A)", "b": f"{b} (B)"}
+    return {"a": a, "b": b}
 
 
 @click.command("report")
@@ -307,6 +345,11 @@ def compare_command(
 @prices_option
 @click.option("--lang", type=click.Choice(("sv", "en")), default="sv", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="No network: sections that fetch (Kolada) answer from their cache or say what is missing.",
+)
 @click.pass_context
 def report_command(
     ctx: click.Context,
@@ -319,20 +362,40 @@ def report_command(
     prices: str,
     lang: str,
     out: Path,
+    offline: bool,
 ) -> None:
     """One self-contained HTML file: money per model and year, comparisons, sources.
 
     Without --years (or --against) the tenant's ``[report]`` table says which.
     """
+    check_output_target(out)
     chosen = load_tenant(ctx, tenant, config)
     settings = chosen.report
     if years is None and year is None and settings is not None:
         years = settings.years
     if against is None and settings is not None:
         against = settings.against
-    write_report_files(chosen, registry(ctx), resolve_years(years, year, chosen), out=out,
-                       scenario=scenario, against=against, prices=prices, lang=lang)  # fmt: skip
+    with _offline(offline):
+        write_report_files(chosen, registry(ctx), resolve_years(years, year, chosen), out=out,
+                           scenario=scenario, against=against, prices=prices, lang=lang)  # fmt: skip
     click.echo(f"Rapporten: {out}")
+
+
+@contextlib.contextmanager
+def _offline(offline: bool) -> Iterator[None]:
+    """With ``offline``, ``$RFM_OFFLINE`` is set while the report is made (read by sections)."""
+    if not offline:
+        yield
+        return
+    before = os.environ.get(OFFLINE_ENV)
+    os.environ[OFFLINE_ENV] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ[OFFLINE_ENV]
+        else:
+            os.environ[OFFLINE_ENV] = before
 
 
 def write_report_files(

@@ -17,7 +17,7 @@ from rfm.cli.common import (
     year_options,
 )
 from rfm.cli.render import OUTPUT_FORMATS, emit_text, write_frame
-from rfm.errors import UnknownNameError
+from rfm.errors import ConfigError, UnknownNameError
 from rfm.formatting import number
 from rfm.simulation import SimulationResult, simulate
 from rfm.textable import text_table
@@ -29,7 +29,9 @@ from rfm.transitions.rounding import UNITS
 @year_options
 @click.option("--scenario", help="Scenario name (default: the tenant's standard).")
 @click.option("--draws", type=int, default=1000, show_default=True, help="Population paths.")
-@click.option("--seed", type=int, default=1, show_default=True, help="Seed of the draws.")
+@click.option(
+    "--seed", type=int, default=1, show_default=True, help="Seed of the draws (0 or more)."
+)
 @click.option(
     "--recipient", "recipients", multiple=True, help="Only these recipients in the table."
 )
@@ -56,6 +58,8 @@ def simulate_command(
     The tenant's [simulation] table says which population dataset is a forecast and how
     uncertain it is; docs/simulation.md explains the model. The same seed gives the same figures.
     """
+    if seed < 0:
+        raise ConfigError(f"--seed: {seed} is not a seed; expected a whole number, 0 or more")
     chosen = load_tenant(ctx, tenant, config)
     result = simulate(
         chosen,

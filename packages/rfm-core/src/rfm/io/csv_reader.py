@@ -15,12 +15,14 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import attrs
 import polars as pl
 
 from rfm.errors import ConfigError, InputError, Location, Problem, UnreadableFileError
+from rfm.files import read_regular_file
 from rfm.io.table import ROW, RawTable
 
 SEPARATORS = (";", "\t", ",")
@@ -102,6 +104,12 @@ def read_csv(
     ``decimal_comma`` defaults to what the separator implies (a comma-separated file cannot
     have decimal commas). ``thousands_separator = "."`` declares that points separate
     thousands in a decimal-comma file; otherwise a point there is ambiguous and refused.
+
+    A first line ``sep=;`` (Excel writes it to say which separator follows) sets the separator
+    and is skipped, still counted as row 1.
+
+    Memory stays within a few times the file: the text is split into lines inside Polars (not
+    into a Python list of lines), and a quoted file is parsed in chunks of rows.
     """
     name = name or str(path)
     for option, value in (("separator", separator), ("encoding", encoding)):
@@ -115,30 +123,52 @@ def read_csv(
         raise ConfigError(
             f'{name}: thousands_separator must be " " or ".", not {thousands_separator!r}'
         )
-    try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise UnreadableFileError(f"{name}: file not found") from None
-    except IsADirectoryError:
-        raise UnreadableFileError(f"{name}: is a folder, not a file") from None
-    except OSError as exc:
-        raise UnreadableFileError(f"{name}: cannot read ({exc.strerror})") from None
+    raw = read_regular_file(Path(path), name)
     text = decode(raw, name, encoding)
-    if not text.strip():
+    del raw  # the text is all that is needed now (a 250 MB file held twice is 500 MB)
+    if not text or text.isspace():
         raise UnreadableFileError(f"{name}: the file is empty; expected a header row and data")
-    header_line = text.lstrip("\r\n").splitlines()[0]
-    sep = separator or sniff_separator(header_line)
+    header_line = _first_line(text)
+    declared = re.fullmatch(r"\s*sep=(.)\s*", header_line)
+    skip_row = None
+    if declared:
+        skip_row = text[: text.index(header_line)].count("\n") + 1
+        sep = separator or declared.group(1)
+    else:
+        sep = separator or sniff_separator(header_line)
     if decimal_comma is None:
         decimal_comma = sep != ","
     if thousands_separator == "." and not decimal_comma:
         raise ConfigError(
             f'{name}: thousands_separator = "." needs decimal commas; this file has decimal points'
         )
-    table = _unquoted_table(text, name, sep, decimal_comma)
+    table = _unquoted_table(text, name, sep, decimal_comma, skip_row=skip_row)
     if table is None:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
-        table = _to_table(rows, name, sep, decimal_comma)
+        rows = csv.reader(_physical_lines(text), delimiter=sep)
+        table = _to_table(rows, name, sep, decimal_comma, skip_row=skip_row)
     return attrs.evolve(table, thousands_point=thousands_separator == ".")
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+def _physical_lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` with their ends, split as ``io.StringIO(text, newline="")`` splits.
+
+    A generator of slices: ``io.StringIO`` would copy the text at four bytes a character
+    (1 GB for a 250 MB file) before the csv module saw a line.
+    """
+    for match in _LINE.finditer(text):
+        yield match.group()
+
+
+def _first_line(text: str) -> str:
+    """The first line after any leading line breaks (without copying the rest of the text)."""
+    start = 0
+    while start < len(text) and text[start] in "\r\n":
+        start += 1
+    ends = [i for i in (text.find("\n", start), text.find("\r", start)) if i >= 0]
+    return text[start : min(ends)] if ends else text[start:]
 
 
 def _header_problems(header: list[str], header_row: int, name: str) -> list[Problem]:
@@ -148,6 +178,12 @@ def _header_problems(header: list[str], header_row: int, name: str) -> list[Prob
             problems.append(Problem(Location(name, header_row, f"#{i + 1}"), "a column name"))
         elif header.index(h) != i:
             problems.append(Problem(Location(name, header_row, h), "each column name only once"))
+        elif h == ROW:
+            problems.append(
+                Problem(
+                    Location(name, header_row, h), f"a name other than {ROW!r} (rfm's row numbers)"
+                )
+            )
     return problems
 
 
@@ -159,67 +195,179 @@ def _too_wide(row_no: int, fields: int, width: int, name: str, sep: str) -> Prob
     )
 
 
-def _unquoted_table(text: str, name: str, sep: str, decimal_comma: bool) -> RawTable | None:
+CHUNK_CHARS = 8 * 1024 * 1024
+"""Characters of an unquoted file split into lines at a time (whole lines; see _unquoted_table)."""
+
+
+def _unquoted_table(
+    text: str, name: str, sep: str, decimal_comma: bool, *, skip_row: int | None = None
+) -> RawTable | None:
     """The table split in Polars when no cell is quoted (one line per record), else None.
 
-    This is the common case, and it reads half a million rows in a fraction of a second. It
-    gives exactly what the csv-module path gives (same cells, row numbers and problems); a file
-    with quotes or lone carriage returns takes that path instead.
+    This is the common case, and it reads ten million rows in a few seconds. It gives exactly
+    what the csv-module path gives (same cells, row numbers and problems); a file with quotes
+    or lone carriage returns takes that path instead.
+
+    Memory: the text is taken :data:`CHUNK_CHARS` at a time (whole lines); each piece goes into
+    Polars as a column of lines (its CSV reader with a separator the text does not contain),
+    its blank and too-wide lines are found there, and the fields are cut out of the lines kept.
+    Only the fields stay: no Python list of lines, no copy of the whole file as lines.
     """
     if '"' in text or any(ch in text for ch in _PYTHON_ONLY_SPACE):
         return None
-    if "\r" in text:
-        text = text.replace("\r\n", "\n")
-        if "\r" in text:
+    if "\r" in text and re.search("\r(?!\n)", text):
+        return None  # a lone carriage return: the csv module decides what it means
+    blank = rf"^[\s\x{{{ord(sep):x}}}]*$"  # only separators and white space
+    header: list[str] | None = None
+    header_row = 0
+    problems: list[Problem] = []
+    parts: list[pl.DataFrame] = []
+    before = 0  # lines in the pieces already read
+    for piece in _pieces(text):
+        lines = _lines(piece)
+        if lines is None:
             return None
-    lines = pl.DataFrame({"line": text.split("\n")}, schema={"line": pl.String})
-    lines = lines.with_row_index(ROW, offset=1).filter(
-        pl.col("line").str.replace_all(sep, "", literal=True).str.strip_chars() != ""
-    )
-    if lines.height == 0:
+        row = pl.int_range(pl.len(), dtype=pl.Int64) + before + 1
+        lines = lines.with_columns(
+            row.alias(ROW),
+            (~pl.col("line").str.contains(blank) & (row != (skip_row or 0))).alias("_keep"),
+        )
+        before += lines.height
+        if header is None:
+            first = lines.filter(pl.col("_keep")).head(1)
+            if first.height == 0:
+                continue
+            header_row = int(first[ROW][0])
+            header = [h.strip() for h in str(first["line"][0]).split(sep)]
+            problems += _header_problems(header, header_row, name)
+        width = len(header)
+        lines = lines.with_columns(pl.col("_keep") & (pl.col(ROW) > header_row))
+        wide = lines.filter(
+            pl.col("_keep") & (pl.col("line").str.count_matches(sep, literal=True) >= width)
+        )
+        problems += [
+            _too_wide(row_no, line.count(sep) + 1, width, name, sep)
+            for row_no, line in wide.select(ROW, "line").iter_rows()
+        ]
+        if not problems:
+            parts.append(_fields(lines, header, sep))
+    if header is None:
         raise UnreadableFileError(f"{name}: no header row")
-    header_row = int(lines[ROW][0])
-    header = [h.strip() for h in str(lines["line"][0]).split(sep)]
-    width = len(header)
-    data = lines.slice(1).with_columns(
-        pl.col(ROW).cast(pl.Int64),
-        pl.col("line").str.count_matches(sep, literal=True).alias("_seps"),
-    )
-    problems = _header_problems(header, header_row, name)
-    wide = data.filter(pl.col("_seps") >= width)
-    problems += [
-        _too_wide(row_no, seps + 1, width, name, sep)
-        for row_no, seps in wide.select(ROW, "_seps").iter_rows()
-    ]
     if problems:
         raise InputError(problems, title=f"{name}: cannot be read as a table")
-    fields = pl.col("line").str.split(sep, literal=True)
-    frame = data.select(
-        *[fields.list.get(i, null_on_oob=True).alias(h) for i, h in enumerate(header)],
-        pl.col(ROW),
-    )
-    return RawTable(frame, name, decimal_comma)
+    if not parts:
+        empty = pl.DataFrame(schema={**dict.fromkeys(header, pl.String), ROW: pl.Int64})
+        return RawTable(empty, name, decimal_comma)
+    return RawTable(pl.concat(parts, rechunk=False), name, decimal_comma)
 
 
-def _to_table(rows: list[list[str]], name: str, sep: str, decimal_comma: bool) -> RawTable:
-    # Keep the file's own row numbers: row 1 is the header; blank lines are skipped but counted.
-    numbered = [(i + 1, r) for i, r in enumerate(rows) if any(cell.strip() for cell in r)]
-    if not numbered:
-        raise UnreadableFileError(f"{name}: no header row")
-    header_row, header = numbered[0]
-    header = [h.strip() for h in header]
-    problems = _header_problems(header, header_row, name)
+def _pieces(text: str) -> Iterator[str]:
+    """``text`` in slices of about :data:`CHUNK_CHARS` characters, each ending after a "\\n"."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start + CHUNK_CHARS)
+        end = len(text) if end < 0 else end + 1
+        yield text[start:end]
+        start = end
+
+
+def _lines(piece: str) -> pl.DataFrame | None:
+    """The lines of ``piece`` as one Polars column (None if Polars counts them differently)."""
+    lines = pl.read_csv(
+        io.BytesIO(piece.encode("utf-8")),
+        has_header=False,
+        separator=_PYTHON_ONLY_SPACE[-1],  # absent from the text (checked by the caller)
+        quote_char=None,
+        infer_schema=False,
+        new_columns=["line"],
+        low_memory=True,
+    ).with_columns(pl.col("line").fill_null("").str.strip_suffix("\r"))
+    if lines.height != piece.count("\n") + (not piece.endswith("\n")):
+        return None  # Polars saw the lines differently: take the slow path
+    return lines
+
+
+def _fields(lines: pl.DataFrame, header: list[str], sep: str) -> pl.DataFrame:
+    """The fields of the kept lines, cut in one pass (the lines are never copied by a filter)."""
     width = len(header)
-    problems += [
-        _too_wide(row_no, len(cells), width, name, sep)
-        for row_no, cells in numbered[1:]
-        if len(cells) > width
-    ]
+    fields = pl.col("line").str.split_exact(sep, max(width - 1, 0))
+    return (
+        lines.lazy()
+        .filter(pl.col("_keep"))
+        .select(
+            fields.struct.rename_fields([f"_f{i}" for i in range(width)]).alias("_fields"),
+            pl.col(ROW),
+        )
+        .unnest("_fields")
+        .collect()
+        .rename({f"_f{i}": h for i, h in enumerate(header)})  # names taken literally ("*")
+    )
+
+
+CHUNK_ROWS = 200_000
+"""Rows of a quoted file turned into a Polars frame at a time (their Python strings are freed)."""
+
+
+def _to_table(
+    rows: Iterable[list[str]],
+    name: str,
+    sep: str,
+    decimal_comma: bool,
+    *,
+    skip_row: int | None = None,
+) -> RawTable:
+    """The table from csv-module records, keeping the file's own row numbers.
+
+    Row 1 is the header; blank records are skipped but counted. Records are gathered into
+    frames of :data:`CHUNK_ROWS` rows, so that no more than one chunk of Python strings is
+    alive at a time.
+    """
+    header: list[str] | None = None
+    header_row = 0
+    width = 0
+    problems: list[Problem] = []
+    chunks: list[pl.DataFrame] = []
+    numbers: list[int] = []
+    cells: list[list[str | None]] = []
+
+    def flush() -> None:
+        if numbers and header is not None:
+            data = dict(zip(header, cells, strict=True))
+            frame = pl.DataFrame(data, schema=dict.fromkeys(header, pl.String))
+            chunks.append(frame.with_columns(pl.Series(ROW, numbers, dtype=pl.Int64)))
+            numbers.clear()
+            for column in cells:
+                column.clear()
+
+    try:
+        for i, record in enumerate(rows):
+            row_no = i + 1
+            if row_no == skip_row or not any(cell.strip() for cell in record):
+                continue
+            if header is None:
+                header, header_row = [h.strip() for h in record], row_no
+                width = len(header)
+                problems += _header_problems(header, header_row, name)
+                cells = [[] for _ in header]
+                continue
+            if len(record) > width:
+                problems.append(_too_wide(row_no, len(record), width, name, sep))
+                continue
+            if problems:
+                continue  # only collecting problems now
+            numbers.append(row_no)
+            for j, column in enumerate(cells):
+                column.append(record[j] if j < len(record) else None)
+            if len(numbers) >= CHUNK_ROWS:
+                flush()
+    except csv.Error as exc:  # e.g. a field larger than the csv module's limit
+        raise UnreadableFileError(f"{name}: cannot be read as CSV ({exc})") from None
+    if header is None:
+        raise UnreadableFileError(f"{name}: no header row")
     if problems:
         raise InputError(problems, title=f"{name}: cannot be read as a table")
-    data = {
-        h: [(c[i] if i < len(c) else None) for _, c in numbered[1:]] for i, h in enumerate(header)
-    }
-    frame = pl.DataFrame(data, schema=dict.fromkeys(header, pl.String))
-    frame = frame.with_columns(pl.Series(ROW, [r for r, _ in numbered[1:]], dtype=pl.Int64))
-    return RawTable(frame, name, decimal_comma)
+    flush()
+    if not chunks:
+        empty = pl.DataFrame(schema=dict.fromkeys(header, pl.String))
+        return RawTable(empty.with_columns(pl.Series(ROW, [], dtype=pl.Int64)), name, decimal_comma)
+    return RawTable(pl.concat(chunks, rechunk=False), name, decimal_comma)

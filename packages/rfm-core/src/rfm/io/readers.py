@@ -13,6 +13,7 @@ from typing import Any
 import attrs
 
 from rfm.errors import ConfigError, UnknownNameError
+from rfm.files import check_regular_file
 from rfm.io.csv_reader import read_csv
 from rfm.io.excel_reader import read_excel
 from rfm.io.parquet_reader import read_parquet
@@ -81,8 +82,13 @@ def read_table(
     fmt: str | None = None,
     options: Mapping[str, Any] | None = None,
 ) -> RawTable:
-    """Read ``path`` with the right reader, checking the options it is given."""
+    """Read ``path`` with the right reader, checking the options it is given.
+
+    Only a regular file is handed to a reader: a FIFO or a device is refused here, before any
+    reader (a plugin's too) could block on it or read it without end.
+    """
     reader = pick_reader(readers, path, fmt)
+    check_regular_file(path, name or str(path))
     options = dict(options or {})
     unknown = sorted(set(options) - set(reader.options))
     if unknown:

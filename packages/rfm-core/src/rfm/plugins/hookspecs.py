@@ -44,7 +44,12 @@ def register_schemas(register: Callable[[Any], None]) -> None:
 
 @hookspec
 def register_report_sections(register: Callable[[Any], None]) -> None:
-    """Register callables (run result, registry, language) → [(id, title, HTML)]: report sections."""
+    """Register callables (run result, registry, language) → [(id, title, HTML)]: report sections.
+
+    A section that fetches anything must bound its wait (``rfm report`` should never wait more
+    than a few seconds for one) and must not touch the network when ``$RFM_OFFLINE`` is set
+    (``rfm report --offline`` sets it). What a section raises is an error naming its plugin.
+    """
 
 
 @hookspec

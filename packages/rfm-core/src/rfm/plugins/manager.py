@@ -5,11 +5,18 @@ one plugin at a time, so a plugin that fails to import, fails :meth:`check_pendi
 inside a hook is named in a warning and listed as broken, and every other plugin keeps working.
 What a plugin registered in a hook that then raised is discarded: no half contributions.
 Core code never calls ``pm.hook.x(...)`` directly; it asks this facade.
+
+"Raises" means anything (:mod:`rfm.plugins.guard`): ``sys.exit()`` or a ``KeyboardInterrupt`` the
+plugin raised itself break that plugin, not rfm; a real Ctrl-C still stops rfm. A tenant a plugin
+packages that fails to load, or a report section that raises, ends in one clear error naming
+the plugin. With ``import_budget`` (``rfm --help``), plugins still importing after that many
+seconds are skipped with a warning instead of delaying the help.
 """
 
 from __future__ import annotations
 
 import importlib.metadata as metadata
+import time
 import warnings
 from collections.abc import Callable, Iterable
 from types import ModuleType
@@ -19,8 +26,10 @@ import attrs
 import click
 import pluggy
 
-from rfm.errors import PluginError
+from rfm.config import check_name
+from rfm.errors import ConfigError, PluginError, RfmError
 from rfm.plugins import hookspecs
+from rfm.plugins.guard import describe, guarded, load_in_thread
 from rfm.registry import Registry, TenantDefinition
 
 ENTRY_POINT_GROUP = "rfm"
@@ -51,9 +60,15 @@ class PluginHost:
         entry_points: bool = True,
         plugins: Iterable[tuple[str, Any]] = (),
         on_broken: Callable[[str], None] | None = None,
+        import_budget: float | None = None,
     ) -> None:
-        """Load the plugins; ``on_broken(message)`` is told of each broken one (else a warning)."""
+        """Load the plugins; ``on_broken(message)`` is told of each broken one (else a warning).
+
+        ``import_budget``: at most this many seconds for all plugin imports together; a plugin
+        not imported by then is skipped (listed as broken: "still importing").
+        """
         self._on_broken = on_broken
+        self._import_budget = import_budget
         self.pm = pluggy.PluginManager(hookspecs.PROJECT)
         self.pm.add_hookspecs(hookspecs)
         self._packages: dict[str, tuple[str, str]] = {}
@@ -69,16 +84,30 @@ class PluginHost:
     # -- loading ----------------------------------------------------------------------------
 
     def _load_entry_points(self) -> None:
-        for ep in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        """Import every plugin in a worker thread and wait for each (within the budget).
+
+        In a worker thread, anything an import raises is the plugin's (a real Ctrl-C arrives in
+        the main thread, which is waiting and stops): it breaks that plugin only.
+        """
+        found = sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name)
+        loading = []
+        for ep in found:
             dist = ep.dist
-            package = (dist.name if dist else "?", dist.version if dist else "?")
-            self._packages[ep.name] = package
-            try:
-                plugin = ep.load()
-            except Exception as exc:  # any import error of third-party code
-                self._mark_broken(ep.name, f"failed to load {ep.value}: {exc!r}")
-                continue
-            self.add(ep.name, plugin)
+            self._packages[ep.name] = (dist.name if dist else "?", dist.version if dist else "?")
+            loading.append((ep, load_in_thread(ep.load)))
+        deadline = None if self._import_budget is None else time.monotonic() + self._import_budget
+        for ep, job in loading:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            if not job.wait(left):
+                self._mark_broken(
+                    ep.name,
+                    f"still importing {ep.value} after {self._import_budget:g} s; skipped here "
+                    "(its commands are not listed; a command that needs it waits for it)",
+                )
+            elif job.error is not None:
+                self._mark_broken(ep.name, f"failed to load {ep.value}: {describe(job.error)}")
+            else:
+                self.add(ep.name, job.value)
 
     def add(self, name: str, plugin: ModuleType | object) -> None:
         """Register ``plugin`` under ``name`` and check its hooks against the specs."""
@@ -114,10 +143,10 @@ class PluginHost:
                 continue
             collected: list[Any] = []
             try:
-                impl.function(**make_kwargs(collected))
+                guarded(impl.function, **make_kwargs(collected))
                 accept(impl.plugin_name, collected)
             except Exception as exc:  # a plugin's bug must not take the others down
-                self._mark_broken(impl.plugin_name, f"raised in {hook_name}: {exc!r}")
+                self._mark_broken(impl.plugin_name, f"raised in {hook_name}: {describe(exc)}")
 
     def _gather(self, hook_name: str, accept: Callable[[str, list[Any]], None]) -> None:
         self._call(hook_name, lambda bucket: {"register": bucket.append}, accept)
@@ -159,7 +188,14 @@ class PluginHost:
                     raise PluginError(
                         f"plugin {plugin!r} registered {item!r}, not a TenantDefinition"
                     )
-                owned = attrs.evolve(item, plugin=item.plugin or plugin)
+                try:
+                    check_name(item.id, "tenant id")
+                except ConfigError as exc:
+                    raise PluginError(f"plugin {plugin!r} registered a tenant: {exc}") from None
+                owner = item.plugin or plugin
+                owned = attrs.evolve(
+                    item, plugin=owner, load=_guarded_loader(item.id, owner, item.load)
+                )
                 claim("tenant", item.id, plugin, registry.tenants, owned)
 
         def readers(plugin: str, items: list[Any]) -> None:
@@ -180,7 +216,7 @@ class PluginHost:
                     raise PluginError(
                         f"plugin {plugin!r} registered {item!r} as a report section, not a callable"
                     )
-                registry.report_sections.append(item)
+                registry.report_sections.append(_GuardedSection(plugin, item))
 
         for hook, accept in (
             ("register_model_types", model_types),
@@ -251,3 +287,46 @@ class PluginHost:
                 package, version = self._packages.get(name, (name, ""))
                 infos.append(PluginInfo(name, package, version, (), "broken", error))
         return sorted(infos, key=lambda i: i.name)
+
+
+def _guarded_loader(
+    tenant_id: str, plugin: str, load: Callable[[Registry], Any]
+) -> Callable[[Registry], Any]:
+    """A tenant's loader whose failure is one clear error naming the tenant and its plugin."""
+
+    def guarded_load(registry: Registry) -> Any:
+        try:
+            return guarded(load, registry)
+        except RfmError:
+            raise  # already a clear message (e.g. the tenant file's line and key)
+        except Exception as exc:
+            raise PluginError(
+                f"tenant {tenant_id!r} of plugin {plugin!r} could not be loaded: {describe(exc)}"
+            ) from None
+
+    return guarded_load
+
+
+class _GuardedSection:
+    """A plugin's report section: what it raises or returns wrongly is one error naming it."""
+
+    def __init__(self, plugin: str, provider: Callable[..., Any]) -> None:
+        self.plugin, self.provider = plugin, provider
+        self.name = getattr(provider, "__qualname__", repr(provider))
+
+    def __call__(self, result: Any, registry: Any, lang: str) -> list[tuple[str, str, str]]:
+        try:
+            sections = guarded(self.provider, result, registry, lang)
+            checked = [tuple(s) for s in sections]
+        except RfmError:
+            raise
+        except Exception as exc:
+            raise PluginError(
+                f"plugin {self.plugin!r}: report section {self.name} raised {describe(exc)}"
+            ) from None
+        if not all(len(s) == 3 and all(isinstance(x, str) for x in s) for s in checked):
+            raise PluginError(
+                f"plugin {self.plugin!r}: report section {self.name} returned something other "
+                "than (id, title, HTML) text triples"
+            )
+        return checked

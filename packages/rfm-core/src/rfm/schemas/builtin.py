@@ -11,9 +11,49 @@ import csv
 from functools import cache
 from importlib import resources
 
+import polars as pl
+
 from rfm.contract import LINEAGE_COLUMNS
+from rfm.parameters.dated import MAX_YEAR, MIN_YEAR
+from rfm.schemas.age import AGE_PATTERN, OPEN_END, age_bounds
 from rfm.schemas.population import overlapping_ages
 from rfm.schemas.spec import ColumnSpec, SchemaSpec
+
+
+def _within(column: str, low: float | None = None, high: float | None = None) -> pl.Expr:
+    value = pl.col(column)
+    test = value.is_not_null()
+    if low is not None:
+        test = test & (value >= low)
+    if high is not None:
+        test = test & (value <= high)
+    return test.all()
+
+
+def _all(frame: pl.DataFrame, *tests: pl.Expr) -> bool:
+    return bool(frame.select(pl.all_horizontal(*tests)).item()) if frame.height else True
+
+
+def _years_ok(frame: pl.DataFrame, *columns: str) -> list[pl.Expr]:
+    return [
+        (pl.col(c).is_null() | pl.col(c).is_between(MIN_YEAR, MAX_YEAR)).all()
+        for c in columns
+        if c in frame.columns
+    ]
+
+
+def _population_passes(frame: pl.DataFrame, municipal: bool = False) -> bool:
+    """Population.checks, natively: years, counts ≥ 0, and every distinct age label valid."""
+    labels = frame.select(pl.col("age").unique())
+    low, high = age_bounds("age")
+    ages_ok = labels.select(
+        (pl.col("age").str.contains(AGE_PATTERN) & (low <= high) & (high <= OPEN_END)).all()
+    ).item()
+    areas_ok = True
+    if municipal:
+        areas_ok = frame.select(pl.col("area").is_in(sorted(kommunkoder())).all()).item()
+    return bool(ages_ok) and bool(areas_ok) and _all(frame, *_years_ok(frame, "year"),
+                                                     _within("count", 0))  # fmt: skip
 
 
 @cache
@@ -46,6 +86,7 @@ POPULATION = SchemaSpec(
     ),
     "rfm.schemas.checks:Population",
     frame_checks=(overlapping_ages,),
+    passes=_population_passes,
 )
 MUNICIPAL_POPULATION = SchemaSpec(
     "municipal_population",
@@ -53,6 +94,7 @@ MUNICIPAL_POPULATION = SchemaSpec(
     POPULATION.columns,
     "rfm.schemas.checks:MunicipalPopulation",
     frame_checks=POPULATION.frame_checks,
+    passes=lambda frame: _population_passes(frame, municipal=True),
 )
 CATEGORY_COUNTS = SchemaSpec(
     "category_counts",
@@ -60,6 +102,7 @@ CATEGORY_COUNTS = SchemaSpec(
     (_AREA, _YEAR, ColumnSpec("category", "text"), ColumnSpec("count", "number")),
     "rfm.schemas.checks:CategoryCounts",
     key=("area", "year", "category"),
+    passes=lambda f: _all(f, *_years_ok(f, "year"), _within("count", 0)),
 )
 STANDARD_COSTS = SchemaSpec(
     "standard_costs",
@@ -67,6 +110,7 @@ STANDARD_COSTS = SchemaSpec(
     (_AREA, _YEAR, ColumnSpec("standard_cost", "number", "kr per inhabitant")),
     "rfm.schemas.checks:StandardCosts",
     key=("area", "year"),
+    passes=lambda f: _all(f, *_years_ok(f, "year"), _within("standard_cost", 0)),
 )
 AREA_VARIABLES = SchemaSpec(
     "area_variables",
@@ -74,6 +118,7 @@ AREA_VARIABLES = SchemaSpec(
     (_AREA, _YEAR),
     "rfm.schemas.checks:AreaVariables",
     key=("area", "year"),
+    passes=lambda f: _all(f, *_years_ok(f, "year")),
     extra_columns="number",
 )
 ALLOCATION = SchemaSpec(
@@ -86,6 +131,7 @@ ALLOCATION = SchemaSpec(
     ),
     "rfm.schemas.checks:Allocation",
     key=("recipient", "year"),
+    passes=lambda f: _all(f, *_years_ok(f, "year")),
 )
 AREA_MAPPING = SchemaSpec(
     "area_mapping",
@@ -99,6 +145,11 @@ AREA_MAPPING = SchemaSpec(
     ),
     "rfm.schemas.checks:AreaMapping",
     key=("area", "from_year"),
+    passes=lambda f: _all(
+        f,
+        *_years_ok(f, "from_year", "to_year"),
+        (pl.col("to_year").is_null() | (pl.col("to_year") >= pl.col("from_year"))).all(),
+    ),
 )
 BUDGET_ITEMS = SchemaSpec(
     "budget_items",
@@ -128,6 +179,7 @@ VOLUMES = SchemaSpec(
     ),
     "rfm.schemas.checks:Volumes",
     extra_columns="text",
+    passes=lambda f: _all(f, *_years_ok(f, "year"), _within("volume", 0)),
 )
 CORRECTIONS = SchemaSpec(
     "corrections",

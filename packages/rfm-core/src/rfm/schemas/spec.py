@@ -62,6 +62,9 @@ class SchemaSpec:
     extra_columns: ColumnKind | None = None  # kind of further columns, or None to drop them
     frame_checks: tuple[FrameCheck, ...] = ()
     """Checks over the whole table in Polars (ages that overlap, …), each naming its rows."""
+    passes: Callable[[pl.DataFrame], bool] | None = None
+    """A native pass that is True only when the pandera checks would all pass: then pandera is
+    not run (it costs far more); when it is False, pandera runs and names every failing row."""
 
     def checks(self) -> type:
         """The pandera model with the value checks (imported now if given as a name)."""

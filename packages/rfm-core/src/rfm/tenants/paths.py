@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
-from rfm.errors import PathOutsideFolderError
+from rfm.errors import ConfigError, PathOutsideFolderError
 
 
 def resolve_inside(folder: Path, relative: str, where: str) -> Path:
     """The real path of ``relative`` under ``folder``, or an error if it would leave it."""
     if not isinstance(relative, str) or not relative.strip():
         raise PathOutsideFolderError(f"{where}: expected a file path relative to the tenant file")
+    if "\x00" in relative:
+        raise ConfigError(f"{where}: {relative!r} contains a NUL byte, which no file name can")
     if (
         PurePosixPath(relative).is_absolute()
         or PureWindowsPath(relative).is_absolute()

@@ -142,13 +142,18 @@ class Tenant:
         )
 
     def scenario(self, name: str | None) -> Scenario:
-        """The named scenario; without a name, the tenant's default."""
-        if name is None:
+        """The named scenario; without a name (or by the name ``standard``), the tenant's default.
+
+        The default scenario exists without being declared, so ``--scenario standard`` names
+        it even when the tenant file has no ``[scenarios]``.
+        """
+        if name is None or (name == DEFAULT_SCENARIO and name not in self.scenarios):
             if DEFAULT_SCENARIO in self.scenarios:
                 return self.scenarios[DEFAULT_SCENARIO]
             return Scenario(DEFAULT_SCENARIO, "alla modeller som inte är delar av andra modeller")
         if name not in self.scenarios:
-            raise UnknownNameError(f"scenario of tenant {self.id!r}", name, list(self.scenarios))
+            known = sorted({DEFAULT_SCENARIO, *self.scenarios})
+            raise UnknownNameError(f"scenario of tenant {self.id!r}", name, known)
         return self.scenarios[name]
 
     def reported_models(self, scenario: Scenario) -> tuple[str, ...]:

@@ -27,7 +27,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rfm.classification import Classification, parse_classifications
-from rfm.config import Table, check_keys, get_str, get_table, load_toml
+from rfm.config import (
+    Table,
+    check_keys,
+    check_name,
+    get_reader_options,
+    get_str,
+    get_table,
+    load_toml,
+)
 from rfm.coverage import parse_gaps
 from rfm.errors import ConfigError, ParameterError, RfmError
 from rfm.models.base import Model, ModelConfig
@@ -93,7 +101,6 @@ DATA_KEYS = (
 )
 READER_OPTIONS = ("sheet", "separator", "encoding", "decimal_comma", "thousands_separator")
 SCENARIO_KEYS = ("description", "models", "overrides", "data")
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 # Datasets named like a schema use that schema unless they say otherwise.
 DEFAULT_SCHEMAS = {
@@ -138,17 +145,14 @@ def check_kommunkod(kommunkod: object, name: str, file: str) -> None:
 
 
 def _check_id(value: str, where: str) -> str:
-    if not ID_PATTERN.match(value):
-        raise ConfigError(
-            f"{where}: {value!r} is not a valid id (lower-case letters, digits, '-' and '_')"
-        )
-    return value
+    return check_name(value, where)  # a full match: "prov\n" is not an id
 
 
 def _datasets(doc: Table, folder: Path, file: str) -> dict[str, DatasetConfig]:
     out = {}
     for name, table in get_table(doc, "data", file).items():
         where = f"{file}: [data.{name}]"
+        _check_id(name, f"{file}: [data] name")
         check_keys(table, where, allowed=DATA_KEYS, required=("path",))
         rel = get_str(table, "path", where)
         columns = table.get("columns", {})
@@ -167,7 +171,7 @@ def _datasets(doc: Table, folder: Path, file: str) -> dict[str, DatasetConfig]:
             path=resolve_inside(folder, rel, f"{where}.path"),
             schema=schema,
             format=table.get("format"),
-            options={k: table[k] for k in READER_OPTIONS if k in table},
+            options=get_reader_options(table, READER_OPTIONS, where),
             columns=dict(columns),
             source=get_str(table, "source", where, ""),
             description=get_str(table, "description", where, ""),
@@ -212,6 +216,7 @@ def _scenarios(doc: Table, file: str, model_ids: set[str]) -> dict[str, Scenario
     out = {}
     for name, table in get_table(doc, "scenarios", file).items():
         where = f"{file}: [scenarios.{name}]"
+        _check_id(name, f"{file}: [scenarios] name")
         check_keys(table, where, allowed=SCENARIO_KEYS)
         models = table.get("models")
         if models is not None:
