@@ -20,8 +20,10 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from rfm.cli.common import round_option
     from rfm.cli.lazy import LazyCommand, lazy_command
     from rfm.contract import LINEAGE_COLUMNS, MODEL_COLUMNS, apply_contract
+    from rfm.display_rounding import Rounding
     from rfm.engine import RunResult, compare, compute_context, run
     from rfm.errors import (
         ConfigError,
@@ -46,6 +48,8 @@ if TYPE_CHECKING:
     from rfm.parameters import DatedValue, Parameter, ParameterSet
     from rfm.plugins import PluginHost, hookimpl
     from rfm.registry import Registry, TenantDefinition
+    from rfm.safe_text import csv_safe_frame as safe_csv_frame
+    from rfm.safe_text import terminal_text
     from rfm.schemas import ColumnSpec, SchemaSpec, validate_frame, validate_table
     from rfm.tenants.goals import GoalSet, Indicator
     from rfm.tenants.tenant import Tenant
@@ -81,6 +85,7 @@ _PUBLIC: dict[str, tuple[str, str]] = {
     "RawTable": ("rfm.io", "RawTable"),
     "Reader": ("rfm.io", "Reader"),
     "Registry": ("rfm.registry", "Registry"),
+    "Rounding": ("rfm.display_rounding", "Rounding"),
     "RfmError": ("rfm.errors", "RfmError"),
     "RunResult": ("rfm.engine", "RunResult"),
     "SchemaSpec": ("rfm.schemas", "SchemaSpec"),
@@ -101,7 +106,10 @@ _PUBLIC: dict[str, tuple[str, str]] = {
     "linear_shares": ("rfm.transitions", "linear_shares"),
     "load_tenant_file": ("rfm.tenants.toml_loader", "load_tenant_file"),
     "read_table": ("rfm.io", "read_table"),
+    "round_option": ("rfm.cli.common", "round_option"),
     "run": ("rfm.engine", "run"),
+    "safe_csv_frame": ("rfm.safe_text", "csv_safe_frame"),
+    "terminal_text": ("rfm.safe_text", "terminal_text"),
     "text_table": ("rfm.textable", "text_table"),
     "validate_frame": ("rfm.schemas", "validate_frame"),
     "validate_table": ("rfm.schemas", "validate_table"),
@@ -152,6 +160,7 @@ __all__ = [
     "Reader",
     "Registry",
     "RfmError",
+    "Rounding",
     "RunResult",
     "SchemaSpec",
     "Tenant",
@@ -172,7 +181,10 @@ __all__ = [
     "linear_shares",
     "load_tenant_file",
     "read_table",
+    "round_option",
     "run",
+    "safe_csv_frame",
+    "terminal_text",
     "text_table",
     "validate_frame",
     "validate_table",

@@ -78,7 +78,7 @@ class Rounding:
 
     def value(self, steps: int) -> float:
         """The number shown for ``steps``, in the unit: 12 345 steps of tkr:1 → 1234.5."""
-        return float(steps) / 10**self.decimals
+        return steps / (10.0**self.decimals)
 
     def text(self, steps: int) -> str:
         """``12345`` steps of tkr:1 → ``"1 234,5"``."""

@@ -46,7 +46,10 @@ def csv_safe_frame(frame: pl.DataFrame) -> pl.DataFrame:
 
     pattern = r"^[=+\-@\t\r]"
     return frame.with_columns(
-        pl.when(pl.col(c).str.contains(pattern)).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c))
+        pl.when(pl.col(c).str.contains(pattern))
+        .then(pl.lit("'") + pl.col(c))
+        .otherwise(pl.col(c))
+        .alias(c)
         for c, dtype in frame.schema.items()
         if dtype == pl.String
     )
