@@ -41,7 +41,7 @@ from rfm.prices import PRICE_LEVELS
 from rfm.registry import Registry
 from rfm.reports.labels import prices_text
 from rfm.safe_text import terminal_text
-from rfm.tenants.tenant import Tenant
+from rfm.tenants.tenant import ReportSettings, Tenant
 
 if TYPE_CHECKING:
     from rfm.frame_buildup import FrameBuildUp
@@ -458,6 +458,9 @@ def report_sections(result: RunResult, reg: Registry, lang: str) -> list[tuple[s
     return sections
 
 
+_NO_YEARS = ReportSettings()
+
+
 @click.command("demo")
 @click.option(
     "--out",
@@ -492,13 +495,13 @@ def demo_command(ctx: click.Context, out: Path) -> None:
     from rfm.documentation import render as render_docs
 
     reg = registry(ctx)
-    shown = [t for t in sorted(reg.tenants) if reg.tenant(t).report is not None]
+    shown = [t for t in sorted(reg.tenants) if (reg.tenant(t).report or _NO_YEARS).years]
     if shown:
         click.echo("\nRapport, arbetsbok och modelldokumentation per installerad kommun:")
     for tenant_id in shown:
         chosen = reg.tenant(tenant_id)
         settings = chosen.report
-        assert settings is not None
+        assert settings is not None and settings.years is not None
         write_report_files(
             chosen, reg, parse_years(settings.years), out=out / f"{tenant_id}-rapport.html",
             workbook=out / f"{tenant_id}.xlsx", against=settings.against,

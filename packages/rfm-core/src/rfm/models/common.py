@@ -188,16 +188,17 @@ class VolumeSettings:
         return both.drop("volume_prev").filter(pl.col("year").is_in(list(years)))
 
     def describe(self) -> str:
-        parts = [f"data '{self.dataset}'"]
+        """Where the volumes come from, in Swedish words (the datasets are listed beside it)."""
+        parts = []
         if self.reference == "mean_of_year_ends":
-            parts.append("mean of the year-ends t−1 and t")
+            parts.append("medelvärdet av årsskiftena t − 1 och t")
         if self.lag:
-            parts.append(f"data year t − {self.lag}")
+            parts.append(f"data från år t − {self.lag}")
         if self.mapping:
-            parts.append(f"areas to recipients by '{self.mapping}'")
+            parts.append("områden till mottagare enligt områdesindelningen för året")
         if self.excluded:
-            parts.append(f"without {', '.join(self.excluded)}")
-        return ", ".join(parts)
+            parts.append(f"utan {', '.join(self.excluded)}")
+        return ", ".join(parts) or "volym ur budgetårets data"
 
 
 def population_in_ages(
