@@ -13,6 +13,7 @@ import polars as pl
 import pytest
 
 import rfm
+from rfm.documentation import readable
 
 ROOT = Path(__file__).resolve().parents[2]
 PLUGIN = ROOT / "packages" / "rfm-plugins-vaggeryd"
@@ -179,8 +180,8 @@ def test_docs_describe_every_model_with_formula_values_sources_and_criteria(rfm_
     assert md.exit_code == 0, md.output
     tenant = registry.tenant("vaggeryd")
     for model in tenant.models:
-        assert f"({model.id})" in md.output
-        assert model.formula() in md.output
+        assert f"## {model.label}" in md.output
+        assert readable(model.formula(), tenant) in md.output
     for criterion in ("Opåverkbarhet", "Stabilitet", "Tillförlitlig dataförsörjning"):
         assert criterion in md.output
     assert "KF: ny resursfördelningsmodell för budget 2023, uppräkning 5 %" in md.output

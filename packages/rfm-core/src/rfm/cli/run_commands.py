@@ -25,6 +25,7 @@ from rfm.cli.render import (
     compare_output,
     compare_table,
     emit_text,
+    lineage_frame,
     lineage_output,
     lineage_table,
     metadata,
@@ -131,6 +132,9 @@ def run_command(
         from rfm.reports.html import write_report
 
         write_report(result, _needs_out(out, "html"), rounding=rounding)
+        return
+    if fmt == "parquet":  # for machines: the exact lineage rows
+        write_frame(lineage_frame(result.lineage), fmt, out)
         return
     frame = lineage_output(result, rounding)
     if fmt == "json":

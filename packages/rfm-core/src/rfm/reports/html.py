@@ -161,8 +161,11 @@ def para(text: str) -> dict[str, Any]:
 
 
 def section_id(raw: str) -> str:
-    """A safe, unique-looking HTML id for a section (a plugin's id is data, not markup)."""
-    return "s-" + (re.sub(r"[^A-Za-z0-9_-]+", "-", raw).strip("-") or "avsnitt")
+    """A safe HTML id for a section: a plugin's id as it is when it is a plain name
+    (``kolada``), else made one (``s-…``), so no id can break out of its attribute or link."""
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]{0,60}", raw):
+        return raw
+    return "s-" + (re.sub(r"[^A-Za-z0-9_-]+", "-", raw).strip("-")[:60] or "avsnitt")
 
 
 class _Figures:
@@ -230,7 +233,7 @@ def render_report(
     # 1. summary
     sections.append(
         {
-            "id": "sammanfattning",
+            "id": "summary",
             "title": t["summary"],
             "blocks": _summary(
                 t, years, models, label, totals, comparison, labels, a_figures, b_figures,
@@ -260,7 +263,7 @@ def render_report(
     blocks.append(
         table([t["model"], *map(str, years)], rows, [False, *[True] * len(years)], totals=1)
     )
-    sections.append({"id": "pengar", "title": t["money"], "blocks": blocks})
+    sections.append({"id": "money", "title": t["money"], "blocks": blocks})
 
     # 3. comparison
     if comparison is not None and b_figures is not None:
@@ -284,7 +287,7 @@ def render_report(
             )
         sections.append(
             {
-                "id": "jamforelse",
+                "id": "compare",
                 "title": t["compare"],
                 "blocks": [
                     para(t["compare_lead"].format(a=a, b=b, unit=unit)),
@@ -308,7 +311,7 @@ def render_report(
             unit, colours, lang,
         )  # fmt: skip
     if spread:
-        sections.append({"id": "fordelning", "title": t["spread"], "blocks": spread})
+        sections.append({"id": "spread", "title": t["spread"], "blocks": spread})
 
     for raw_id, title, content in extra_sections:
         sections.append(
@@ -334,7 +337,7 @@ def render_report(
     ]
     sections.append(
         {
-            "id": "kallor",
+            "id": "sources",
             "title": t["sources"],
             "blocks": [
                 para(t["trace"]),
