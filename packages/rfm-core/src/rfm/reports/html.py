@@ -222,7 +222,7 @@ def render_report(
     years = sorted(result.years)
     totals = result.totals(["model", "recipient", "year"])
     models = natural_sorted(sorted(set(totals["model"].to_list())))
-    label = {m: tenant.model(m).label for m in models}
+    label = {m.id: m.label for m in tenant.models}
     a_figures = _Figures(totals, rounding)
     b_figures = _Figures(comparison, rounding, "b") if comparison is not None else None
     look = branding(tenant)
