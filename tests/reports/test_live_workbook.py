@@ -76,13 +76,16 @@ def workbooks(tmp_path_factory, registry):
         a = rfm.run(tenant, registry, years)
         b = rfm.run(tenant, registry, years, scenario=against)
         original = tmp / f"{tenant_id}.xlsx"
-        write_workbook(a, original, comparison=rfm.compare(a, b), labels=("standard", against))
+        frames = [rfm.build_frame(tenant, registry, years[0])] if tenant.frame else []
+        write_workbook(
+            a, original, comparison=rfm.compare(a, b), labels=("standard", against), frames=frames
+        )
         changed = tmp / f"{tenant_id}-changed.xlsx"
         old = set_parameter(original, key, year, value, changed)
         assert old != value
         expected = rfm.run(override(tenant, key, year, value), registry, years)
         made[tenant_id] = {"a": a, "b": b, "expected": expected, "changed": changed,
-                           "original": original}  # fmt: skip
+                           "original": original, "frames": frames}  # fmt: skip
     recalculated = libreoffice([m["changed"] for m in made.values()], tmp)
     printed = libreoffice([m["original"] for m in made.values()], tmp, to="pdf")
     for m, r, p in zip(made.values(), recalculated, printed, strict=True):
@@ -147,6 +150,21 @@ def test_a_changed_rate_gives_rfm_runs_amounts_totals_and_differences(workbooks,
         key = (model, recipient, int(year))
         assert a_value == pytest.approx(exact_a.get(key, 0.0), rel=1e-9, abs=1e-5)
         assert diff == pytest.approx(exact_a.get(key, 0.0) - exact_b.get(key, 0.0), abs=1e-4)
+
+
+def test_the_frame_build_up_sheet_recalculates_to_rfm_frame(workbooks):
+    made = workbooks["vaggeryd"]
+    (buildup,) = made["frames"]
+    sheet = openpyxl.load_workbook(made["recalculated"], data_only=True)["Ramberäkning"]
+    want = dict(buildup.table.select("program", "frame").iter_rows())
+    got = {
+        row[0]: row[7]
+        for row in sheet.iter_rows(values_only=True)
+        if row[0] in want and isinstance(row[7], int | float)
+    }
+    assert got.keys() == want.keys()
+    for program, frame in want.items():
+        assert got[program] == pytest.approx(frame, abs=1e-4)
 
 
 def rfm_model(model_id: str):  # a filter expression, named for the reader

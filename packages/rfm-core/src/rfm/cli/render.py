@@ -10,6 +10,8 @@ Everything is written atomically; text from data is neutralised for each format
 from __future__ import annotations
 
 import json
+import re
+import sys
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -233,9 +235,13 @@ def write_frame(
             text = "\ufeff" + safe.write_csv(separator=";", decimal_comma=True)
         else:
             text = safe.write_csv()
+        if out is None and sys.stdout.isatty():  # the data stays as it is in a file or a pipe
+            text = terminal_text(text, keep_newlines=True)
     elif fmt == "json":
         document = {"metadata": meta or {}, "rows": frame.to_dicts()}
         text = json.dumps(document, ensure_ascii=False, indent=1, default=_json_value) + "\n"
+        # JSON escapes C0 controls itself; C1 (a one-byte CSI, …) as \u escapes too.
+        text = re.sub("[\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", text)
     else:
         raise OutputError(f"unknown format {fmt!r}")
     if out is None:

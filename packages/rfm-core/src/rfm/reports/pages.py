@@ -18,8 +18,10 @@ from functools import cache
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from rfm.errors import UnreadableFileError
+from rfm.safe_text import terminal_text
 from rfm.tenants.tenant import Tenant
 
 DEFAULT_COLOURS = {"primary": "#1f5f8b", "accent": "#b3261e"}
@@ -32,6 +34,16 @@ def no_break(text: object) -> str:
     return _GROUPED.sub("\u00a0", str(text))
 
 
+def visible_controls(value: object) -> object:
+    """Every value printed into a page, control characters shown as ``\\x1b`` (they are not
+    valid HTML, and an escape sequence must not reach a terminal that shows the file)."""
+    if isinstance(value, Markup):
+        return Markup(terminal_text(str(value), keep_newlines=True))
+    if isinstance(value, str):
+        return terminal_text(value, keep_newlines=True)
+    return value
+
+
 @cache
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -40,6 +52,7 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=visible_controls,
     )
     env.filters["nb"] = no_break
     return env

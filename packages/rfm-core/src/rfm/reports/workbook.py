@@ -44,6 +44,7 @@ from rfm.engine import RunResult
 from rfm.io.atomic import atomic_path
 from rfm.reports.derivation import Derivations, Expr, ModelSum, Num, Param, VolumeSum
 from rfm.reports.labels import parameter_label, prices_text, years_text
+from rfm.safe_text import terminal_text
 
 if TYPE_CHECKING:
     from rfm.frame_buildup import FrameBuildUp
@@ -62,7 +63,9 @@ def sheet_names(labels: Sequence[str]) -> dict[str, str]:
     names: dict[str, str] = {}
     taken = {t.lower() for t in RESERVED}
     for label in labels:
-        clean = re.sub(r"[\[\]:*?/\\\x00-\x1f]", "_", label).strip("' ") or "Modell"
+        # Letters, digits and plain punctuation only: a sheet name is quoted inside formulas,
+        # and one that looks like a formula or a DDE call should not even appear there.
+        clean = re.sub(r"[^\w \-,.()&]", "_", label).lstrip("=+-@_ ").rstrip() or "Modell"
         base = clean[:MAX_SHEET_NAME]
         name, n = base, 2
         while name.lower() in taken:
@@ -71,6 +74,12 @@ def sheet_names(labels: Sequence[str]) -> dict[str, str]:
         taken.add(name.lower())
         names[label] = name
     return names
+
+
+def xml_text(text: str) -> str:
+    """Text for the places xlsxwriter does not escape (table headers, page headers, document
+    properties): control characters shown as ``\\x1b``, and no character XML forbids."""
+    return terminal_text(text).replace("\ufffe", "\\ufffe").replace("\uffff", "\\uffff")
 
 
 def quoted(sheet: str) -> str:
@@ -187,7 +196,7 @@ class _Writer:
         sheet.set_margins(left=0.5, right=0.5, top=0.7, bottom=0.7)
         if header_rows is not None:
             sheet.repeat_rows(*header_rows)
-        safe = title.replace("&", "&&")[:200]
+        safe = xml_text(title).replace("&", "&&")[:200]
         sheet.set_header(f"&L{safe}&R&P / &N")
 
     def table(self, sheet: Any, first: int, last: int, headers: Sequence[str], cols: int) -> None:
@@ -198,7 +207,7 @@ class _Writer:
         sheet.add_table(
             first, 0, last, cols - 1,
             {"name": f"Tabell{self.tables}", "style": "Table Style Light 9",
-             "columns": [{"header": h} for h in headers]},
+             "columns": [{"header": xml_text(h)} for h in headers]},
         )  # fmt: skip
 
     # -- the whole book ------------------------------------------------------------------------
@@ -233,10 +242,10 @@ class _Writer:
         summary.activate()
         self.book.set_properties(
             {
-                "title": f"Resursfördelning: {self.tenant.name}",
-                "subject": f"Scenario {result.scenario.name}, {years_text(result.years)}",
+                "title": xml_text(f"Resursfördelning: {self.tenant.name}"),
+                "subject": xml_text(f"Scenario {result.scenario.name}, {years_text(result.years)}"),
                 "author": f"rfm {__version__}",
-                "company": self.tenant.name,
+                "company": xml_text(self.tenant.name),
                 "comments": "Skapad av rfm. Ändra gula celler på bladet Parametrar.",
             }
         )
@@ -715,7 +724,7 @@ class _Writer:
                                             self.value(r[name]))  # fmt: skip
                     else:
                         sheet.write_number(row, j, float(r[name]), self.kr)
-                n = len(STEPS) - 1
+                n = len(STEPS)
                 total = f"={cell(row, 1)}+{cell(row, 2)}+{cell(row, 3)}+{cell(row, 4)}+{cell(row, 5)}-{cell(row, 6)}"
                 sheet.write_formula(row, n, total, self.kr, self.value(r["frame"]))
             self.table(sheet, head, row, ["Programområde", *labels], len(STEPS) + 1)
