@@ -191,7 +191,8 @@ def test_a_comparison_sheet_has_live_differences(tenant_file, rfm_registry, tmp_
 
 
 def test_sheet_names_are_valid_and_unique():
-    names = sheet_names(["a" * 40, "a" * 40 + "b", "x/y", "Parametrar", "=A1"])
-    assert all(len(n) <= 31 for n in names.values())
-    assert len({n.lower() for n in names.values()}) == 5
+    names = sheet_names(["a" * 40, "a" * 40 + "b", "x/y", "Parametrar", "=A1", "𖠀" * 20])
+    # Excel counts UTF-16 code units: a character outside the BMP is two.
+    assert all(len(n.encode("utf-16-le")) // 2 <= 31 for n in names.values())
+    assert len({n.lower() for n in names.values()}) == 6
     assert "/" not in names["x/y"] and names["Parametrar"] != "Parametrar"

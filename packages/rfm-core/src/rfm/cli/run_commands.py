@@ -217,7 +217,7 @@ def explain_command(
             f"model {model.id!r} has no rows for recipient {recipient!r} in {year}; "
             f"recipients: {', '.join(known.to_list()) or 'none'}"
         )
-    say(f"{chosen.name} — {model.label} ({model.id}, {model.type_name}) — {recipient} — {year}")
+    say(f"{chosen.name} — {model.label} ({model.id}) — {recipient} — {year}")
     say(f"Scenario {result.scenario.name}, {prices_text(prices)}")
     shown: set[str] = set()
 
@@ -225,7 +225,7 @@ def explain_command(
         shown.add(current.id)
         if depth:
             say(
-                f"\n{'—' * 2} Indata: {current.label} ({current.id}, {current.type_name}) {'—' * 2}"
+                f"\n{'—' * 2} Indata: {current.label} ({current.id}) {'—' * 2}"
             )
         mine = lineage.filter(pl.col("model") == current.id)
         part = mine.filter((pl.col("recipient") == recipient) & (pl.col("year") == year))

@@ -58,6 +58,17 @@ HEAD = 3
 """The row (0-based) of the column headers on a model sheet."""
 
 
+def _cut(text: str, limit: int) -> str:
+    """``text`` shortened to ``limit`` UTF-16 code units (Excel counts a 😀 as two)."""
+    out, used = [], 0
+    for ch in text:
+        used += 2 if ord(ch) > 0xFFFF else 1
+        if used > limit:
+            break
+        out.append(ch)
+    return "".join(out)
+
+
 def sheet_names(labels: Sequence[str]) -> dict[str, str]:
     """A valid, unique sheet name (≤ 31 characters, no ``[]:*?/\\``) for each label."""
     names: dict[str, str] = {}
@@ -66,11 +77,11 @@ def sheet_names(labels: Sequence[str]) -> dict[str, str]:
         # Letters, digits and plain punctuation only: a sheet name is quoted inside formulas,
         # and one that looks like a formula or a DDE call should not even appear there.
         clean = re.sub(r"[^\w \-,.()&]", "_", label).lstrip("=+-@_ ").rstrip() or "Modell"
-        base = clean[:MAX_SHEET_NAME]
+        base = _cut(clean, MAX_SHEET_NAME).rstrip() or "Modell"
         name, n = base, 2
         while name.lower() in taken:
             suffix = f" ({n})"
-            name, n = base[: MAX_SHEET_NAME - len(suffix)] + suffix, n + 1
+            name, n = _cut(base, MAX_SHEET_NAME - len(suffix)) + suffix, n + 1
         taken.add(name.lower())
         names[label] = name
     return names
