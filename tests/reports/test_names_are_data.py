@@ -34,7 +34,7 @@ NASTY = [
     "=HYPERLINK(\"http://example.invalid\",\"klicka\")", "=cmd|' /C calc'!A0", "+1+1", "-2+3",
     "@SUM(1)", "\t=1", "<script>alert(1)</script>", "<img src=x onerror=alert(1)>",
     "\x1b]0;titel\x07", "\x1b[31mröd", "**fet** _kursiv_", "[länk](javascript:alert(1))",
-    "# rubrik", "| tabell |", "`kod`", "\u009b31m", "&amp;",
+    "# rubrik", "| tabell |", "`kod`", "\u009b31m", "&amp;", "back\\\\slash\\\\1",
 ]  # fmt: skip
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 TEMPLATE = """

@@ -41,7 +41,9 @@ def readable(text: str, tenant: Tenant) -> str:
     """``text`` with the tenant's model ids replaced by their labels (longest first)."""
     labels = {m.id: m.label for m in tenant.models if m.label != m.id}
     for model_id in sorted(labels, key=len, reverse=True):
-        text = re.sub(rf"(?<![\w.]){re.escape(model_id)}(?![\w])", labels[model_id], text)
+        # The label as a literal replacement: a backslash in it is text, not a group reference.
+        literal = labels[model_id].replace("\\", "\\\\")
+        text = re.sub(rf"(?<![\w.]){re.escape(model_id)}(?![\w])", literal, text)
     return text
 
 

@@ -53,7 +53,9 @@ def text_table(
         height = max(len(p) for p in parts)
         return [
             "  ".join(
-                (p[k] if k < len(p) else "").rjust(w) if r else (p[k] if k < len(p) else "").ljust(w)
+                (p[k] if k < len(p) else "").rjust(w)
+                if r
+                else (p[k] if k < len(p) else "").ljust(w)
                 for p, w, r in zip(parts, widths, right, strict=True)
             ).rstrip()
             for k in range(height)

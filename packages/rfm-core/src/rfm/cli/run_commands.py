@@ -224,9 +224,7 @@ def explain_command(
     def section(current: Model, depth: int) -> None:
         shown.add(current.id)
         if depth:
-            say(
-                f"\n{'—' * 2} Indata: {current.label} ({current.id}) {'—' * 2}"
-            )
+            say(f"\n{'—' * 2} Indata: {current.label} ({current.id}) {'—' * 2}")
         mine = lineage.filter(pl.col("model") == current.id)
         part = mine.filter((pl.col("recipient") == recipient) & (pl.col("year") == year))
         say(f"Formel: {current.formula()}\n")

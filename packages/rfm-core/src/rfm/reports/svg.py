@@ -109,7 +109,7 @@ def diverging_bars(
     title: str,
     fmt: Callable[[float], str],
     colours: Sequence[str] = PALETTE,
-    width: int = 560,
+    width: int = 480,
 ) -> str:
     """Horizontal bars, one per label, from a zero line placed by the data.
 
@@ -154,7 +154,7 @@ def _open(width: float, height: float, title: str) -> str:
     return (
         f'<svg viewBox="0 0 {width:.0f} {height:.0f}" class="chart" role="img" '
         f'preserveAspectRatio="xMinYMin meet" aria-label="{escape(title)}" '
-        f'style="font-size:{FONT}px"><title>{escape(title)}</title>'
+        f'style="font-size:{FONT}px;max-width:{width:.0f}px"><title>{escape(title)}</title>'
     )
 
 
