@@ -5,7 +5,8 @@ Sheets, in order:
 * **Läs mig** — what the workbook is, how to change a rate, which models follow live.
 * **Sammanfattning** — the amount per model and year with a total per year, then per model,
   recipient and year; every figure rounded as rfm rounds it (``--round``, largest remainder,
-  the parts adding up to their totals), by formulas over the hidden sheet *Avrundning*.
+  the parts adding up to their totals), by formulas over the hidden sheet *Avrundning*; a chart
+  of each model per year drawn from the first table.
 * **Jämförelse** (with a comparison) — A live from the model sheets, B as computed for the other
   scenario, Δ = A − B and Δ % as formulas.
 * **Ramberäkning** (a tenant with ``[frame]``) — the frame build-up steg för steg; the price
@@ -19,7 +20,7 @@ Sheets, in order:
 * **Indata** — every dataset read, with its sha256.
 * **Avrundning** (hidden) — the nested largest-remainder rounding as formulas.
 
-The other cells are locked (protection without a password, as SKR's calculators do: it guards
+The book carries document properties (title, subject, the tenant). The other cells are locked (protection without a password, as SKR's calculators do: it guards
 against slips, not against the user). Every text is written with ``write_string``, so a name
 from data never becomes a formula; every formula is rfm's own. Formulas carry rfm's value as
 their cached result, so a viewer that does not calculate still shows the numbers; the tests
@@ -635,12 +636,36 @@ class _Writer:
                 for j, y in enumerate(years):
                     figure(row, 2 + j, (y, m), self.unit_bold)
                 row += 1
+        self.summary_chart(sheet, head1, len(models), years, row + 2)
         sheet.set_column(0, 0, 34)
         sheet.set_column(1, 1, 26)
         sheet.set_column(2, 1 + years_cols, 13)
         sheet.freeze_panes(head1 + 1, 1)
         self.protect(sheet)
         self.page(sheet, (head1, head1), "Sammanfattning")
+
+    def summary_chart(self, sheet: Any, head: int, models: int, years: list[int], at: int) -> None:
+        """Each model's amount per year, drawn from the first table (so it follows a change)."""
+        if not models:
+            return
+        several = len(years) > 1
+        chart = self.book.add_chart({"type": "line" if several else "column"})
+        last_col = 1 + len(years)
+        for i in range(models):
+            row = head + 1 + i
+            chart.add_series(
+                {
+                    "name": ["Sammanfattning", row, 0],
+                    "categories": ["Sammanfattning", head, 2, head, last_col],
+                    "values": ["Sammanfattning", row, 2, row, last_col],
+                    "marker": {"type": "circle"} if several else None,
+                }
+            )
+        chart.set_title({"name": f"Belopp per modell och år ({self.rounding.unit})"})
+        chart.set_legend({"position": "bottom"})
+        chart.set_y_axis({"num_format": "#,##0", "min": 0})
+        chart.set_size({"width": 760, "height": 340})
+        sheet.insert_chart(at, 0, chart)
 
     # -- comparison -----------------------------------------------------------------------------
 
