@@ -196,3 +196,4 @@ def test_sheet_names_are_valid_and_unique():
     assert all(len(n.encode("utf-16-le")) // 2 <= 31 for n in names.values())
     assert len({n.lower() for n in names.values()}) == 6
     assert "/" not in names["x/y"] and names["Parametrar"] != "Parametrar"
+    assert sheet_names(["SORT(1)"]) == {"SORT(1)": "SORT (1)"}  # xlsxwriter leaves it alone

@@ -78,6 +78,9 @@ def sheet_names(labels: Sequence[str]) -> dict[str, str]:
         # Letters, digits and plain punctuation only: a sheet name is quoted inside formulas,
         # and one that looks like a formula or a DDE call should not even appear there.
         clean = re.sub(r"[^\w \-,.()&]", "_", label).lstrip("=+-@_ ").rstrip() or "Modell"
+        # A space before "(": xlsxwriter rewrites "SORT(" and the like inside formulas, even
+        # inside a quoted sheet name, which would break the reference.
+        clean = re.sub(r"(?<=\S)\(", " (", clean)
         base = _cut(clean, MAX_SHEET_NAME).rstrip() or "Modell"
         name, n = base, 2
         while name.lower() in taken:
