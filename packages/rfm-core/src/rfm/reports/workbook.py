@@ -29,8 +29,6 @@ recalculate in LibreOffice and compare with ``rfm run``.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,83 +38,28 @@ import polars as pl
 import xlsxwriter
 
 from rfm import __version__
-from rfm.display_rounding import Rounding, natural_sorted, nested, sort_key
+from rfm.display_rounding import Rounding, natural_sorted, sort_key
 from rfm.engine import RunResult
 from rfm.io.atomic import atomic_path
 from rfm.reports.derivation import Derivations, Expr, ModelSum, Num, Param, VolumeSum
+from rfm.reports.frame_sheet import write_frame_sheet
 from rfm.reports.labels import parameter_label, prices_text, years_text
-from rfm.safe_text import terminal_text
+from rfm.reports.rounding_sheet import write_rounding_sheet
+from rfm.reports.xlsx_cells import (
+    DECIMAL,
+    HEAD,
+    KR,
+    cell,
+    defined_name,
+    quoted,
+    sheet_names,
+    xml_text,
+)
+
+__all__ = ["Writer", "sheet_names", "write_frame_workbook", "write_workbook"]
 
 if TYPE_CHECKING:
     from rfm.frame_buildup import FrameBuildUp
-
-KR = "#,##0"
-DECIMAL = "#,##0.######"
-MAX_SHEET_NAME = 31
-RESERVED = ("Läs mig", "Sammanfattning", "Jämförelse", "Ramberäkning", "Parametrar", "Indata",
-            "Avrundning")  # fmt: skip
-HEAD = 3
-"""The row (0-based) of the column headers on a model sheet."""
-
-
-def _cut(text: str, limit: int) -> str:
-    """``text`` shortened to ``limit`` UTF-16 code units (Excel counts a 😀 as two)."""
-    out, used = [], 0
-    for ch in text:
-        used += 2 if ord(ch) > 0xFFFF else 1
-        if used > limit:
-            break
-        out.append(ch)
-    return "".join(out)
-
-
-def sheet_names(labels: Sequence[str]) -> dict[str, str]:
-    """A valid, unique sheet name (≤ 31 characters, no ``[]:*?/\\``) for each label."""
-    names: dict[str, str] = {}
-    taken = {t.lower() for t in RESERVED}
-    for label in labels:
-        # Letters, digits and plain punctuation only: a sheet name is quoted inside formulas,
-        # and one that looks like a formula or a DDE call should not even appear there.
-        clean = re.sub(r"[^\w \-,.()&]", "_", label).lstrip("=+-@_ ").rstrip() or "Modell"
-        # A space before "(": xlsxwriter rewrites "SORT(" and the like inside formulas, even
-        # inside a quoted sheet name, which would break the reference.
-        clean = re.sub(r"(?<=\S)\(", " (", clean)
-        base = _cut(clean, MAX_SHEET_NAME).rstrip() or "Modell"
-        name, n = base, 2
-        while name.lower() in taken:
-            suffix = f" ({n})"
-            name, n = _cut(base, MAX_SHEET_NAME - len(suffix)) + suffix, n + 1
-        taken.add(name.lower())
-        names[label] = name
-    return names
-
-
-def xml_text(text: str) -> str:
-    """Text for the places xlsxwriter does not escape (table headers, page headers, document
-    properties): control characters shown as ``\\x1b``, and no character XML forbids."""
-    return terminal_text(text).replace("\ufffe", "\\ufffe").replace("\uffff", "\\uffff")
-
-
-def quoted(sheet: str) -> str:
-    return "'" + sheet.replace("'", "''") + "'"
-
-
-def cell(row: int, col: int, absolute: bool = False) -> str:
-    """``(4, 7)`` → ``"H5"`` (``"$H$5"`` when absolute)."""
-    from xlsxwriter.utility import xl_rowcol_to_cell
-
-    return str(xl_rowcol_to_cell(row, col, row_abs=absolute, col_abs=absolute))
-
-
-def defined_name(key: str, year: int, taken: set[str]) -> str:
-    """An Excel name for a dated value: ``ifo.uplift`` from 2023 → ``p_ifo_uplift_2023``."""
-    ascii_key = unicodedata.normalize("NFKD", key).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^A-Za-z0-9]+", "_", ascii_key).strip("_")[:200] or "parameter"
-    name, n = f"p_{slug}_{year}", 2
-    while name.lower() in taken:
-        name, n = f"p_{slug}_{year}_{n}", n + 1
-    taken.add(name.lower())
-    return name
 
 
 def write_workbook(
@@ -140,7 +83,7 @@ def write_workbook(
             {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
         )
         try:
-            _Writer(book, result, rounding or Rounding(), cached_values).write(
+            Writer(book, result, rounding or Rounding(), cached_values).write(
                 comparison, labels, frames
             )
         finally:
@@ -155,15 +98,15 @@ def write_frame_workbook(frames: Sequence[FrameBuildUp], target: Path) -> None:
             {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
         )
         try:
-            writer = _Writer(book, frames[0].run, Rounding(), True)
+            writer = Writer(book, frames[0].run, Rounding(), True)
             writer.readme(frame_only=True)
-            writer.frame_sheet(frames)
+            write_frame_sheet(writer, frames)
             writer.parameters()
         finally:
             book.close()
 
 
-class _Writer:
+class Writer:
     """Writes one workbook; keeps the formats, the parameter names and where each model is."""
 
     def __init__(self, book: Any, result: RunResult, rounding: Rounding, cached: bool) -> None:
@@ -243,13 +186,13 @@ class _Writer:
         summary = self.book.add_worksheet("Sammanfattning")
         compare_sheet = self.book.add_worksheet("Jämförelse") if comparison is not None else None
         if frames:
-            self.frame_sheet(frames)
+            write_frame_sheet(self, frames)
         for m in models:
             self.model_sheet(m)
         self.parameters()
         self.inputs()
         rounding_sheet = self.book.add_worksheet("Avrundning")
-        places = self.rounding_sheet(rounding_sheet)
+        places = write_rounding_sheet(self, rounding_sheet)
         self.summary(summary, places)
         if compare_sheet is not None and comparison is not None:
             self.comparison(compare_sheet, comparison, labels)
@@ -483,100 +426,6 @@ class _Writer:
 
     # -- rounding -----------------------------------------------------------------------------
 
-    def rounding_sheet(self, sheet: Any) -> dict[tuple[Any, ...], tuple[int, float]]:
-        """The nested largest remainder as formulas; returns where each figure's cell is.
-
-        Columns: A level, B model, C recipient, D year, E exact (kr), F in steps, G floor,
-        H remainder, I rank among its siblings, J the parent's row, K rounded steps,
-        L the figure in the unit.
-        """
-        result = self.result
-        levels = nested(
-            result.totals(["model", "recipient", "year"]),
-            [["year"], ["year", "model"], ["year", "model", "recipient"]],
-            self.rounding,
-        )
-        headers = ["Nivå", "Modell", "Mottagare", "År", "Exakt (kr)", "I steg", "Golv", "Rest",
-                   "Rang", "Förälderns rad", "Avrundat (steg)", f"Avrundat ({self.rounding.unit})"]  # fmt: skip
-        sheet.write_row(0, 0, headers, self.head)
-        step = float(self.rounding.step)
-        places: dict[tuple[Any, ...], int] = {}
-        shown: dict[tuple[Any, ...], tuple[int, float]] = {}
-        row = 1
-        bounds: dict[int, tuple[int, int]] = {}
-        # Rows: level 3 first (they read the model sheets), then 2, then 1; siblings contiguous.
-        for depth in (2, 1, 0):
-            start = row
-            frame = levels[depth]
-            for r in frame.iter_rows(named=True):
-                key = tuple(r[k] for k in ("year", "model", "recipient")[: depth + 1])
-                places[key] = row
-                sheet.write_number(row, 0, depth + 1)
-                if "model" in r:
-                    sheet.write_string(row, 1, r["model"])
-                if "recipient" in r:
-                    sheet.write_string(row, 2, r["recipient"])
-                sheet.write_number(row, 3, r["year"])
-                row += 1
-            bounds[depth] = (start, row - 1)
-        sibling_rows: dict[tuple[Any, ...], list[int]] = {}
-        for key, at in places.items():
-            if len(key) > 1:
-                sibling_rows.setdefault(key[:-1], []).append(at)
-        for depth in (2, 1, 0):
-            frame = levels[depth]
-            for r in frame.iter_rows(named=True):
-                key = tuple(r[k] for k in ("year", "model", "recipient")[: depth + 1])
-                at = places[key]
-                if depth == 2:
-                    m = r["model"]
-                    sh, (a, b) = quoted(self.sheets[m]), self.ranges[m]
-                    exact = (
-                        f"=SUMIFS({sh}!$H${a}:$H${b},{sh}!$A${a}:$A${b},{cell(at, 2)},"
-                        f"{sh}!$B${a}:$B${b},{cell(at, 3)})"
-                    )
-                else:
-                    clo, chi = bounds[depth + 1]
-                    crit = f"$D${clo + 1}:$D${chi + 1},{cell(at, 3)}"
-                    if depth == 1:
-                        crit += f",$B${clo + 1}:$B${chi + 1},{cell(at, 1)}"
-                    exact = f"=SUMIFS($E${clo + 1}:$E${chi + 1},{crit})"
-                sheet.write_formula(at, 4, exact, self.kr, self.value(r["exact"]))
-                sheet.write_formula(at, 5, f"={cell(at, 4)}/{step!r}", None,
-                                    self.value(r["exact"] / step))  # fmt: skip
-                sheet.write_formula(at, 6, f"=INT({cell(at, 5)})")
-                sheet.write_formula(at, 7, f"={cell(at, 5)}-{cell(at, 6)}")
-                if depth == 0:
-                    sheet.write_formula(at, 10, f"=ROUND({cell(at, 5)},0)", None,
-                                        self.value(r["steps"]))  # fmt: skip
-                else:
-                    parent_key = key[:-1]
-                    parent = places[parent_key]
-                    sheet.write_number(at, 9, parent + 1)
-                    siblings = sibling_rows[parent_key]
-                    s_lo, s_hi = min(siblings), max(siblings)
-                    block = f"$H${s_lo + 1}:$H${s_hi + 1}"
-                    above = f"$H${s_lo + 1}:{cell(at - 1, 7)}" if at > s_lo else None
-                    rank = f"SUMPRODUCT(--({block}>{cell(at, 7)}))" + (
-                        f"+SUMPRODUCT(--({above}={cell(at, 7)}))" if above else ""
-                    )
-                    sheet.write_formula(at, 8, f"={rank}+1")
-                    short = f"$K${parent + 1}-SUM($G${s_lo + 1}:$G${s_hi + 1})"
-                    sheet.write_formula(
-                        at, 10, f"={cell(at, 6)}+IF({cell(at, 8)}<=({short}),1,0)", None,
-                        self.value(r["steps"]),
-                    )  # fmt: skip
-                figure = self.rounding.value(r["steps"])
-                shown[key] = (at, figure)
-                sheet.write_formula(
-                    at, 11, f"={cell(at, 10)}/{10**self.rounding.decimals}", self.unit,
-                    self.value(figure),
-                )  # fmt: skip
-        sheet.set_column(0, 11, 14)
-        sheet.hide()
-        self.protect(sheet)
-        return shown
-
     # -- summary ------------------------------------------------------------------------------
 
     def summary(self, sheet: Any, places: dict[tuple[Any, ...], tuple[int, float]]) -> None:
@@ -729,53 +578,3 @@ class _Writer:
         self.page(sheet, (HEAD, HEAD), "Jämförelse")
 
     # -- frame build-up -----------------------------------------------------------------------
-
-    def frame_sheet(self, frames: Sequence[Any]) -> None:
-        from rfm.frame_buildup import STEPS
-
-        sheet = self.book.add_worksheet("Ramberäkning")
-        sheet.write_string(0, 0, "Ramberäkning steg för steg (kr)", self.title)
-        sheet.write_string(
-            1, 0,
-            "Ram = ram föregående år + volymkompensation + förändrat ersättningsbelopp + pris- "
-            "och lönekompensation + beviljade tilläggsäskanden − besparingar.",
-        )  # fmt: skip
-        row = 3
-        settings = self.tenant.frame
-        for b in frames:
-            labels = [lab for _, lab in STEPS]
-            labels[0], labels[-1] = f"Ram {b.year - 1}", f"Ram {b.year}"
-            sheet.write_string(row, 0, f"{b.year}, scenario {b.scenario}", self.bold)
-            row += 1
-            head = row
-            sheet.write_row(row, 0, ["Programområde", *labels], self.head)
-            first = row + 1
-            plk = None
-            if settings is not None and settings.price_index is not None:
-                dated = self.result.parameters[settings.price_index].at(b.year)
-                plk = self.names.get((settings.price_index, dated.year))
-            for r in b.table.iter_rows(named=True):
-                row += 1
-                sheet.write_string(row, 0, r["program"])
-                for j, (name, _) in enumerate(STEPS[:-1], start=1):
-                    if name == "price_wage" and plk is not None:
-                        sheet.write_formula(row, j, f"={cell(row, 1)}*{plk}", self.kr,
-                                            self.value(r[name]))  # fmt: skip
-                    else:
-                        sheet.write_number(row, j, float(r[name]), self.kr)
-                n = len(STEPS)
-                total = f"={cell(row, 1)}+{cell(row, 2)}+{cell(row, 3)}+{cell(row, 4)}+{cell(row, 5)}-{cell(row, 6)}"
-                sheet.write_formula(row, n, total, self.kr, self.value(r["frame"]))
-            self.table(sheet, head, row, ["Programområde", *labels], len(STEPS) + 1)
-            row += 1
-            sheet.write_string(row, 0, "Summa", self.bold)
-            for j in range(1, len(STEPS) + 1):
-                sheet.write_formula(
-                    row, j, f"=SUM({cell(first, j)}:{cell(row - 1, j)})", self.kr_bold,
-                    self.value(float(b.table[STEPS[j - 1][0]].sum())),
-                )  # fmt: skip
-            row += 3
-        sheet.set_column(0, 0, 32)
-        sheet.set_column(1, len(STEPS), 16)
-        self.protect(sheet)
-        self.page(sheet, None, "Ramberäkning")
