@@ -94,7 +94,7 @@ def test_save_list_show_diff_compare_and_reproduce(rfm_cli, tenant_path, tmp_pat
     assert against.exit_code == 0, against.output
     import json
 
-    rows = json.loads(against.output)
+    rows = json.loads(against.output)["rows"]
     assert sum(r["diff"] for r in rows) == pytest.approx(4_000_000)
     again = rfm_cli("runs", "reproduce", "2", "--config", str(tenant_path), "--archive", archive)
     assert again.exit_code == 0 and "bit för bit lika" in again.output

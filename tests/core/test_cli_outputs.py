@@ -19,10 +19,13 @@ def test_csv_json_parquet_carry_the_lineage_columns(rfm_cli, tmp_path):
         assert result.exit_code == 0, result.output
         frame = {
             "csv": lambda p: pl.read_csv(p),
-            "json": lambda p: pl.DataFrame(json.loads(p.read_text(encoding="utf-8"))),
+            "json": lambda p: pl.DataFrame(json.loads(p.read_text(encoding="utf-8"))["rows"]),
             "parquet": pl.read_parquet,
         }[fmt](out)
-        assert frame.columns == list(rfm.LINEAGE_COLUMNS)
+        # CSV and JSON add the rounded amount (and JSON the basis as fields) after the lineage
+        # columns; Parquet carries exactly the lineage rows.
+        extra = {"csv": ["amount_kr"], "json": ["amount_kr", "basis_parameters"]}
+        assert frame.columns == [*rfm.LINEAGE_COLUMNS, *extra.get(fmt, [])]
         assert frame["amount"].sum() == 285_345_400
 
 
@@ -102,10 +105,14 @@ overrides = { "ifo.uplift" = { unit = "andel", source = "KF 2018", values = { 20
     )
     result = rfm_cli(*compare, "--format", "json")
     assert result.exit_code == 0, result.output
-    row = json.loads(result.output)[0]
-    assert row["ny"] == pytest.approx(14000 * 5600 * 1.05)
-    assert row["gammal"] == pytest.approx(14000 * 5600 * 1.10)
-    assert row["diff"] == pytest.approx(row["ny"] - row["gammal"])
+    document = json.loads(result.output)
+    assert document["metadata"]["scenario"] == "ny"
+    assert document["metadata"]["against"]["scenario"] == "gammal"
+    row = document["rows"][0]
+    assert row["a"] == pytest.approx(14000 * 5600 * 1.05)
+    assert row["b"] == pytest.approx(14000 * 5600 * 1.10)
+    assert row["diff"] == pytest.approx(row["a"] - row["b"])
+    assert row["diff_kr"] == round(14000 * 5600 * 1.05) - round(14000 * 5600 * 1.10)
     table = rfm_cli(*compare)
     assert "−3 920 000" in table.output or "-3 920 000" in table.output
     assert "-4,5 %" in table.output

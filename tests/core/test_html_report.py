@@ -39,10 +39,11 @@ def test_every_figure_in_the_money_table_is_rfms(tenant_file, rfm_registry):
     html = render_report(result)
     table = html.split('id="money"')[1].split("</table>")[0]
     for r in result.totals(["model", "year"]).iter_rows(named=True):
-        assert f"<td class=n>{number(round(r['amount']), 0)}</td>" in table
+        shown = number(round(r["amount"]), 0).replace(" ", "\u00a0")  # no-break spaces
+        assert f'<td class="n">{shown}</td>' in table
     for year in (2006, 2007):
         total = result.totals(["year"]).filter(pl.col("year") == year)["amount"][0]
-        assert number(round(total), 0) in table
+        assert number(round(total), 0).replace(" ", "\u00a0") in table
 
 
 def test_english_labels(tenant_file, rfm_registry):
@@ -86,3 +87,31 @@ def test_report_defaults_come_from_the_tenant_and_are_checked(
     )
     with pytest.raises(rfm.ConfigError, match="no scenario 'finns-inte'"):
         rfm.load_tenant_file(bad_scenario, rfm_registry)
+
+
+def test_a_municipality_sets_the_reports_name_logo_and_colours(
+    tenant_file, rfm_registry, rfm_cli, tmp_path
+):
+    from tests.core.test_models import POP
+
+    base = '[tenant]\nid = "r"\nname = "r"\n[data.population]\npath = "pop.csv"\n[[models]]\nid = "m"\ntype = "age_bands"\nrecipient = "SN"\nsource = "KF"\nbands = { "65+" = { 2024 = 100 } }\n'
+    logo = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>'
+    look = '[report]\nyears = "2024"\nname = "Exempla kommun"\nlogo = "logo.svg"\ncolours = { primary = "#005B99", accent = "#E4002B" }\n'
+    path = tenant_file(base + look, {"pop.csv": POP, "logo.svg": logo})
+    out = tmp_path / "r.html"
+    assert rfm_cli("report", "--config", str(path), "--out", str(out)).exit_code == 0
+    html = out.read_text(encoding="utf-8")
+    assert "<h1>Exempla kommun</h1>" in html
+    assert "--primary: #005B99; --accent: #E4002B;" in html
+    assert '<img src="data:image/svg+xml;base64,' in html  # embedded: nothing fetched
+    docs = rfm_cli("docs", "--config", str(path), "--format", "html")
+    assert "--primary: #005B99" in docs.output  # the documentation shares the look
+    for bad, message in (
+        ('colours = { primary = "red;}body{display:none" }', r"colours\.primary"),
+        ('colours = { text = "#000000" }', "colours"),
+        ('logo = "../../etc/passwd.png"', "logo"),
+        ('logo = "logo.exe"', "logo"),
+    ):
+        wrong = tenant_file(base + f'[report]\nyears = "2024"\n{bad}\n', {"pop.csv": POP})
+        with pytest.raises(rfm.RfmError, match=message):
+            rfm.load_tenant_file(wrong, rfm_registry)

@@ -151,7 +151,8 @@ def test_the_command_prints_swedish_headers_and_refuses_a_tenant_without_simulat
     )
     out = rfm_cli("simulate", "--config", str(path), "--years", "2024-2026", "--draws", "500")
     assert out.exit_code == 0, out.output
-    assert "P5 (tkr)" in out.output and "P95 (tkr)" in out.output and "Prognos" in out.output
+    # kr, the one default of --round in every command
+    assert "P5 (kr)" in out.output and "P95 (kr)" in out.output and "Prognos" in out.output
     assert "Källa: test" in out.output
     csv = rfm_cli(
         "simulate", "--config", str(path), "--years", "2024-2026", "--format", "csv",

@@ -28,7 +28,7 @@ def test_extends_replaces_data_and_merges_overrides(tenant_file, rfm_cli):
     path = tenant_file(OVERRIDE, {"egen.csv": OWN})
     out = rfm_cli("run", "--config", str(path), "--years", "2024-2025", "--format", "json")
     assert out.exit_code == 0, out.output
-    rows = json.loads(out.output)
+    rows = json.loads(out.output)["rows"]
     by = {(r["year"], r["component"]): r for r in rows}
     assert by[(2024, "90+")]["rate"] == 381100  # the packaged value still holds in 2024
     assert by[(2025, "90+")]["rate"] == 400000  # the override from 2025

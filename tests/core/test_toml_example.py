@@ -58,7 +58,7 @@ def test_example_runs_as_written_and_matches_hand_calculation(tenant_file, rfm_c
     path = tenant_file(EXAMPLE, {"befolkning.csv": POPULATION})
     result = rfm_cli("run", "--config", str(path), "--years", "2024-2025", "--format", "json")
     assert result.exit_code == 0, result.output
-    rows = json.loads(result.output)
+    rows = json.loads(result.output)["rows"]
     assert {r["component"] for r in rows} == {"65-79", "80-89", "90+"}
     for year in (2024, 2025):
         total = sum(r["amount"] for r in rows if r["year"] == year)
@@ -66,7 +66,7 @@ def test_example_runs_as_written_and_matches_hand_calculation(tenant_file, rfm_c
     row = next(r for r in rows if r["year"] == 2025 and r["component"] == "90+")
     assert (row["volume"], row["rate"], row["amount"]) == (15.0, 381100.0, 15 * 381100.0)
     assert "KF 2023-06-12 § 45" in row["basis"]
-    assert list(rows[0]) == list(rfm.LINEAGE_COLUMNS)
+    assert list(rows[0]) == [*rfm.LINEAGE_COLUMNS, "amount_kr", "basis_parameters"]
 
 
 def test_example_table_output_shows_the_total(tenant_file, rfm_cli):

@@ -15,6 +15,7 @@ import polars as pl
 import pytest
 
 import rfm
+from rfm.documentation import readable
 
 ROOT = Path(__file__).resolve().parents[2]
 PLUGIN = ROOT / "packages" / "rfm-plugins-vaggeryd"
@@ -235,8 +236,8 @@ def test_docs_describe_every_model_with_formula_values_sources_and_criteria(rfm_
     assert md.exit_code == 0, md.output
     tenant = registry.tenant("vaggeryd")
     for model in tenant.models:
-        assert f"({model.id})" in md.output
-        assert model.formula() in md.output
+        assert f"## {model.label}" in md.output
+        assert readable(model.formula(), tenant) in md.output
     for criterion in ("Opåverkbarhet", "Stabilitet", "Tillförlitlig dataförsörjning"):
         assert criterion in md.output
     assert "KF: ny resursfördelningsmodell för budget 2023, uppräkning 5 %" in md.output
@@ -256,3 +257,25 @@ def test_docs_describe_every_model_with_formula_values_sources_and_criteria(rfm_
     Count().feed(html.output)
     assert Count.tables >= len(tenant.models)
     assert "<script" not in html.output and "src=" not in html.output  # self-contained
+
+
+def test_frame_as_a_workbook_sheet_adds_up(rfm_cli, buildup, tmp_path):
+    import fastexcel
+
+    out = tmp_path / "ram.xlsx"
+    done = rfm_cli("frame", "vaggeryd", "--year", "2023", "--format", "xlsx", "--out", str(out))
+    assert done.exit_code == 0, done.output
+    reader = fastexcel.read_excel(str(out))
+    assert reader.sheet_names == ["Läs mig", "Ramberäkning", "Parametrar"]
+    rows = [
+        list(r) for r in reader.load_sheet("Ramberäkning", header_row=None).to_polars().iter_rows()
+    ]
+    want = {r["program"]: r for r in buildup.table.iter_rows(named=True)}
+    got = {r[0]: r for r in rows if r[0] in want}
+    assert got.keys() == want.keys()
+    for program, r in got.items():
+        steps = [float(v) for v in r[1:8]]
+        # Ram 2022 + volume + rate change + PLK + additions − savings = Ram 2023, as rfm says.
+        assert steps[6] == pytest.approx(sum(steps[:5]) - steps[5])
+        assert steps[6] == pytest.approx(float(want[program]["frame"]))
+        assert steps[3] == pytest.approx(0.04 * steps[0])  # PLK 4 % of last year's frame

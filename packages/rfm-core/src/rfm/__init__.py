@@ -21,9 +21,11 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from rfm.classification import Classification, Levels, levels_from
+    from rfm.cli.common import round_option
     from rfm.cli.lazy import LazyCommand, lazy_command
     from rfm.contract import AMOUNT_DTYPE, LINEAGE_COLUMNS, MODEL_COLUMNS, apply_contract
     from rfm.coverage import GapRule, parse_gaps
+    from rfm.display_rounding import Rounding
     from rfm.engine import RunResult, compare, compute_context, run
     from rfm.errors import (
         ConfigError,
@@ -50,6 +52,8 @@ if TYPE_CHECKING:
     from rfm.parameters import DatedValue, Parameter, ParameterSet
     from rfm.plugins import PluginHost, hookimpl
     from rfm.registry import Registry, TenantDefinition
+    from rfm.safe_text import csv_safe_frame as safe_csv_frame
+    from rfm.safe_text import terminal_text
     from rfm.schemas import ColumnSpec, SchemaSpec, validate_frame, validate_table
     from rfm.tenants.goals import GoalSet, Indicator
     from rfm.tenants.tenant import Tenant
@@ -89,6 +93,7 @@ _PUBLIC: dict[str, tuple[str, str]] = {
     "RawTable": ("rfm.io", "RawTable"),
     "Reader": ("rfm.io", "Reader"),
     "Registry": ("rfm.registry", "Registry"),
+    "Rounding": ("rfm.display_rounding", "Rounding"),
     "RfmError": ("rfm.errors", "RfmError"),
     "RunResult": ("rfm.engine", "RunResult"),
     "SchemaSpec": ("rfm.schemas", "SchemaSpec"),
@@ -114,8 +119,11 @@ _PUBLIC: dict[str, tuple[str, str]] = {
     "parse_gaps": ("rfm.coverage", "parse_gaps"),
     "read_regular_file": ("rfm.files", "read_regular_file"),
     "read_table": ("rfm.io", "read_table"),
+    "round_option": ("rfm.cli.common", "round_option"),
     "round_to": ("rfm.transitions", "round_to"),
     "run": ("rfm.engine", "run"),
+    "safe_csv_frame": ("rfm.safe_text", "csv_safe_frame"),
+    "terminal_text": ("rfm.safe_text", "terminal_text"),
     "text_table": ("rfm.textable", "text_table"),
     "validate_frame": ("rfm.schemas", "validate_frame"),
     "validate_table": ("rfm.schemas", "validate_table"),
@@ -170,6 +178,7 @@ __all__ = [
     "Reader",
     "Registry",
     "RfmError",
+    "Rounding",
     "RunResult",
     "SchemaSpec",
     "Tenant",
@@ -195,8 +204,11 @@ __all__ = [
     "parse_gaps",
     "read_regular_file",
     "read_table",
+    "round_option",
     "round_to",
     "run",
+    "safe_csv_frame",
+    "terminal_text",
     "text_table",
     "validate_frame",
     "validate_table",

@@ -12,8 +12,9 @@ never say different things.
 
 from __future__ import annotations
 
-import html
+import re
 from collections.abc import Sequence
+from typing import Any
 
 import attrs
 
@@ -21,7 +22,31 @@ from rfm import __version__
 from rfm.formatting import number
 from rfm.models.base import Model
 from rfm.parameters import Parameter
+from rfm.reports.labels import parameter_label
+from rfm.safe_text import markdown_code, markdown_text
 from rfm.tenants.tenant import Tenant
+
+TYPE_NAMES = {
+    "age_bands": "befolkning i åldersgrupper × ersättning per invånare",
+    "distribution_key": "fördelningsnyckel: en fast summa fördelad efter behovspoäng",
+    "per_capita_standard_cost": "befolkning × standardkostnad per invånare",
+    "base_year_rate": "volym × ersättningsbelopp ur basårets kostnad och volym",
+    "price_tags": "antal per kategori × prislapp per kategori",
+    "lss_standard_cost": "befolkning × standardkostnad enligt LSS-utjämningen",
+    "blend": "övergång: andel av ny modell + resten av gammal modell",
+    "change_limit": "begränsning av förändringen per mottagare",
+}
+"""The built-in model types in Swedish words (a plugin's type is described by its formula)."""
+
+
+def readable(text: str, tenant: Tenant) -> str:
+    """``text`` with the tenant's model ids replaced by their labels (longest first)."""
+    labels = {m.id: m.label for m in tenant.models if m.label != m.id}
+    for model_id in sorted(labels, key=len, reverse=True):
+        # The label as a literal replacement: a backslash in it is text, not a group reference.
+        literal = labels[model_id].replace("\\", "\\\\")
+        text = re.sub(rf"(?<![\w.]){re.escape(model_id)}(?![\w])", literal, text)
+    return text
 
 
 @attrs.frozen
@@ -66,42 +91,46 @@ def _parameter_rows(tenant: Tenant, model: Model) -> list[tuple[str, ...]]:
     rows: list[tuple[str, ...]] = []
     for ref in model.parameter_refs:
         parameter = tenant.parameters[ref.key]
+        own = any(p.key == ref.key for p in model.own_parameters)
+        what = ref.role if own else parameter_label(tenant, ref.key)
         for dated in parameter.values:
             rows.append(
                 (
-                    ref.role,
+                    what,
                     str(dated.year),
                     _value(parameter, dated.value),
                     parameter.unit,
                     dated.source,
-                    ref.key,
                 )
             )
     return rows
 
 
 def _model_blocks(tenant: Tenant, model: Model) -> list[Block]:
-    blocks: list[Block] = [Heading(2, f"{model.label} ({model.id})")]
+    blocks: list[Block] = [Heading(2, model.label)]
     if model.description:
         blocks.append(Paragraph(model.description))
-    blocks += [Paragraph(f"Modelltyp: {model.config.type}."), Formula(model.formula())]
+    kind = TYPE_NAMES.get(model.config.type)
+    if kind:
+        blocks.append(Paragraph(f"Modell: {kind}."))
+    blocks.append(Formula(readable(model.formula(), tenant)))
     variables = []
     for name in model.datasets():
         config = tenant.datasets[name]
-        text = f"{name}: {config.display_path or config.path.name} (schema {config.schema})"
+        text = f"Fil {config.display_path or config.path.name}"
         if config.source:
             text += f". Källa: {config.source}"
         if config.description:
             text += f". {config.description}"
         variables.append(text)
-    variables += [f"resultatet av modellen {i}" for i in model.inputs()]
+    variables += [f"resultatet av modellen {tenant.model(i).label}" for i in model.inputs()]
     if variables:
         blocks += [Paragraph("Variabler och indata:"), Bullets(tuple(variables))]
     rows = _parameter_rows(tenant, model)
     if rows:
         blocks += [
             Paragraph("Parametrar (värdet gäller från året och tills ett nytt värde beslutas):"),
-            Table(("Parameter", "Från år", "Värde", "Enhet", "Källa", "Nyckel"), tuple(rows)),
+            Table(("Parameter", "Från år", "Värde", "Enhet", "Källa"), tuple(rows)),
         ]
     if model.source:
         blocks.append(Paragraph(f"Modellens källa: {model.source}"))
@@ -120,7 +149,7 @@ def document(tenant: Tenant) -> list[Block]:
     if tenant.description:
         blocks.append(Paragraph(tenant.description))
     if tenant.kommunkod:
-        blocks.append(Paragraph(f"Kommunkod {tenant.kommunkod}. Tenant-id {tenant.id}."))
+        blocks.append(Paragraph(f"Kommunkod {tenant.kommunkod}."))
     if doc.introduction:
         blocks.append(Paragraph(doc.introduction))
     if doc.source:
@@ -144,7 +173,7 @@ def document(tenant: Tenant) -> list[Block]:
         rows = []
         for s in tenant.scenarios.values():
             overrides = "; ".join(
-                f"{p.key}: "
+                f"{parameter_label(tenant, p.key)}: "
                 + ", ".join(f"{v.year} = {_value(p, v.value)} ({v.source})" for v in p.values)
                 for p in s.overrides
             )
@@ -152,7 +181,9 @@ def document(tenant: Tenant) -> list[Block]:
                 (
                     s.name,
                     s.description,
-                    ", ".join(s.models) if s.models is not None else "alla",
+                    ", ".join(tenant.model(m).label for m in s.models)
+                    if s.models is not None
+                    else "alla",
                     overrides,
                 )
             )
@@ -171,11 +202,14 @@ def document(tenant: Tenant) -> list[Block]:
             ),
             Table(
                 ("Modell", "Programområde"),
-                tuple((m, p) for m, p in frame.programs.items()),
+                tuple(
+                    (tenant.model(m).label if m in {x.id for x in tenant.models} else m, p)
+                    for m, p in frame.programs.items()
+                ),
             ),
         ]
     blocks += _provenance_blocks(tenant)
-    blocks.append(Paragraph(f"Framtagen med rfm {__version__} ur {tenant.origin or tenant.id}."))
+    blocks.append(Paragraph(f"Framtagen med rfm {__version__}."))
     return blocks
 
 
@@ -199,20 +233,21 @@ def _provenance_blocks(tenant: Tenant) -> list[Block]:
 
 
 def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return markdown_text(text)
 
 
 def to_markdown(blocks: Sequence[Block]) -> str:
+    """Markdown in which every text is escaped: no tag, link or emphasis comes from data."""
     out: list[str] = []
     for b in blocks:
         if isinstance(b, Heading):
-            out.append(f"{'#' * b.level} {b.text}")
+            out.append(f"{'#' * b.level} {markdown_text(b.text)}")
         elif isinstance(b, Paragraph):
-            out.append(" ".join(b.text.split()))
+            out.append(markdown_text(b.text))
         elif isinstance(b, Formula):
-            out.append("```\n" + b.text + "\n```")
+            out.append("```\n" + markdown_code(b.text) + "\n```")
         elif isinstance(b, Bullets):
-            out.append("\n".join(f"- {' '.join(i.split())}" for i in b.items))
+            out.append("\n".join(f"- {markdown_text(i)}" for i in b.items))
         else:
             lines = ["| " + " | ".join(_md_cell(h) for h in b.headers) + " |"]
             lines.append("|" + "|".join(" --- " for _ in b.headers) + "|")
@@ -221,40 +256,29 @@ def to_markdown(blocks: Sequence[Block]) -> str:
     return "\n\n".join(out) + "\n"
 
 
-STYLE = """
-body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem;
-       line-height: 1.45; color: #1b1b1b; }
-table { border-collapse: collapse; margin: 0.5rem 0 1rem; font-size: 0.9rem; }
-th, td { border: 1px solid #ccc; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; }
-th { background: #f0f0f0; }
-pre { background: #f6f6f6; padding: 0.6rem; white-space: pre-wrap; }
-h2 { border-bottom: 1px solid #ddd; padding-bottom: 0.2rem; margin-top: 2rem; }
-"""
+def _as_dict(b: Block) -> dict[str, Any]:
+    if isinstance(b, Heading):
+        return {"kind": "heading", "level": min(max(b.level, 1), 6), "text": b.text}
+    if isinstance(b, Paragraph):
+        return {"kind": "paragraph", "text": " ".join(b.text.split())}
+    if isinstance(b, Formula):
+        return {"kind": "formula", "text": b.text}
+    if isinstance(b, Bullets):
+        return {"kind": "bullets", "items": list(b.items)}
+    return {"kind": "table", "headers": list(b.headers), "rows": [list(r) for r in b.rows]}
 
 
-def to_html(blocks: Sequence[Block], title: str) -> str:
-    e = html.escape
-    out: list[str] = []
-    for b in blocks:
-        if isinstance(b, Heading):
-            out.append(f"<h{b.level}>{e(b.text)}</h{b.level}>")
-        elif isinstance(b, Paragraph):
-            out.append(f"<p>{e(' '.join(b.text.split()))}</p>")
-        elif isinstance(b, Formula):
-            out.append(f"<pre>{e(b.text)}</pre>")
-        elif isinstance(b, Bullets):
-            out.append("<ul>" + "".join(f"<li>{e(i)}</li>" for i in b.items) + "</ul>")
-        else:
-            head = "".join(f"<th>{e(h)}</th>" for h in b.headers)
-            body = "".join(
-                "<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>" for r in b.rows
-            )
-            out.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
-    return (
-        '<!DOCTYPE html>\n<html lang="sv">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{e(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
-        + "\n".join(out)
-        + "\n</body>\n</html>\n"
+def to_html(blocks: Sequence[Block], title: str, tenant: Tenant | None = None) -> str:
+    """A self-contained HTML page (the report's template and look, escaped by Jinja2)."""
+    from rfm.reports.pages import DEFAULT_COLOURS, branding, render_page
+
+    colours = branding(tenant)["colours"] if tenant is not None else DEFAULT_COLOURS
+    return render_page(
+        "docs.html.j2",
+        lang="sv",
+        title=title,
+        colours=colours,
+        blocks=[_as_dict(b) for b in blocks],
     )
 
 
@@ -262,5 +286,5 @@ def render(tenant: Tenant, fmt: str = "md") -> str:
     """The documentation of ``tenant`` as Markdown (``md``) or HTML (``html``)."""
     blocks = document(tenant)
     if fmt == "html":
-        return to_html(blocks, f"Resursfördelningsmodeller: {tenant.name}")
+        return to_html(blocks, f"Resursfördelningsmodeller: {tenant.name}", tenant)
     return to_markdown(blocks)

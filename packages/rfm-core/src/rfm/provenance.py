@@ -61,16 +61,21 @@ class Figure:
 def figures(tenant: Tenant) -> list[Figure]:
     """Every dataset and every dated parameter value of the tenant, with its kind."""
     out: list[Figure] = []
-    for name, config in tenant.datasets.items():
+    # Named for a reader: a dataset by its file (and description), a parameter by what it is
+    # (its description, or the role its model gave it), never by an internal key alone.
+    for config in tenant.datasets.values():
         source = config.source or "(ingen källa angiven)"
-        out.append(Figure(f"data {name} ({config.path.name})", source, kind_of(source)))
+        shown = config.display_path or config.path.name
+        what = f"{config.description} ({shown})" if config.description else f"filen {shown}"
+        out.append(Figure(what, source, kind_of(source)))
     for key in sorted(tenant.parameters):
         parameter = tenant.parameters[key]
+        label = parameter.description.strip() or key
         for dated in parameter.values:
             value = "upphör" if dated.value is None else number(dated.value)
             out.append(
                 Figure(
-                    f"{key} från {dated.year} = {value} {parameter.unit}",
+                    f"{label} från {dated.year} = {value} {parameter.unit}",
                     dated.source,
                     kind_of(dated.source),
                 )

@@ -86,10 +86,15 @@ def shown(value: object, decimals: int | None = None) -> str:
     return str(value)
 
 
+def csv_cell(text: str) -> str:
+    """``"=cmd"`` → ``"'=cmd"``: no CSV cell of rfm's starts a formula (OWASP, CSV injection)."""
+    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
+
+
 def emit(records: list[dict[str, object]], fmt: str, table: str, client: KoladaClient) -> None:
     """Print the table (with the provenance under it), or csv/json with provenance on stderr."""
     if fmt == "table":
-        click.echo(table)
+        click.echo(rfm.terminal_text(table, keep_newlines=True))
         click.echo(f"\n{client.provenance()}")
         return
     if fmt == "json":  # valid JSON: a non-finite number (NaN) is null, never a bare NaN
@@ -98,7 +103,10 @@ def emit(records: list[dict[str, object]], fmt: str, table: str, client: KoladaC
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=list(records[0]) if records else [])
         writer.writeheader()
-        writer.writerows(records)
+        # A text cell that could start a formula gets an apostrophe (as rfm's own CSV does).
+        writer.writerows(
+            {k: csv_cell(v) if isinstance(v, str) else v for k, v in r.items()} for r in records
+        )
         click.echo(out.getvalue(), nl=False)
     click.echo(client.provenance(), err=True)
 
@@ -298,6 +306,7 @@ def refresh_command(ctx: click.Context) -> None:
     "--format", "fmt", type=click.Choice((*FORMATS, "xlsx")), default="table", show_default=True
 )
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="The workbook (xlsx).")
+@rfm.round_option()
 @click.pass_context
 def goals_command(
     ctx: click.Context,
@@ -308,6 +317,7 @@ def goals_command(
     offline: bool,
     fmt: str,
     out: Path | None,
+    rounding: rfm.Rounding,
 ) -> None:
     """The tenant's goals: each indicator judged against its target, beside each programområde's money."""
     from rfm_kolada.goals import goal_report, render_text, write_goal_workbook
@@ -331,7 +341,7 @@ def goals_command(
         title = f"{chosen.name}: mål och resurser {year}"
         if fmt == "xlsx":
             assert out is not None
-            write_goal_workbook(report, out, title)
+            write_goal_workbook(report, out, title, rounding)
             click.echo(f"{out}\n{client.provenance()}")
             return
-        emit(report.records(), fmt, f"{title}\n\n{render_text(report)}", client)
+        emit(report.records(), fmt, f"{title}\n\n{render_text(report, rounding)}", client)

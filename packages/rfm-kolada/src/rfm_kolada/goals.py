@@ -29,6 +29,7 @@ import attrs
 import rfm
 from rfm_kolada.benchmark import RIKET, invalid_values, kommungrupp, values
 from rfm_kolada.client import Fetch, KoladaClient
+from rfm_kolada.errors import KoladaError
 from rfm_kolada.report import REPORT_SECONDS
 
 MET, NOT_MET, UNKNOWN = "uppfyllt", "ej uppfyllt", "kan inte bedömas"
@@ -222,20 +223,23 @@ def cell(value: float | None) -> str:
     return "–" if value is None else rfm.format_number(round(value, 1))
 
 
-def money_line(money: ProgramMoney | None, year: int) -> str:
+def money_line(money: ProgramMoney | None, year: int, rounding: Any = None) -> str:
+    """``ram 2023: 38 823 415 kr; modellernas förändring -2 776 585 kr`` in ``--round``'s unit."""
     if money is None or money.frame is None:
         return money.basis if money else "ingen ram i rfm"
-    sign = "+" if (money.change or 0) >= 0 else ""
+    rounding = rounding or rfm.Rounding()
+    change = rounding.steps(money.change or 0)
+    sign = "+" if change >= 0 else ""
     return (
-        f"ram {year}: {rfm.format_number(round(money.frame), 0)} kr; modellernas förändring "
-        f"{sign}{rfm.format_number(round(money.change or 0), 0)} kr"
+        f"ram {year}: {rounding.text(rounding.steps(money.frame))} {rounding.unit}; modellernas "
+        f"förändring {sign}{rounding.text(change)} {rounding.unit}"
     )
 
 
-def render_text(report: GoalReport) -> str:
+def render_text(report: GoalReport, rounding: Any = None) -> str:
     lines = []
     for program, judgements in by_program(report):
-        lines.append(f"{program} — {money_line(report.money.get(program), report.year)}")
+        lines.append(f"{program} — {money_line(report.money.get(program), report.year, rounding)}")
         trend = any(j.indicator.trend for j in judgements)
         rows = [
             [",".join(map(str, j.indicator.goals)), j.indicator.label, j.indicator.kpi, cell(j.value),
@@ -286,8 +290,20 @@ def goals_section(result: Any, registry: Any, lang: str) -> Sequence[tuple[str, 
         try:
             report = goal_report(client, tenant, registry, year)
         except rfm.RfmError as exc:
+            if not isinstance(exc, KoladaError):
+                message = f"Målen kunde inte bedömas för {year}: {exc}"
+                return [("goals", title, f"<p>{escape(message)}</p>")]
+            message = (
+                f"Kolada svarade inte, så målen för {year} kunde inte bedömas. Hämta indikatorerna "
+                f"till cachen med rfm goals {tenant.id} --year {year} när nätet finns."
+            )
             return [
-                ("goals", title, f"<p>{escape(f'Målen kunde inte bedömas för {year}: {exc}')}</p>")
+                (
+                    "goals",
+                    title,
+                    f"<p>{escape(message)}</p><details><summary>Orsak</summary>"
+                    f"<p class=meta>{escape(str(exc))}</p></details>",
+                )
             ]
         provenance = client.provenance()
     parts = [
@@ -321,8 +337,12 @@ def goals_section(result: Any, registry: Any, lang: str) -> Sequence[tuple[str, 
     return [("goals", title, "".join(parts))]
 
 
-def write_goal_workbook(report: GoalReport, target: Path, title: str) -> None:
-    """The goals beside money as a workbook sheet "Mål och resurser" (written atomically)."""
+def write_goal_workbook(report: GoalReport, target: Path, title: str, rounding: Any = None) -> None:
+    """The goals beside money as a workbook sheet "Mål och resurser" (written atomically).
+
+    Every text goes through ``write_string`` (a label or a tenant name that begins with ``=`` is
+    text, never a formula); amounts are shown in ``rounding``'s unit.
+    """
     import xlsxwriter
 
     columns = [
@@ -332,20 +352,27 @@ def write_goal_workbook(report: GoalReport, target: Path, title: str) -> None:
         ("motivering", "Motivering"), ("fjolaret", "Året före"), ("trend", "Trend"),
         ("trendbedomning", "Trendbedömning"), ("trendmotivering", "Trendmotivering"),
     ]  # fmt: skip
+    rounding = rounding or rfm.Rounding()
+    columns[1] = ("ram", f"Ram ({rounding.unit})")
+    columns[2] = ("modellernas_forandring", f"Modellernas förändring ({rounding.unit})")
     with rfm.atomic_path(target) as tmp:  # checked target, temporary file, then one rename
-        _fill_goal_workbook(xlsxwriter.Workbook(str(tmp)), report, title, columns)
+        book = xlsxwriter.Workbook(
+            str(tmp),
+            {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False},
+        )
+        _fill_goal_workbook(book, report, title, columns, rounding)
 
 
 def _fill_goal_workbook(
-    book: Any, report: GoalReport, title: str, columns: list[tuple[str, str]]
+    book: Any, report: GoalReport, title: str, columns: list[tuple[str, str]], rounding: Any
 ) -> None:
     try:
         sheet = book.add_worksheet("Mål och resurser")
         bold = book.add_format({"bold": True})
         head = book.add_format({"bold": True, "bottom": 1})
-        kr = book.add_format({"num_format": "#,##0"})
-        sheet.write(0, 0, title, bold)
-        sheet.write(
+        kr = book.add_format({"num_format": rounding.format_code()})
+        sheet.write_string(0, 0, title, bold)
+        sheet.write_string(
             1, 0, f"Indikatorer {report.year} från Kolada; ram och förändring från rfm frame."
         )
         sheet.write_row(3, 0, [label for _, label in columns], head)
@@ -357,9 +384,10 @@ def _fill_goal_workbook(
                 if value is None:
                     sheet.write_blank(i, j, None)
                 elif isinstance(value, float):
-                    sheet.write_number(
-                        i, j, value, kr if key in ("ram", "modellernas_forandring") else None
-                    )
+                    if key in ("ram", "modellernas_forandring"):
+                        sheet.write_number(i, j, rounding.value(rounding.steps(value)), kr)
+                    else:
+                        sheet.write_number(i, j, value)
                 else:
                     sheet.write_string(i, j, str(value))
         sheet.set_column(0, 0, 28)

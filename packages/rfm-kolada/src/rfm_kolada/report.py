@@ -47,12 +47,14 @@ TEXT: dict[str, dict[str, Any]] = {
     "sv": {
         "title": "Kostnader jämfört med riket och kommungruppen (Kolada)",
         "lead": "Nettokostnad per invånare {year}: {name} ({code}), riket och {group}. Index = 100 × kommunen ÷ jämförelsen.",
-        "failed": "Kolada-jämförelsen kunde inte hämtas: {error}. Kör rfm kolada benchmark {code} --year {year} när nätet finns; rapporten använder sedan cachen.",
+        "failed": "Kolada svarade inte, så jämförelsen saknas. Hämta den till cachen med rfm kolada benchmark {code} --year {year} när nätet finns; rapporten använder sedan cachen.",
+        "why": "Orsak",
     },
     "en": {
         "title": "Costs compared with the country and the municipality group (Kolada)",
         "lead": "Net cost per inhabitant {year}: {name} ({code}), the country and {group}. Index = 100 × the municipality ÷ the comparison.",
-        "failed": "The Kolada comparison could not be fetched: {error}. Run rfm kolada benchmark {code} --year {year} when online; the report then uses the cache.",
+        "failed": "Kolada did not answer, so the comparison is missing. Fetch it into the cache with rfm kolada benchmark {code} --year {year} when online; the report then uses the cache.",
+        "why": "Why",
     },
 }
 
@@ -73,8 +75,16 @@ def kolada_section(result: Any, registry: Any, lang: str) -> Sequence[tuple[str,
         try:
             found = benchmark(client, code, year)
         except KoladaError as exc:
-            message = str(t["failed"]).format(error=exc, code=code, year=year)
-            return [("kolada", title, f"<p>{escape(message)}</p>")]
+            message = str(t["failed"]).format(code=code, year=year)
+            # The reason is technical (and often a long URL): a detail for whoever fixes it.
+            return [
+                (
+                    "kolada",
+                    title,
+                    f"<p>{escape(message)}</p><details><summary>{escape(str(t['why']))}</summary>"
+                    f"<p class=meta>{escape(str(exc))}</p></details>",
+                )
+            ]
         provenance = client.provenance()
     head = "".join(
         f"<th{' class=n' if i > 1 else ''}>{escape(h)}</th>"

@@ -12,6 +12,7 @@ import polars as pl
 from rfm.archive import ArchiveError, RunArchive, default_path, reproduce
 from rfm.cli.common import host, load_tenant, registry, tenant_options
 from rfm.formatting import kr, number
+from rfm.reports.labels import prices_text
 from rfm.textable import text_table
 
 archive_option = click.option(
@@ -59,12 +60,12 @@ def list_command(
             r.label,
             r.tenant,
             r.scenario,
-            r.prices,
+            prices_text(r.prices),
             ",".join(map(str, r.years)),
         ]
         for r in store.runs()
     ]
-    click.echo(text_table(["Id", "Sparad", "Etikett", "Tenant", "Scenario", "Priser", "År"], rows))
+    click.echo(text_table(["Nr", "Sparad", "Etikett", "Kommun", "Scenario", "Priser", "År"], rows))
 
 
 @runs_group.command("show")
@@ -79,7 +80,7 @@ def show_command(
     store = archive_for(ctx, tenant, config, archive)
     r = store.run(run_id)
     click.echo(
-        f"Körning {r.id}: {r.label} — {r.tenant}, scenario {r.scenario}, {r.prices}, år {', '.join(map(str, r.years))}"
+        f"Körning {r.id}: {r.label} — {r.tenant}, scenario {r.scenario}, {prices_text(r.prices)}, år {', '.join(map(str, r.years))}"
     )
     click.echo(
         f"Sparad {r.created_at}; versioner: {', '.join(f'{k} {v}' for k, v in sorted(r.versions.items()))}\n"

@@ -48,16 +48,30 @@ def parse_years(text: str) -> list[int]:
     return sorted(years)
 
 
-def round_option(default: str = "kr", help: str = "Unit of amounts in tables.") -> Callable[[F], F]:
-    """``--round kr|tkr|mnkr``: the unit amounts are shown in (largest-remainder rounding)."""
-    from rfm.transitions.rounding import UNITS
+def round_option(
+    help: str = "Amounts in kr, tkr or mnkr, with decimals as tkr:1 (largest remainder: the "
+    "rounded parts add up to the rounded total).",
+) -> Callable[[F], F]:
+    """``--round kr|tkr|mnkr[:decimals]``, the same option and default in every command.
+
+    The command receives a :class:`rfm.display_rounding.Rounding` as ``rounding``.
+    """
+
+    def parse(ctx: click.Context, param: click.Parameter, value: str) -> Any:
+        from rfm.display_rounding import Rounding
+
+        try:
+            return Rounding.parse(value)
+        except ConfigError as exc:
+            raise click.BadParameter(str(exc).removeprefix("--round: ")) from None
 
     return click.option(
         "--round",
-        "unit",
-        type=click.Choice(list(UNITS)),
-        default=default,
+        "rounding",
+        default="kr",
         show_default=True,
+        callback=parse,
+        metavar="UNIT[:DECIMALS]",
         help=help,
     )
 

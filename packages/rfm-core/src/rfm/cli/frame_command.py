@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -16,40 +17,51 @@ from rfm.cli.common import (
     tenant_options,
     year_options,
 )
-from rfm.cli.render import emit_text, write_frame
-from rfm.formatting import kr, number, percent
+from rfm.cli.render import emit_text, metadata, write_frame
+from rfm.display_rounding import Rounding, allocate, exact
+from rfm.errors import OutputError
+from rfm.formatting import percent
 from rfm.frame_buildup import STEPS, FrameBuildUp, build_frames
 from rfm.textable import text_table as table
-from rfm.transitions.rounding import UNITS, largest_remainder, round_to
+from rfm.transitions.rounding import round_half_up
 
 STEP_NAMES = [name for name, _ in STEPS[:-1]]  # the parts; the last step is their sum
 SIGN = {"savings": -1}
 
 
-def rounded_rows(frame: pl.DataFrame, unit: str) -> list[list[int]]:
+def rounded_rows(frame: pl.DataFrame, rounding: Rounding) -> list[list[int]]:
     """Each row's steps rounded so that they still add up to the row's rounded frame."""
     out = []
     for r in frame.iter_rows(named=True):
-        signed = largest_remainder(
-            [r[n] * SIGN.get(n, 1) for n in STEP_NAMES], UNITS[unit], total=r["frame"]
+        target = round_half_up(exact(r["frame"]) / rounding.step)
+        signed = allocate(
+            [exact(r[n]) * SIGN.get(n, 1) / rounding.step for n in STEP_NAMES], target
         )
         out.append([v * SIGN.get(n, 1) for v, n in zip(signed, STEP_NAMES, strict=True)])
         out[-1].append(sum(signed))
     return out
 
 
-def frame_text(buildup: FrameBuildUp, unit: str) -> str:
+def spread(values: list[float], rounding: Rounding) -> list[int]:
+    """``values`` rounded (in steps) so that they add up to their rounded sum."""
+    parts = [exact(v) / rounding.step for v in values]
+    return allocate(parts, round_half_up(sum(parts, Fraction(0))))
+
+
+def frame_text(buildup: FrameBuildUp, rounding: Rounding) -> str:
     """The build-up table, the models behind it, and the items against the reformutrymme."""
     y = buildup.year
     labels = [label for _, label in STEPS]
     labels[0] = f"Ram {y - 1}"
     labels[-1] = f"Ram {y}"
-    rows = rounded_rows(buildup.table, unit)
+    unit = rounding.unit
+    show = rounding.text
+    rows = rounded_rows(buildup.table, rounding)
     body: list[list[Any]] = [
-        [program, *(number(v, 0) for v in values)]
+        [program, *(show(v) for v in values)]
         for program, values in zip(buildup.table["program"].to_list(), rows, strict=True)
     ]
-    body.append(["Summa", *(number(sum(col), 0) for col in zip(*rows, strict=True))])
+    body.append(["Summa", *(show(sum(col)) for col in zip(*rows, strict=True))])
     lines = [
         f"Ramberäkning {y} steg för steg, scenario {buildup.scenario} ({unit})",
         "",
@@ -63,19 +75,20 @@ def frame_text(buildup: FrameBuildUp, unit: str) -> str:
             f"Pris- och lönekompensation {percent(buildup.price_index)} av ram {y - 1} "
             f"({buildup.price_index_source})."
         )
-    lines += ["", f"Modellernas förändring {y - 1} → {y} (kr i fasta priser):", ""]
+    lines += ["", f"Modellernas förändring {y - 1} → {y} ({unit} i fasta priser):", ""]
     models = buildup.models
+    label = {m.id: m.label for m in buildup.run.tenant.models}
     lines.append(
         table(
             ["Modell", "Programområde", f"Belopp {y - 1}", f"Belopp {y}", "Volym", "Ersättning"],
             [
                 [
-                    r["model"],
+                    label.get(r["model"], r["model"]),
                     r["program"],
-                    kr(r["amount_before"]),
-                    kr(r["amount_after"]),
-                    kr(r["volume"]),
-                    kr(r["rate_change"]),
+                    show(rounding.steps(r["amount_before"])),
+                    show(rounding.steps(r["amount_after"])),
+                    show(rounding.steps(r["volume"])),
+                    show(rounding.steps(r["rate_change"])),
                 ]
                 for r in models.iter_rows(named=True)
             ],
@@ -88,16 +101,16 @@ def frame_text(buildup: FrameBuildUp, unit: str) -> str:
     )
     items = buildup.items
     if items.height:
-        shown = largest_remainder(items["amount"].to_list(), UNITS[unit])
+        shown = spread(items["amount"].to_list(), rounding)
         lines += ["", f"Tilläggsäskanden och besparingar {y} ({unit}):", ""]
         item_rows: list[list[Any]] = [
-            [r["program"], r["kind"], r["item"], number(v, 0), r["status"]]
+            [r["program"], r["kind"], r["item"], show(v), r["status"]]
             for r, v in zip(items.iter_rows(named=True), shown, strict=True)
         ]
         sums: dict[str, int] = {}
         for kind, v in zip(items["kind"].to_list(), shown, strict=True):
             sums[kind] = sums.get(kind, 0) + v
-        item_rows += [["Summa", kind, "", number(total, 0), ""] for kind, total in sums.items()]
+        item_rows += [["Summa", kind, "", show(total), ""] for kind, total in sums.items()]
         lines.append(
             table(
                 ["Programområde", "Slag", "Vad", f"Belopp ({unit})", "Status"],
@@ -107,17 +120,17 @@ def frame_text(buildup: FrameBuildUp, unit: str) -> str:
         )
         per_program = buildup.items_by_program()
         if per_program.height:
-            req = largest_remainder(per_program["requested"].to_list(), UNITS[unit])
-            got = largest_remainder(per_program["granted"].to_list(), UNITS[unit])
+            req = spread(per_program["requested"].to_list(), rounding)
+            got = spread(per_program["granted"].to_list(), rounding)
             lines += ["", f"Tilläggsäskanden per programområde {y} ({unit}):", ""]
             lines.append(
                 table(
                     ["Programområde", "Äskat", "Beviljat"],
                     [
-                        [p, number(a, 0), number(b, 0)]
+                        [p, show(a), show(b)]
                         for p, a, b in zip(per_program["program"].to_list(), req, got, strict=True)
                     ]
-                    + [["Summa", number(sum(req), 0), number(sum(got), 0)]],
+                    + [["Summa", show(sum(req)), show(sum(got))]],
                     [False, True, True],
                 )
             )
@@ -127,18 +140,11 @@ def frame_text(buildup: FrameBuildUp, unit: str) -> str:
     if buildup.reform_space is not None:
         requested = buildup.requested()
         granted = buildup.items_by_program()["granted"].sum()
-        figures = {
-            name: number(round_to(value, UNITS[unit]), 0)
-            for name, value in (
-                ("space", buildup.reform_space),
-                ("requested", requested),
-                ("granted", granted),
-            )
-        }
         lines += [
             "",
-            f"Reformutrymme {y}: {figures['space']} {unit} ({buildup.reform_space_source}); "
-            f"äskat {figures['requested']} {unit}, beviljat {figures['granted']} {unit}.",
+            f"Reformutrymme {y}: {show(rounding.steps(buildup.reform_space))} {unit} "
+            f"({buildup.reform_space_source}); äskat {show(rounding.steps(requested))} {unit}, "
+            f"beviljat {show(rounding.steps(granted))} {unit}.",
         ]
     return "\n".join(lines) + "\n"
 
@@ -147,11 +153,11 @@ def frame_text(buildup: FrameBuildUp, unit: str) -> str:
 @tenant_options
 @year_options
 @click.option("--scenario", help="Scenario name (default: the tenant's standard).")
-@round_option("tkr", "Unit of the table (each row still adds up after rounding).")
+@round_option()
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "csv", "json"]),
+    type=click.Choice(["table", "csv", "json", "xlsx"]),
     default="table",
     show_default=True,
 )
@@ -164,7 +170,7 @@ def frame_command(
     years: str | None,
     year: int | None,
     scenario: str | None,
-    unit: str,
+    rounding: Rounding,
     fmt: str,
     out: Path | None,
 ) -> None:
@@ -174,9 +180,24 @@ def frame_command(
         chosen, registry(ctx), resolve_years(years, year, chosen), scenario=scenario
     )
     if fmt == "table":
-        emit_text("\n".join(frame_text(b, unit) for b in buildups), out)
+        emit_text("\n".join(frame_text(b, rounding) for b in buildups), out)
+        return
+    if fmt == "xlsx":
+        from rfm.reports.workbook import write_frame_workbook
+
+        if out is None:
+            raise OutputError("--format xlsx needs --out FILE.xlsx")
+        write_frame_workbook(buildups, out)
         return
     frame = pl.concat(
         [b.table.with_columns(pl.lit(b.year).alias("year")) for b in buildups]
     ).select("year", "program", *(name for name, _ in STEPS))
-    write_frame(frame, fmt, out)
+    shown = pl.DataFrame(
+        [row for b in buildups for row in rounded_rows(b.table, rounding)],
+        schema=[f"{name}_{rounding.unit}" for name, _ in STEPS],
+        orient="row",
+    )
+    if rounding.decimals:
+        shown = shown.select(pl.all().cast(pl.Float64) / 10**rounding.decimals)
+    meta = metadata(buildups[0].run, rounding) if buildups else {}
+    write_frame(pl.concat([frame, shown], how="horizontal"), fmt, out, meta=meta)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from collections.abc import Iterator
+from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import polars as pl
@@ -17,28 +20,37 @@ from rfm.cli.common import (
     parse_years,
     registry,
     resolve_years,
+    round_option,
     tenant_options,
     terminal_progress,
     year_options,
 )
-from rfm.cli.common import round_option as common_round_option
 from rfm.cli.render import (
     OUTPUT_FORMATS,
+    compare_output,
     compare_table,
     emit_text,
     lineage_frame,
+    lineage_output,
     lineage_table,
+    metadata,
     summary_table,
     write_frame,
 )
-from rfm.engine import compare, compare_totals, run
-from rfm.errors import ConfigError, OutputError, ParameterError
+from rfm.display_rounding import Rounding
+from rfm.engine import RunResult, compare, compare_totals, run
+from rfm.errors import ConfigError, OutputError, ParameterError, RfmError
 from rfm.formatting import number
 from rfm.io.atomic import check_output_target, held_outputs, write_text_atomic
 from rfm.models.base import Model
 from rfm.prices import PRICE_LEVELS
 from rfm.registry import Registry
-from rfm.tenants.tenant import Tenant
+from rfm.reports.labels import prices_text
+from rfm.safe_text import terminal_text
+from rfm.tenants.tenant import ReportSettings, Tenant
+
+if TYPE_CHECKING:
+    from rfm.frame_buildup import FrameBuildUp
 
 prices_option = click.option(
     "--prices",
@@ -49,8 +61,10 @@ prices_option = click.option(
 )
 OFFLINE_ENV = "RFM_OFFLINE"
 """Set by ``rfm report --offline``: report sections must not use the network."""
-round_option = common_round_option(
-    "kr", "Unit of amounts in tables (largest-remainder rounding keeps totals exact)."
+excel_option = click.option(
+    "--excel",
+    is_flag=True,
+    help="CSV for Swedish Excel: semicolons, decimal commas, UTF-8 with BOM.",
 )
 
 
@@ -67,7 +81,8 @@ round_option = common_round_option(
     show_default=True,
 )
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE.")
-@round_option
+@round_option()
+@excel_option
 @click.option(
     "--save", is_flag=True, help="Store the run, its inputs and parameters in the archive."
 )
@@ -84,7 +99,8 @@ def run_command(
     prices: str,
     fmt: str,
     out: Path | None,
-    unit: str,
+    rounding: Rounding,
+    excel: bool,
     save: bool,
     label: str,
     archive: Path | None,
@@ -107,22 +123,31 @@ def run_command(
     def write_output() -> None:
         if fmt == "table":
             text = (
-                f"{chosen.name}: scenario {result.scenario.name}, "
-                f"{'fasta' if prices == 'fixed' else 'löpande'} priser\n\n"
-                + summary_table(result.totals(), unit)
+                f"{chosen.name}: scenario {result.scenario.name}, {prices_text(prices)}\n\n"
+                + summary_table(result.totals(), rounding, model_labels(chosen))
                 + "\n"
             )
             emit_text(text, out)
         elif fmt == "xlsx":
             from rfm.reports.workbook import write_workbook  # xlsxwriter only when asked for
 
-            write_workbook(result, _needs_out(out, "xlsx"))
+            write_workbook(
+                result,
+                _needs_out(out, "xlsx"),
+                rounding=rounding,
+                frames=frames_for(chosen, ctx, result),
+            )
         elif fmt == "html":
             from rfm.reports.html import write_report
 
-            write_report(result, _needs_out(out, "html"))
-        else:
+            write_report(result, _needs_out(out, "html"), rounding=rounding)
+        elif fmt == "parquet":  # for machines: the exact lineage rows
             write_frame(lineage_frame(result.lineage), fmt, out)
+        else:
+            frame = lineage_output(result, rounding)
+            if fmt == "json":
+                frame = with_basis_fields(result, frame)
+            write_frame(frame, fmt, out, meta=metadata(result, rounding), excel=excel)
 
     if not save:
         write_output()
@@ -139,6 +164,33 @@ def run_command(
                 store.delete(run_id)
                 raise
         say_saved(store, run_id)
+
+
+def model_labels(tenant: Tenant) -> dict[str, str]:
+    """Model id → the label people read."""
+    return {m.id: m.label for m in tenant.models}
+
+
+def frames_for(tenant: Tenant, ctx: click.Context, result: RunResult) -> list[FrameBuildUp]:
+    """The frame build-up of the run's years that the tenant's [frame] data covers."""
+    if tenant.frame is None:
+        return []
+    from rfm.frame_buildup import build_frame
+
+    out = []
+    for year in result.years:
+        try:
+            out.append(build_frame(tenant, registry(ctx), year, scenario=result.scenario.name))
+        except RfmError:  # no frame for the year before: that year has no build-up
+            continue
+    return out
+
+
+def with_basis_fields(result: RunResult, frame: pl.DataFrame) -> pl.DataFrame:
+    """``basis_parameters`` beside ``basis``: the parameters each row's volume and rate read."""
+    from rfm.reports.basis import basis_fields
+
+    return frame.with_columns(basis_fields(result, frame))
 
 
 def _needs_out(out: Path | None, fmt: str) -> Path:
@@ -172,6 +224,10 @@ def explain_command(
     """
     chosen = load_tenant(ctx, tenant, config)
     check_year(year)
+
+    def say(text: str) -> None:
+        click.echo(terminal_text(text, keep_newlines=True))
+
     model = chosen.model(model_id)
     result = run(chosen, registry(ctx), [year], scenario=scenario, prices=prices, models=[model.id])
     lineage = result.all_lineage
@@ -186,47 +242,41 @@ def explain_command(
             f"model {model.id!r} has no rows for recipient {recipient!r} in {year}; "
             f"recipients: {', '.join(known.to_list()) or 'none'}"
         )
-    click.echo(
-        f"{chosen.name} — {model.label} ({model.id}, {model.type_name}) — {recipient} — {year}"
-    )
-    click.echo(
-        f"Scenario {result.scenario.name}, {'fasta' if prices == 'fixed' else 'löpande'} priser"
-    )
+    say(f"{chosen.name} — {model.label} ({model.id}) — {recipient} — {year}")
+    say(f"Scenario {result.scenario.name}, {prices_text(prices)}")
     shown: set[str] = set()
 
     def section(current: Model, depth: int) -> None:
         shown.add(current.id)
         if depth:
-            click.echo(
-                f"\n{'—' * 2} Indata: {current.label} ({current.id}, {current.type_name}) {'—' * 2}"
-            )
+            say(f"\n{'—' * 2} Indata: {current.label} ({current.id}) {'—' * 2}")
         mine = lineage.filter(pl.col("model") == current.id)
         part = mine.filter((pl.col("recipient") == recipient) & (pl.col("year") == year))
-        click.echo(f"Formel: {current.formula()}\n")
-        click.echo(lineage_table(part) if part.height else "(inga rader för mottagaren)")
-        click.echo(f"\nSumma: {number(part['amount'].sum())} kr")
+        say(f"Formel: {current.formula()}\n")
+        say(lineage_table(part) if part.height else "(inga rader för mottagaren)")
+        say(f"\nSumma: {number(part['amount'].sum())} kr")
         for line in current.explain(mine, recipient, year):
-            click.echo(line)
-        click.echo(f"\nParametrar (värde som gäller år {year}):")
+            say(line)
+        say(f"\nParametrar (värde som gäller år {year}):")
         for ref in current.parameter_refs:
             p = result.parameters[ref.key]
             try:
                 dated = p.at(year)
-                click.echo(
+                say(
                     f"  {ref.key} = {number(dated.value or 0)} {p.unit}  — {dated.source} "
                     f"(från {dated.year})"
                 )
             except ParameterError as exc:  # e.g. ended before this year: shown, not fatal
-                click.echo(f"  {ref.key}: {exc}")
+                say(f"  {ref.key}: {exc}")
         for dep in current.inputs():
             if dep not in shown:
                 section(chosen.model(dep), depth + 1)
 
     section(model, 0)
     if result.datasets:
-        click.echo("\nData:")
+        say("\nData:")
         for d in result.datasets:
-            click.echo(
+            say(
                 f"  {d.name}: {d.path} ({d.rows} rader, sha256 {d.sha256[:12]}…)"
                 + (f" — {d.source}" if d.source else "")
             )
@@ -250,7 +300,8 @@ def explain_command(
     show_default=True,
 )
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path))
-@round_option
+@round_option()
+@excel_option
 @click.pass_context
 def compare_command(
     ctx: click.Context,
@@ -265,7 +316,8 @@ def compare_command(
     prices: str,
     fmt: str,
     out: Path | None,
-    unit: str,
+    rounding: Rounding,
+    excel: bool,
 ) -> None:
     """Per model, recipient and year: scenario A, scenario B (or an archived run), Δ kr and Δ %."""
     chosen = load_tenant(ctx, tenant, config)
@@ -298,9 +350,12 @@ def compare_command(
         frame = compare_totals(a.totals(["model", "recipient", "year"]), b_rows)
         label_b = f"körning {against_run} ({decided.label or decided.scenario})"
         if fmt == "table":
-            emit_text(compare_table(frame, scenario, label_b, unit) + "\n", out)
+            emit_text(
+                compare_table(frame, scenario, label_b, rounding, model_labels(chosen)) + "\n", out
+            )
         else:
-            write_frame(frame.rename(_labels(frame, scenario, label_b)), fmt, out)
+            meta = metadata(a, rounding, against={"run": against_run, "label": label_b})
+            write_frame(compare_output(frame, rounding), fmt, out, meta=meta, excel=excel)
         return
     assert against is not None
     if chosen.scenario(scenario).name == chosen.scenario(against).name:
@@ -314,16 +369,20 @@ def compare_command(
     )
     frame = compare(a, b)
     if fmt == "table":
-        text = compare_table(frame, scenario, against, unit) + "\n"
+        text = compare_table(frame, scenario, against, rounding, model_labels(chosen)) + "\n"
         emit_text(text, out)
         return
     if fmt == "xlsx":
         from rfm.reports.workbook import write_workbook  # xlsxwriter only when asked for
 
-        write_workbook(a, _needs_out(out, "xlsx"), comparison=frame, labels=(scenario, against))
+        write_workbook(
+            a, _needs_out(out, "xlsx"), comparison=frame, labels=(scenario, against),
+            rounding=rounding,
+        )  # fmt: skip
         return
-    renamed = frame.rename(_labels(frame, scenario, against))
-    write_frame(renamed, fmt, out)
+    # Columns a and b (a scenario may be called anything, even "diff"); metadata names them.
+    meta = metadata(a, rounding, against={"scenario": against, "prices": b.prices})
+    write_frame(compare_output(frame, rounding), fmt, out, meta=meta, excel=excel)
 
 
 def _labels(frame: pl.DataFrame, a: str, b: str) -> dict[str, str]:
@@ -344,6 +403,7 @@ def _labels(frame: pl.DataFrame, a: str, b: str) -> dict[str, str]:
 @click.option("--against", help="A scenario to compare with (consequences and redistribution).")
 @prices_option
 @click.option("--lang", type=click.Choice(("sv", "en")), default="sv", show_default=True)
+@round_option()
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option(
     "--offline",
@@ -361,6 +421,7 @@ def report_command(
     against: str | None,
     prices: str,
     lang: str,
+    rounding: Rounding,
     out: Path,
     offline: bool,
 ) -> None:
@@ -377,8 +438,9 @@ def report_command(
         against = settings.against
     with _offline(offline):
         write_report_files(chosen, registry(ctx), resolve_years(years, year, chosen), out=out,
-                           scenario=scenario, against=against, prices=prices, lang=lang)  # fmt: skip
-    click.echo(f"Rapporten: {out}")
+                           scenario=scenario, against=against, prices=prices, lang=lang,
+                           rounding=rounding)  # fmt: skip
+    click.echo(f"{'Report' if lang == 'en' else 'Rapporten'}: {out}")
 
 
 @contextlib.contextmanager
@@ -409,16 +471,18 @@ def write_report_files(
     against: str | None = None,
     prices: str = "fixed",
     lang: str = "sv",
+    rounding: Rounding | None = None,
 ) -> None:
     """The HTML report (and optionally the workbook) of one run, with a comparison if asked."""
     from rfm.reports.html import write_report
     from rfm.reports.workbook import write_workbook
 
+    rounding = rounding or Rounding()
     a = run(
         tenant, reg, years, scenario=scenario, prices=prices, progress=terminal_progress(tenant.id)
     )
-    extra = [section for provider in reg.report_sections for section in provider(a, reg, lang)]
-    options: dict[str, object] = {"lang": lang, "extra_sections": extra}
+    extra = report_sections(a, reg, lang)
+    options: dict[str, object] = {"lang": lang, "extra_sections": extra, "rounding": rounding}
     if against is not None:
         b = run(
             tenant, reg, years, scenario=against, prices=prices, progress=terminal_progress(against)
@@ -426,12 +490,49 @@ def write_report_files(
         options |= {"comparison": compare(a, b), "labels": (a.scenario.name, b.scenario.name)}
     write_report(a, out, **options)
     if workbook is not None:
+        frames = []
+        if tenant.frame is not None:
+            from rfm.frame_buildup import build_frame
+
+            for year in a.years:
+                try:
+                    frames.append(build_frame(tenant, reg, year, scenario=a.scenario.name))
+                except RfmError:  # no frame for the year before: that year has no build-up
+                    continue
         write_workbook(
             a,
             workbook,
             comparison=options.get("comparison"),  # type: ignore[arg-type]
             labels=(a.scenario.name, against or ""),
+            rounding=rounding,
+            frames=frames,
         )
+
+
+def report_sections(result: RunResult, reg: Registry, lang: str) -> list[tuple[str, str, str]]:
+    """The plugins' sections of the report, with a line on stderr while each is made.
+
+    A section may ask a server (Kolada); the line says what the report waits for. A section
+    that fails is left out with a warning, so one plugin cannot stop the report.
+    """
+    sections: list[tuple[str, str, str]] = []
+    for provider in reg.report_sections:
+        name = getattr(provider, "__module__", "plugin").split(".")[0]
+        if sys.stderr.isatty():
+            click.echo(f"Rapportavsnitt från {name} …", err=True)
+        try:
+            sections.extend(provider(result, reg, lang))
+        except Exception as exc:  # a plugin's failure must not cost the whole report
+            message = f"Rapportavsnittet från {name} kunde inte göras ({exc})."
+            click.echo(terminal_text(f"Varning: {message}"), err=True)
+            # said in the report too: a reader must not take the missing section for none
+            sections.append(
+                (f"saknas-{len(sections) + 1}", "Avsnitt som saknas", f"<p>{escape(message)}</p>")
+            )
+    return sections
+
+
+_NO_YEARS = ReportSettings()
 
 
 @click.command("demo")
@@ -451,25 +552,30 @@ def demo_command(ctx: click.Context, out: Path) -> None:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"{out}: cannot create the folder ({exc.strerror})") from None
-    write_frame(lineage_frame(result.lineage), "csv", out / "lineage.csv")
-    write_frame(lineage_frame(result.lineage), "json", out / "lineage.json")
+    rounding = Rounding()
+    lineage = lineage_output(result, rounding)
+    write_frame(lineage, "csv", out / "lineage.csv")
+    write_frame(
+        with_basis_fields(result, lineage), "json", out / "lineage.json",
+        meta=metadata(result, rounding),
+    )  # fmt: skip
     click.echo(f"{tenant.name}: {tenant.description}\n")
-    click.echo(summary_table(result.totals(), "kr"))
-    click.echo(f"\nLineage rows (volume × ersättningsbelopp, with sources): {out / 'lineage.csv'}")
+    click.echo(summary_table(result.totals(), rounding, model_labels(tenant)))
+    click.echo(f"\nBeräkningsrader (volym × ersättningsbelopp, med källor): {out / 'lineage.csv'}")
     click.echo(
-        "Explain one number: rfm explain exempel --model aldreomsorg "
+        "Förklara ett belopp: rfm explain exempel --model aldreomsorg "
         "--recipient Äldreomsorg --year 2024"
     )
     from rfm.documentation import render as render_docs
 
     reg = registry(ctx)
-    shown = [t for t in sorted(reg.tenants) if reg.tenant(t).report is not None]
+    shown = [t for t in sorted(reg.tenants) if (reg.tenant(t).report or _NO_YEARS).years]
     if shown:
         click.echo("\nRapport, arbetsbok och modelldokumentation per installerad kommun:")
     for tenant_id in shown:
         chosen = reg.tenant(tenant_id)
         settings = chosen.report
-        assert settings is not None
+        assert settings is not None and settings.years is not None
         write_report_files(
             chosen, reg, parse_years(settings.years), out=out / f"{tenant_id}-rapport.html",
             workbook=out / f"{tenant_id}.xlsx", against=settings.against,

@@ -16,12 +16,12 @@ from rfm.cli.common import (
     terminal_progress,
     year_options,
 )
-from rfm.cli.render import OUTPUT_FORMATS, emit_text, write_frame
+from rfm.cli.render import OUTPUT_FORMATS, emit_text, metadata, write_frame
+from rfm.display_rounding import Rounding
 from rfm.errors import ConfigError, UnknownNameError
 from rfm.formatting import number
 from rfm.simulation import SimulationResult, simulate
 from rfm.textable import text_table
-from rfm.transitions.rounding import UNITS
 
 
 @click.command("simulate")
@@ -37,7 +37,7 @@ from rfm.transitions.rounding import UNITS
 )
 @click.option("--format", "fmt", type=click.Choice(OUTPUT_FORMATS), default="table")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE.")
-@round_option("tkr", "Unit of amounts in the table.")
+@round_option()
 @click.pass_context
 def simulate_command(
     ctx: click.Context,
@@ -51,7 +51,7 @@ def simulate_command(
     recipients: tuple[str, ...],
     fmt: str,
     out: Path | None,
-    unit: str,
+    rounding: Rounding,
 ) -> None:
     """Forecast uncertainty: P5, P50 and P95 of each model's amount under population draws.
 
@@ -77,20 +77,23 @@ def simulate_command(
             raise UnknownNameError("recipient", unknown[0], table["recipient"].unique().to_list())
         table = table.filter(table["recipient"].is_in(list(recipients)))
     if fmt == "table":
-        emit_text(simulation_text(result, table, unit), out)
+        emit_text(simulation_text(result, table, rounding), out)
     else:
-        write_frame(table, fmt, out)
+        meta = metadata(None, rounding, tenant=chosen, scenario=result.scenario)
+        meta |= {"draws": result.draws, "seed": result.seed}
+        write_frame(table, fmt, out, meta=meta)
 
 
-def simulation_text(result: SimulationResult, table: pl.DataFrame, unit: str) -> str:
+def simulation_text(result: SimulationResult, table: pl.DataFrame, rounding: Rounding) -> str:
     """The table an economist reads, with the model and its parameters underneath."""
-    divisor = UNITS[unit]
+    unit = rounding.unit
+    label = {m.id: m.label for m in result.tenant.models}
     rows = [
         [
-            r["model"],
+            label.get(r["model"], r["model"]),
             r["recipient"],
             r["year"],
-            *(number(r[c] / divisor, 0) for c in ("amount", "p5", "p50", "p95")),
+            *(rounding.text(rounding.steps(r[c])) for c in ("amount", "p5", "p50", "p95")),
             number(100 * (r["p95"] - r["p5"]) / r["amount"], 1) if r["amount"] else "–",
         ]
         for r in table.iter_rows(named=True)

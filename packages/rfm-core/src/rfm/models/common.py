@@ -399,18 +399,19 @@ class VolumeSettings:
         )
 
     def describe(self) -> str:
-        parts = [f"data '{self.dataset}'"]
+        """Where the volumes come from, in Swedish words (the datasets are listed beside it)."""
+        parts = []
         if self.reference == "mean_of_year_ends":
-            parts.append("medelvärdet av årsskiftena t−1 och t")
+            parts.append("medelvärdet av årsskiftena t − 1 och t")
         if self.reference == "change":
-            parts.append("förändringen från t−1 till t")
+            parts.append("förändringen från t − 1 till t")
         if self.lag:
-            parts.append(f"dataår t − {self.lag}")
+            parts.append(f"data från år t − {self.lag}")
         if self.mapping:
-            parts.append(f"områden till mottagare enligt '{self.mapping}'")
+            parts.append("områden till mottagare enligt områdesindelningen för året")
         if self.excluded:
-            parts.append(f"utom {', '.join(self.excluded)}")
-        return ", ".join(parts)
+            parts.append(f"utan {', '.join(self.excluded)}")
+        return ", ".join(parts) or "volym ur budgetårets data"
 
 
 def population_bands(

@@ -69,13 +69,19 @@ class Documentation:
 
 @attrs.frozen
 class ReportSettings:
-    """What ``rfm report`` and ``rfm demo`` show when not told: the years and a comparison.
+    """What ``rfm report`` and ``rfm demo`` show when not told, and how the report looks.
 
-    ``[report] years = "2006-2008"`` and optionally ``against = "gammal-modell"`` (a scenario).
+    ``[report] years = "2006-2008"`` and optionally ``against = "gammal-modell"`` (a scenario);
+    ``name`` (the heading instead of the tenant's name), ``logo`` (a PNG, JPEG or SVG file in
+    the tenant's folder, embedded in the report) and ``colours = { primary = "#005B99",
+    accent = "#E4002B" }`` give the report the municipality's own look.
     """
 
-    years: str
+    years: str | None = None
     against: str | None = None
+    name: str | None = None
+    logo: Path | None = None
+    colours: Mapping[str, str] = attrs.field(factory=dict)
 
 
 @attrs.frozen

@@ -594,14 +594,17 @@ def _check_inheritance(doc: Table, head: Table, base: Tenant, kommunkod: object,
 def _report(
     doc: Mapping[str, Any], file: str, scenarios: Mapping[str, Any]
 ) -> ReportSettings | None:
-    """``[report] years = "2023-2030", against = "scenario"``: defaults of rfm report and demo."""
+    """``[report]``: defaults of rfm report and demo (years, against) and the report's look
+    (name, logo, colours); see :class:`~rfm.tenants.tenant.ReportSettings`."""
     if "report" not in doc:
         return None
     table = get_table(doc, "report", file)
     where = f"{file}: [report]"
-    check_keys(table, where, allowed=("years", "against"), required=("years",))
-    years = get_str(table, "years", where)
-    if not re.fullmatch(r"\d{4}(?:[-–]\d{4})?(?:,\d{4}(?:[-–]\d{4})?)*", years.replace(" ", "")):
+    check_keys(table, where, allowed=("years", "against", "name", "logo", "colours"))
+    years = get_str(table, "years", where, "") or None
+    if years is not None and not re.fullmatch(
+        r"\d{4}(?:[-–]\d{4})?(?:,\d{4}(?:[-–]\d{4})?)*", years.replace(" ", "")
+    ):
         raise ConfigError(
             f"{where}.years: expected years like 2023-2030 or 2018,2020, not {years!r}"
         )
@@ -610,7 +613,24 @@ def _report(
         raise ConfigError(
             f"{where}.against: no scenario {against!r} (scenarios: {', '.join(sorted(scenarios)) or 'none'})"
         )
-    return ReportSettings(years, against)
+    name = get_str(table, "name", where, "") or None
+    logo = None
+    if "logo" in table:
+        relative = get_str(table, "logo", where)
+        logo = resolve_inside(Path(file).resolve().parent, relative, f"{where}.logo")
+        if logo.suffix.lower() not in (".png", ".jpg", ".jpeg", ".svg"):
+            raise ConfigError(f"{where}.logo: expected a .png, .jpg or .svg file, not {relative!r}")
+    colours = table.get("colours", {})
+    if not isinstance(colours, Mapping) or set(colours) - {"primary", "accent"}:
+        raise ConfigError(
+            f'{where}.colours: expected {{ primary = "#005B99", accent = "#E4002B" }}'
+        )
+    for key, value in colours.items():
+        if not isinstance(value, str) or not re.fullmatch(r"#[0-9A-Fa-f]{6}", value):
+            raise ConfigError(
+                f'{where}.colours.{key}: expected a colour such as "#005B99", not {value!r}'
+            )
+    return ReportSettings(years, against, name, logo, dict(colours))
 
 
 def _check_graph(models: list[Model], datasets: Mapping[str, Any], file: str) -> None:

@@ -1,0 +1,206 @@
+"""One rounding for every output: ``--round kr|tkr|mnkr[:decimals]``, largest remainder, nested.
+
+Every command that shows amounts (run, compare, frame, report, simulate, goals) takes the same
+``--round`` with the same default, :data:`DEFAULT`: whole kronor. ``tkr:1`` shows thousands of
+kronor with one decimal. Amounts are rounded from their exact values (a ``Decimal`` amount or a
+float taken at its exact binary value) with the largest-remainder method, nested level by level:
+
+1. the total of a year (all models) is rounded half up;
+2. the models' totals of that year are rounded so that they add up to (1);
+3. each model's recipients are rounded so that they add up to that model's figure in (2);
+4. (CSV and JSON) each recipient's lineage rows so that they add up to its figure in (3).
+
+So every figure rfm shows adds up to the figure above it, in the table, the CSV, the JSON, the
+workbook (whose hidden *Avrundning* sheet does the same with formulas) and the HTML report, and
+the same run with the same ``--round`` shows the same figures in all of them.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from decimal import Decimal
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from rfm.errors import ConfigError
+from rfm.formatting import number
+from rfm.transitions.rounding import UNITS, round_half_up
+
+if TYPE_CHECKING:
+    import polars as pl
+
+DEFAULT = "kr"
+"""The one default of ``--round`` across the commands."""
+MAX_DECIMALS = 3
+
+
+@attrs.frozen
+class Rounding:
+    """A unit (kr, tkr, mnkr) and a number of decimals, e.g. ``tkr:1``."""
+
+    unit: str = "kr"
+    decimals: int = 0
+
+    @classmethod
+    def parse(cls, text: str) -> Rounding:
+        """``"tkr"``, ``"mnkr:1"`` (also ``"mnkr,1"``) → a rounding; anything else is an error."""
+        match = re.fullmatch(r"\s*([a-z]+)\s*(?:[:,]\s*(\d))?\s*", text or "")
+        if not match or match.group(1) not in UNITS:
+            raise ConfigError(
+                f"--round: expected {', '.join(UNITS)}, optionally with decimals such as tkr:1, "
+                f"not {text!r}"
+            )
+        decimals = int(match.group(2) or 0)
+        if decimals > MAX_DECIMALS:
+            raise ConfigError(f"--round: at most {MAX_DECIMALS} decimals, not {decimals}")
+        return cls(match.group(1), decimals)
+
+    @property
+    def step(self) -> Fraction:
+        """The size in kronor of one rounded step: 1000 for tkr, 100 for tkr:1."""
+        return Fraction(UNITS[self.unit], 10**self.decimals)
+
+    @property
+    def divisor(self) -> int:
+        """Kronor per unit: 1, 1 000 or 1 000 000."""
+        return UNITS[self.unit]
+
+    def __str__(self) -> str:
+        return self.unit if not self.decimals else f"{self.unit}:{self.decimals}"
+
+    def steps(self, value: Any) -> int:
+        """One amount rounded on its own (half up), in steps."""
+        return round_half_up(exact(value) / self.step)
+
+    def value(self, steps: int) -> float:
+        """The number shown for ``steps``, in the unit: 12 345 steps of tkr:1 → 1234.5."""
+        return steps / (10.0**self.decimals)
+
+    def text(self, steps: int) -> str:
+        """``12345`` steps of tkr:1 → ``"1 234,5"``."""
+        return number(self.value(steps), self.decimals)
+
+    def format_code(self) -> str:
+        """An Excel number format showing a value in this unit's numbers: ``#,##0.0``."""
+        return "#,##0" + ("." + "0" * self.decimals if self.decimals else "")
+
+
+def exact(value: Any) -> Fraction:
+    """An amount as an exact fraction: a Decimal as written, a float at its binary value."""
+    if value is None:
+        return Fraction(0)
+    if isinstance(value, Decimal | int | Fraction):
+        return Fraction(value)
+    as_float = float(value)
+    if not math.isfinite(as_float):
+        raise ConfigError(f"cannot round the amount {value!r}")
+    return Fraction(as_float)
+
+
+def allocate(parts: Sequence[Fraction], target: int) -> list[int]:
+    """Round ``parts`` (in steps) to integers that sum to ``target``: floors, then the units
+    still missing to the largest remainders (ties to the earlier part), as
+    :func:`rfm.transitions.rounding.largest_remainder` does."""
+    floors = [math.floor(p) for p in parts]
+    short = target - sum(floors)
+    if not parts:
+        return []
+    order = sorted(range(len(parts)), key=lambda i: (-(parts[i] - floors[i]), i))
+    result = list(floors)
+    step = 1 if short >= 0 else -1
+    if step < 0:
+        order = order[::-1]
+    for k in range(abs(short)):
+        result[order[k % len(parts)]] += step
+    return result
+
+
+def nested(
+    frame: pl.DataFrame, levels: Sequence[Sequence[str]], rounding: Rounding, value: str = "amount"
+) -> list[pl.DataFrame]:
+    """Sum ``value`` by each level's keys and round every level to add up to the one above.
+
+    ``levels`` go from coarse to fine, each extending the one before (``[["year"], ["year",
+    "model"], ["year", "model", "recipient"]]``). Returns one frame per level with its keys,
+    ``exact`` (the exact sum as a float) and ``steps`` (the rounded figure, an integer number of
+    ``rounding.step``). Within a parent the parts are ordered by their keys, so ties go the same
+    way every time (and the same way as the workbook's formulas, which list them in that order).
+    """
+    import polars as pl
+
+    step = rounding.step
+    rows = [
+        (tuple(r[:-1]), exact(r[-1]))
+        for r in frame.select(*levels[-1], value).iter_rows()  # finest keys, then the value
+    ]
+    out: list[pl.DataFrame] = []
+    parent_steps: dict[tuple[Any, ...], int] = {}
+    for depth, keys in enumerate(levels):
+        width = len(keys)
+        sums: dict[tuple[Any, ...], Fraction] = {}
+        for key, amount in rows:
+            sums[key[:width]] = sums.get(key[:width], Fraction(0)) + amount
+        ordered = sorted(sums, key=sort_key)
+        steps: dict[tuple[Any, ...], int] = {}
+        if depth == 0:
+            steps = {k: round_half_up(sums[k] / step) for k in ordered}
+        else:
+            parent_width = len(levels[depth - 1])
+            groups: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {}
+            for k in ordered:
+                groups.setdefault(k[:parent_width], []).append(k)
+            for parent, members in groups.items():
+                shares = allocate([sums[m] / step for m in members], parent_steps[parent])
+                steps.update(zip(members, shares, strict=True))
+        parent_steps = steps
+        schema = {k: frame.schema[k] for k in keys} | {"exact": pl.Float64, "steps": pl.Int64}
+        out.append(
+            pl.DataFrame(
+                [(*k, float(sums[k]), steps[k]) for k in ordered], schema=schema, orient="row"
+            )
+        )
+    return out
+
+
+def sort_key(key: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Keys in natural order: ``Gruppbostad 2`` before ``Gruppbostad 10``."""
+    return tuple(natural(k) if isinstance(k, str) else (0, k) for k in key)
+
+
+def natural(text: str) -> tuple[Any, ...]:
+    """A sort key that orders the digits in ``text`` as numbers and ignores case."""
+    parts = re.split(r"(\d+)", text.casefold())
+    return (1, tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts if p), text)
+
+
+def natural_sorted(values: Sequence[str]) -> list[str]:
+    """``["Gruppbostad 10", "Gruppbostad 2"]`` → ``["Gruppbostad 2", "Gruppbostad 10"]``."""
+    return sorted(values, key=natural)
+
+
+def recipient_totals(
+    lineage: pl.DataFrame, rounding: Rounding
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Year totals, model totals per year and recipient totals, rounded nested (1–3 above)."""
+    year, model, recipient = nested(
+        lineage, [["year"], ["year", "model"], ["year", "model", "recipient"]], rounding
+    )
+    return year, model, recipient
+
+
+def lineage_steps(lineage: pl.DataFrame, rounding: Rounding) -> pl.Series:
+    """Each lineage row's amount rounded so that the rows add up to their recipient (level 4)."""
+    import polars as pl
+
+    indexed = lineage.with_row_index("_row")
+    *_, rows = nested(
+        indexed,
+        [["year"], ["year", "model"], ["year", "model", "recipient"], ["year", "model", "recipient", "_row"]],
+        rounding,
+    )  # fmt: skip
+    by_row = dict(zip(rows["_row"].to_list(), rows["steps"].to_list(), strict=True))
+    return pl.Series("steps", [by_row[i] for i in range(lineage.height)], dtype=pl.Int64)
