@@ -95,7 +95,8 @@ bands = { "80+" = { 2024 = 100 } }
 def test_a_mean_of_year_ends_with_an_area_renamed_between_them_is_mapped(rfm_registry, tenant_file):
     """Gamla at 31/12 2023 is Nya at 31/12 2024: with a mapping both year-ends count in full."""
     population = population_csv({("Gamla", 2023): {85: 30}, ("Nya", 2024): {85: 50}})
-    mapping = "area,recipient,from_year,to_year\nGamla,Nya,2024,\nNya,Nya,2024,\n"
+    # Gamla is Nya's name at 31/12 2023 only: the mapping ends it with budget year 2024.
+    mapping = "area,recipient,from_year,to_year\nGamla,Nya,2024,2024\nNya,Nya,2024,\n"
     tenant = rfm.load_tenant_file(
         tenant_file(MEAN_MAPPED, {"pop.csv": population, "stadsdelar.csv": mapping}),
         rfm_registry,
@@ -104,6 +105,32 @@ def test_a_mean_of_year_ends_with_an_area_renamed_between_them_is_mapped(rfm_reg
     assert rows["recipient"].to_list() == ["Nya"]
     assert rows["volume"].to_list() == [(30 + 50) / 2]  # not 15 + 25 under two names
     assert rows["amount"].to_list() == [Decimal(4000)]
+
+
+def test_under_a_mapping_a_fine_area_missing_at_one_year_end_is_an_error(rfm_registry, tenant_file):
+    """A and B make up R. B missing at 31/12 2024 must not make R's mean (20 + 10) / 2."""
+    population = population_csv(
+        {(a, y): {85: 10} for a in ("A", "B", "C") for y in (2022, 2023)}
+        | {("A", 2024): {85: 10}, ("C", 2024): {85: 10}}
+    )
+    mapping = "area,recipient,from_year,to_year\nA,R,2000,\nB,R,2000,\nC,S,2000,\n"
+    tenant = rfm.load_tenant_file(
+        tenant_file(MEAN_MAPPED, {"pop.csv": population, "stadsdelar.csv": mapping}),
+        rfm_registry,
+    )
+    with pytest.raises(rfm.ModelError, match=r"area 'B', data year 2024 \(budget year 2024\)"):
+        rfm.run(tenant, rfm_registry, [2024])
+
+
+def test_a_one_year_run_expects_every_area_the_dataset_knows(rfm_registry, tenant_file):
+    """B has rows in 2024 only: a run of 2025 alone must not pay A alone in silence."""
+    population = population_csv(
+        {("A", 2024): {85: 10}, ("B", 2024): {85: 5}, ("A", 2025): {85: 10}}
+    )
+    toml = NAMES.replace('bands = { "80+" = { 2024 = 100 } }', 'bands = { "80+" = { 2024 = 100 } }')
+    tenant = rfm.load_tenant_file(tenant_file(toml, {"pop.csv": population}), rfm_registry)
+    with pytest.raises(rfm.ModelError, match=r"area 'B', data year 2025"):
+        rfm.run(tenant, rfm_registry, [2025])
 
 
 NAMES = """[tenant]

@@ -31,6 +31,31 @@ def exact_expr(expr: pl.Expr) -> pl.Expr:
     return expr.cast(pl.Float64).cast(pl.String).cast(_WORKING_DTYPE)
 
 
+def exact_product(*factors: pl.Expr | float) -> pl.Expr:
+    """The product of decided numbers, computed on their decimals and handed back as a float.
+
+    250 000 kr × 0,55 is 137 500 kr, not 137 500,00000000003: a rate derived from decided
+    numbers (a prislapp × a weight, a standard cost × (1 + uplift), a rate × a price factor) is
+    multiplied exactly, so the float it becomes prints as the decimal it is.
+    """
+    out: pl.Expr | None = None
+    for factor in factors:
+        term = exact_expr(factor if isinstance(factor, pl.Expr) else pl.lit(float(factor)))
+        out = term if out is None else out * term
+    assert out is not None
+    return out.cast(pl.Float64)
+
+
+def exact_sum(*terms: pl.Expr | float) -> pl.Expr:
+    """:func:`exact_product`'s sibling: 1 + 0,15 is 1,15 exactly."""
+    out: pl.Expr | None = None
+    for term in terms:
+        value = exact_expr(term if isinstance(term, pl.Expr) else pl.lit(float(term)))
+        out = value if out is None else out + value
+    assert out is not None
+    return out.cast(pl.Float64)
+
+
 def money_expr(expr: pl.Expr) -> pl.Expr:
     """A float column of kronor (an allocation, a budget item) as exact amounts."""
     return exact_expr(expr).cast(AMOUNT_DTYPE)

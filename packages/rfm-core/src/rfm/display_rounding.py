@@ -28,6 +28,7 @@ import attrs
 
 from rfm.errors import ConfigError
 from rfm.formatting import number
+from rfm.money import as_fraction
 from rfm.transitions.rounding import UNITS, round_half_up
 
 if TYPE_CHECKING:
@@ -90,15 +91,16 @@ class Rounding:
 
 
 def exact(value: Any) -> Fraction:
-    """An amount as an exact fraction: a Decimal as written, a float at its binary value."""
+    """An amount as an exact fraction: a Decimal as written, a float as the decimal it prints
+    as (11 511,5, not the binary 11 511,4999…). A missing amount is an error, never 0."""
     if value is None:
-        return Fraction(0)
+        raise ConfigError("an amount to round is missing")
     if isinstance(value, Decimal | int | Fraction):
         return Fraction(value)
     as_float = float(value)
     if not math.isfinite(as_float):
         raise ConfigError(f"cannot round the amount {value!r}")
-    return Fraction(as_float)
+    return as_fraction(as_float)
 
 
 def allocate(parts: Sequence[Fraction], target: int) -> list[int]:

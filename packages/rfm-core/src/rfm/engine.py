@@ -15,7 +15,7 @@ import attrs
 import polars as pl
 
 from rfm.classification import Classification
-from rfm.contract import LINEAGE_COLUMNS, apply_contract, lineage_is_valid
+from rfm.contract import LINEAGE_COLUMNS, apply_contract, exact_product, lineage_is_valid
 from rfm.coverage import GapRule
 from rfm.errors import (
     ConfigError,
@@ -328,7 +328,9 @@ def _to_current_prices(
         .join(table, on=["_prefix", "year"], how="left")
         .drop("_prefix")
         .with_columns(
-            pl.when(is_kr).then(pl.col("rate") * pl.col("_factor")).otherwise(pl.col("rate")),
+            pl.when(is_kr)
+            .then(exact_product(pl.col("rate"), pl.col("_factor")))
+            .otherwise(pl.col("rate")),
             pl.when(is_kr)
             .then(pl.col("basis") + pl.lit(" ") + pl.col("_how"))
             .otherwise(pl.col("basis")),

@@ -27,6 +27,17 @@ def kr(value: float | Decimal) -> str:
     return number(round_to(value), 0)
 
 
+def half_up(value: float | Decimal, decimals: int = 0) -> str:
+    """A number rounded half-up to ``decimals`` on its exact decimal (10,125 → ``10,13``):
+    Python's round() rounds half to even and would show 10,12."""
+    from decimal import ROUND_HALF_UP
+
+    from rfm.money import to_decimal
+
+    exact = to_decimal(value).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return number(exact, decimals)
+
+
 def percent(share: float, decimals: int = 1) -> str:
     """A share as percent: ``0.05`` → ``"5 %"``, ``0.125`` → ``"12,5 %"``."""
     return f"{number(round(share * 100, decimals))} %"

@@ -14,9 +14,11 @@ multiplied by ``index(t) / index(base_year)``:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 from rfm.errors import ConfigError, ParameterError
 from rfm.formatting import number
+from rfm.money import to_decimal
 from rfm.parameters import ParameterSet
 from rfm.tenants.tenant import PriceSettings
 
@@ -36,27 +38,39 @@ def price_factors(
         )
     index = params[settings.index]
     base = int(settings.base_year)
+
+    def level(year: int) -> Decimal:
+        """An index level is a fact of its year: the level of 2030 is not 2024's carried on."""
+        dated = index.at(year)
+        if dated.year != year:
+            raise ConfigError(
+                f"price index {settings.index!r} has no level for {year} (the latest is from "
+                f"{dated.year}); give the level of every year computed at current prices"
+            )
+        assert dated.value is not None
+        return to_decimal(dated.value)
+
     out = {}
     for year in years:
         if index.unit == LEVEL_UNIT:
-            if index.value_at(base) <= 0:
+            if level(base) <= 0:
                 raise ConfigError(
-                    f"price index {settings.index!r} is {index.value_at(base)} in the base year "
+                    f"price index {settings.index!r} is {level(base)} in the base year "
                     f"{base}; an index level must be above 0"
                 )
-            factor = index.value_at(year) / index.value_at(base)
+            exact = level(year) / level(base)
             how = (
-                f"{settings.index} {number(index.value_at(year))} / {number(index.value_at(base))} "
+                f"{settings.index} {number(level(year))} / {number(level(base))} "
                 f"({index.at(year).source})"
             )
         elif index.unit == CHANGE_UNIT:
-            factor = 1.0
+            exact = Decimal(1)
             if year > base:
                 for y in range(base + 1, year + 1):
-                    factor *= 1 + index.value_at(y)
+                    exact *= 1 + to_decimal(index.value_at(y))
             else:
                 for y in range(year + 1, base + 1):
-                    factor /= 1 + index.value_at(y)
+                    exact /= 1 + to_decimal(index.value_at(y))
             how = (
                 f"{settings.index} {base}→{year} ({index.at(max(year, base)).source})"
                 if year != base
@@ -67,6 +81,7 @@ def price_factors(
                 f"price index {settings.index!r} is in {index.unit!r}; expected "
                 f"{LEVEL_UNIT!r} (levels) or {CHANGE_UNIT!r} (yearly change as a share)"
             )
+        factor = float(exact)  # 106,1 / 100 is 1,061 exactly, not 1,0610000000000002
         if not (0 < factor < float("inf")):
             raise ConfigError(
                 f"price index {settings.index!r} gives the factor {factor!r} for {year}; "

@@ -25,7 +25,7 @@ import polars as pl
 from rfm.contract import LINEAGE_COLUMNS, decimal_text_expr, with_decimals_as_text
 from rfm.display_rounding import Rounding, lineage_steps, nested, recipient_totals, sort_key
 from rfm.errors import OutputError
-from rfm.formatting import number, percent
+from rfm.formatting import half_up, number, percent
 from rfm.io.atomic import atomic_path, write_text_atomic
 from rfm.reports.labels import prices_text
 from rfm.safe_text import csv_safe_frame, terminal_text
@@ -86,7 +86,7 @@ def lineage_table(rows: pl.DataFrame) -> str:
             r["volume_unit"],
             number(r["rate"]),
             r["rate_unit"],
-            number(round(r["amount"], 2)),
+            half_up(r["amount"], 2),
             r["basis"],
         ]
         for r in rows.iter_rows(named=True)
@@ -169,11 +169,13 @@ def lineage_output(result: RunResult, rounding: Rounding) -> pl.DataFrame:
 def compare_output(frame: pl.DataFrame, rounding: Rounding) -> pl.DataFrame:
     """A comparison with the rounded A, B and Δ beside the exact ones."""
     ordered = frame.sort("model", "recipient", "year")
-    a = _steps_by_key(shown_totals(ordered, rounding, "a"))
-    b = _steps_by_key(shown_totals(ordered, rounding, "b"))
+    # each side rounded among the rows it has; a row one side lacks stays empty there, and so
+    # does its Δ (never "0 kr" or "−100 %")
+    a = _steps_by_key(shown_totals(ordered.filter(pl.col("a").is_not_null()), rounding, "a"))
+    b = _steps_by_key(shown_totals(ordered.filter(pl.col("b").is_not_null()), rounding, "b"))
     keys = list(ordered.select("model", "recipient", "year").iter_rows())
-    ra = pl.Series([a[k] for k in keys], dtype=pl.Int64)
-    rb = pl.Series([b[k] for k in keys], dtype=pl.Int64)
+    ra = pl.Series([a.get(k) for k in keys], dtype=pl.Int64)
+    rb = pl.Series([b.get(k) for k in keys], dtype=pl.Int64)
     out = with_rounded(ordered, "a", rounding, ra)
     out = with_rounded(out, "b", rounding, rb)
     return with_rounded(out, "diff", rounding, ra - rb)

@@ -16,11 +16,22 @@ import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from xml.etree.ElementTree import iterparse
 
-_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+def _local(tag: str) -> str:
+    """A tag's name without its namespace: transitional and Strict Open XML name the same
+    elements under different namespaces (Strict: http://purl.oclc.org/ooxml/…)."""
+    return tag.rsplit("}", 1)[-1]
+
+
+def _attribute(element: Any, name: str) -> str:
+    """An attribute by local name, whatever its namespace (r:id in either dialect)."""
+    for key, value in element.attrib.items():
+        if _local(key) == name:
+            return str(value)
+    return ""
 
 
 def formula_cells(path: Path, sheet_index: int) -> Iterator[tuple[str, str]]:
@@ -32,11 +43,12 @@ def formula_cells(path: Path, sheet_index: int) -> Iterator[tuple[str, str]]:
         with book.open(target) as stream:
             address = ""
             for event, element in iterparse(stream, events=("start", "end")):
-                if event == "start" and element.tag == f"{_MAIN}c":
+                tag = _local(element.tag)
+                if event == "start" and tag == "c":
                     address = element.get("r", "")
-                elif event == "end" and element.tag == f"{_MAIN}f":
+                elif event == "end" and tag == "f":
                     yield address, "=" + (element.text or "").strip()
-                elif event == "end" and element.tag == f"{_MAIN}row":
+                elif event == "end" and tag == "row":
                     element.clear()
 
 
@@ -44,9 +56,9 @@ def _sheet_part(book: zipfile.ZipFile, index: int) -> str | None:
     """The zip member holding the sheet at ``index`` in the workbook's order."""
     with book.open("xl/workbook.xml") as stream:
         ids = [
-            element.get(f"{_REL}id", "")
+            _attribute(element, "id")
             for _, element in iterparse(stream)
-            if element.tag == f"{_MAIN}sheet"
+            if _local(element.tag) == "sheet"
         ]
     if not 0 <= index < len(ids):
         return None
@@ -54,7 +66,7 @@ def _sheet_part(book: zipfile.ZipFile, index: int) -> str | None:
         targets = {
             element.get("Id", ""): element.get("Target", "")
             for _, element in iterparse(stream)
-            if element.tag == f"{_PKG_REL}Relationship"
+            if _local(element.tag) == "Relationship"
         }
     target = targets.get(ids[index], "")
     if not target:

@@ -17,15 +17,17 @@ handläggning by the number of cases), ``old = ["utbetalt_tidigare", "handlaggni
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 import polars as pl
 
 from rfm.config import check_keys
 from rfm.errors import ConfigError
-from rfm.formatting import number, percent
+from rfm.formatting import half_up, percent
 from rfm.models.base import ComputeContext, Model, ModelConfig
 from rfm.models.common import rates
 from rfm.models.frames import model_rows
+from rfm.money import to_decimal
 from rfm.transitions.glide import linear_shares
 
 
@@ -86,9 +88,9 @@ class Blend(Model):
         if new is None or old is None:
             return []
         return [
-            f"Blandning: {percent(new['rate'])} × {number(round(new['volume'], 2))} kr (ny) + "
-            f"{percent(old['rate'])} × {number(round(old['volume'], 2))} kr (gammal) = "
-            f"{number(round(new['amount'] + old['amount'], 2))} kr"
+            f"Blandning: {percent(new['rate'])} × {half_up(new['volume'], 2)} kr (ny) + "
+            f"{percent(old['rate'])} × {half_up(old['volume'], 2)} kr (gammal) = "
+            f"{half_up(new['amount'] + old['amount'], 2)} kr"
         ]
 
     def formula(self) -> str:
@@ -115,7 +117,7 @@ class Blend(Model):
                 for year, share, source in shares.select("year", "value", "source").iter_rows()
                 for which, model_id, rate in (
                     ("ny modell", self.new, share),
-                    ("gammal modell", self.old, 1 - share),
+                    ("gammal modell", self.old, float(Decimal(1) - to_decimal(share))),
                 )
             ],
             schema={

@@ -12,7 +12,8 @@ model amount and the adjustment as separate components, so the cap is visible.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import polars as pl
 
@@ -21,7 +22,8 @@ from rfm.errors import ConfigError, ModelError
 from rfm.formatting import kr, percent
 from rfm.models.base import ComputeContext, Model, ModelConfig
 from rfm.models.frames import model_rows
-from rfm.transitions.limits import limit_changes
+from rfm.money import as_fraction
+from rfm.transitions.limits import limit_changes_exact
 
 
 class ChangeLimit(Model):
@@ -55,7 +57,7 @@ class ChangeLimit(Model):
     def datasets(self) -> tuple[str, ...]:
         return (self.previous,)
 
-    def _check_previous(self, year: int, recipients: list[str], prior: dict[str, float]) -> None:
+    def _check_previous(self, year: int, recipients: list[str], prior: Mapping[str, Any]) -> None:
         """Every recipient has last year's allocation and every name there is a recipient.
 
         A recipient without a previous amount would silently escape the limit, and a name spelt
@@ -96,24 +98,24 @@ class ChangeLimit(Model):
             ctx.model_rows(self.model_id).group_by("recipient", "year").agg(pl.col("amount").sum())
         )
         previous_data = ctx.dataset(self.previous)
-        earlier: dict[str, float] = {}
+        earlier: dict[str, Any] = {}
         out = []
         for year in sorted(years):
             inc = ctx.parameters.value(self.increase_key, year) if self.increase_key else None
             dec = ctx.parameters.value(self.decrease_key, year) if self.decrease_key else None
             this = model.filter(pl.col("year") == year).sort("recipient")
             recipients = this["recipient"].to_list()
-            targets = [float(a) for a in this["amount"].to_list()]  # volumes are floats
+            targets = this["amount"].to_list()  # exact decimals
             if year - 1 in years:
                 prior = earlier
             else:
                 prior = dict(
                     previous_data.filter(pl.col("year") == year - 1)
-                    .select("recipient", pl.col("amount").cast(pl.Float64))
+                    .select("recipient", "amount")
                     .iter_rows()
                 )
             self._check_previous(year, recipients, prior)
-            limited = limit_changes(targets, [prior.get(r) for r in recipients], inc, dec)
+            limited = limit_changes_exact(targets, [prior.get(r) for r in recipients], inc, dec)
             earlier = dict(zip(recipients, limited, strict=True))
             sources = ", ".join(
                 ctx.parameters.at(k, year).source
@@ -135,10 +137,9 @@ class ChangeLimit(Model):
                     if p is not None
                     else (self.gaps.note("ingen föregående tilldelning") if self.gaps else "")
                 )
-                out.append((r, year, f"modell: {self.model_id}", target, "modellbelopp"))
-                out.append(
-                    (r, year, "begränsning", amount - target, f"{bounds} {against} ({sources})")
-                )
+                out.append((r, year, f"modell: {self.model_id}", float(target), "modellbelopp"))
+                adjustment = float(amount - as_fraction(target))  # exact, then the float of it
+                out.append((r, year, "begränsning", adjustment, f"{bounds} {against} ({sources})"))
         frame = pl.DataFrame(
             out,
             schema={

@@ -18,6 +18,7 @@ from rfm.coverage import (
 from rfm.errors import ConfigError, ModelError, ParameterError
 from rfm.formatting import number
 from rfm.models.base import ComputeContext, Model
+from rfm.schemas.validate import name_text
 
 REFERENCES = ("year", "mean_of_year_ends", "change")
 VOLUME_KEYS = (
@@ -62,9 +63,11 @@ class VolumeSettings:
         self.where = where
         self.recipient = table.get("recipient")
         if self.recipient is not None and (
-            not isinstance(self.recipient, str) or not self.recipient
+            not isinstance(self.recipient, str) or not name_text(self.recipient)
         ):
             raise ConfigError(f"{where}.recipient: expected the recipient's name as text")
+        if self.recipient is not None:
+            self.recipient = name_text(self.recipient)
         if self.recipient is not None and "recipient_column" in table:
             raise ConfigError(
                 f"{where}: 'recipient' (one recipient for everything) and 'recipient_column' "
@@ -87,7 +90,7 @@ class VolumeSettings:
         excluded = table.get("exclude_areas", [])
         if not isinstance(excluded, list) or not all(isinstance(a, str) for a in excluded):
             raise ConfigError(f"{where}.exclude_areas: expected a list of area names")
-        self.excluded: tuple[str, ...] = tuple(excluded)
+        self.excluded: tuple[str, ...] = tuple(name_text(a) for a in excluded)
         self.reference = table.get("population_reference", "year")
         if self.reference not in REFERENCES:
             raise ConfigError(
@@ -165,42 +168,75 @@ class VolumeSettings:
                 f"{', '.join(map(str, missing_years))}, needed for budget year(s) "
                 f"{', '.join(map(str, years))}" + (f" (data_lag = {self.lag})" if self.lag else "")
             )
-        sex = "sex" if "sex" in frame.columns and frame["sex"].is_not_null().any() else None
+        sex = "sex" if "sex" in whole.columns and whole["sex"].is_not_null().any() else None
         cover = [*keys, *([sex] if sex else [])]
         rows = self._by_budget_year(frame.with_columns(pl.col(area).cast(pl.String)), years)
         rows = self._with_recipients(ctx, rows)
         rows = rows.with_columns(pl.lit(None, pl.String).alias("gap"))
-        # Without a mapping every area of the data is checked; with one, every recipient: the
-        # mapping may rename areas between year-ends (Gamla at 31/12 t−1 is Nya at 31/12 t).
-        unit = "_recipient" if self.mapping else "_area"
-        cell = [unit, "_budget", "_part", *cover]
-        universe = self._by_budget_year(whole.with_columns(pl.col(area).cast(pl.String)), years)
-        if sex:
-            universe = universe.filter(pl.col(sex).is_not_null())
-        expected = self._expected_cells(ctx, universe, rows, years, keys, cover)
-        missing = expected.join(rows.select(cell).unique(), on=cell, how="anti")
-        short = self._incomplete(ctx, incomplete, years, cover).join(missing, on=cell, how="anti")
-        if missing.height or short.height:
+        # Every area the dataset has in any year is expected in every data year the run reads
+        # (a one-year run must not drop an area that is missing only this year), and with an
+        # area mapping every recipient of each budget year too (see _expected_cells).
+        known = whole.select(pl.col(area).cast(pl.String).alias("_area")).unique()
+        values: dict[str, list[str]] = {}
+        for name in cover:
+            wanted = keys.get(name)
+            values[name] = (
+                list(wanted)
+                if wanted is not None
+                else whole.get_column(name).drop_nulls().cast(pl.String).unique().sort().to_list()
+            )
+        checks = [("_area", self._expected_cells(ctx, known, years))]
+        if self.mapping is not None:
+            checks.append(("_recipient", self._expected_recipients(ctx, known, years)))
+        missing_by: list[tuple[str, pl.DataFrame]] = []
+        for unit, expected in checks:
+            for name in cover:
+                expected = expected.join(
+                    pl.DataFrame({name: values[name]}, schema={name: pl.String}), how="cross"
+                )
+            cell = [unit, "_budget", "_part", *cover]
+            present = rows.select(pl.col(c).cast(pl.String) if c in cover else pl.col(c)
+                                  for c in cell).unique()  # fmt: skip
+            missing_by.append((unit, expected.join(present, on=cell, how="anti")))
+        area_cell = ["_area", "_budget", "_part", *cover]
+        short = self._incomplete(ctx, incomplete, years, cover).join(
+            missing_by[0][1], on=area_cell, how="anti"
+        )
+        if any(m.height for _, m in missing_by) or short.height:
             rule = self.gap_rule(ctx)
             if rule is None or rule.means != "zero":
-                self._refuse(missing, short, cover, unit)
+                self._refuse(missing_by, short, cover)
             assert rule is not None
             note = rule.note()
             if short.height:
                 rows = rows.join(
-                    short.select(cell).with_columns(pl.lit(True).alias("_short")),
-                    on=cell,
+                    short.select(area_cell).with_columns(pl.lit(True).alias("_short")),
+                    on=area_cell,
                     how="left",
                 ).with_columns(
                     pl.when(pl.col("_short")).then(pl.lit(note)).otherwise("gap").alias("gap")
                 )
                 rows = rows.drop("_short")
-            if missing.height:
-                filler = missing.with_columns(
-                    *[pl.lit(0.0).alias(column) for column in sums.values()],
-                    pl.lit(note).alias("gap"),
-                )
-                rows = pl.concat([rows, filler], how="diagonal_relaxed")
+            # a declared zero fills the missing area cells (each knows its recipient); a
+            # recipient without any row is filled too, when no area cell already did
+            fillers = []
+            filled = missing_by[0][1]
+            for unit, missing in missing_by:
+                if unit == "_recipient" and filled.height:
+                    missing = missing.join(
+                        filled.select("_recipient", "_budget", "_part", *cover).unique(),
+                        on=["_recipient", "_budget", "_part", *cover],
+                        how="anti",
+                    )
+                if missing.height:
+                    fillers.append(
+                        missing.with_columns(
+                            *[pl.lit(0.0).alias(column) for column in sums.values()],
+                            pl.lit(note).alias("gap"),
+                        )
+                    )
+            if fillers:
+                rows = pl.concat([rows, *fillers], how="diagonal_relaxed")
         summed = rows.group_by(
             pl.col("_recipient").alias("recipient"),
             pl.col("_budget").alias("year"),
@@ -304,45 +340,67 @@ class VolumeSettings:
         return mapped.drop("_row")
 
     def _expected_cells(
-        self,
-        ctx: ComputeContext,
-        universe: pl.DataFrame,
-        rows: pl.DataFrame,
-        years: Sequence[int],
-        keys: Mapping[str, Sequence[str] | None],
-        cover: Sequence[str],
+        self, ctx: ComputeContext, known: pl.DataFrame, years: Sequence[int]
     ) -> pl.DataFrame:
-        """Every cell the data must give: areas × budget years × year-ends × keys (× sex).
+        """Every (area, budget year, year-end) the data must give rows for.
 
-        The areas are those of the whole dataset in the data years the run reads (``universe``),
-        or with an area mapping those the mapping sends to a recipient in each budget year."""
+        Without a mapping: every area the dataset knows, in every data year the run reads. With
+        one, an area is expected where the mapping gives it a recipient in the budget year; with
+        two year-ends, the one at *t − 1* only if the area had a recipient the year before too
+        (it existed then), the one at *t* only if it still has one the year after (it was not
+        renamed or merged away during *t*): Gamla, renamed Nya during 2024, has no year-end 2024.
+        """
         budget = pl.DataFrame({"_budget": list(years)}, schema={"_budget": pl.Int64})
-        parts = pl.DataFrame({"_part": [p for p, _ in self.parts()]}, schema={"_part": pl.String})
+        parts = pl.DataFrame(
+            {"_part": [p for p, _ in self.parts()], "_back": [b for _, b in self.parts()]},
+            schema={"_part": pl.String, "_back": pl.Int64},
+        )
         if self.mapping is None:
-            areas = universe.select("_area").unique()
-            cells = areas.with_columns(
+            cells = known.with_columns(
                 pl.lit(self.recipient, pl.String).alias("_recipient")
                 if self.recipient is not None
                 else pl.col("_area").alias("_recipient")
             ).join(budget, how="cross")
-        else:
-            seen = universe.select("_area").unique()
-            mapping = self._mapping(ctx).join(seen, on="_area", how="semi")
-            cells = (
-                self._in_force(mapping.join(budget, how="cross"))
-                .select("_recipient", "_budget")
+            return cells.join(parts, how="cross").drop("_back")
+        mapping = self._mapping(ctx).join(known, on="_area", how="semi")
+        cells = self._in_force(mapping.join(budget, how="cross")).select(
+            "_area", "_recipient", "_budget"
+        )
+        two = len(self.parts()) > 1
+
+        if not two:
+            return cells.join(parts, how="cross").drop("_back")
+        spans = mapping.select("_area", "from_year", "to_year")
+        out = []
+        for part, back in self.parts():
+            shift = -1 if back else 1  # t−1: valid the year before; t: valid the year after
+            checked = cells.with_columns((pl.col("_budget") + shift).alias("_y")).join(
+                spans, on="_area", how="inner"
+            )
+            ok = (
+                checked.filter(
+                    (pl.col("from_year") <= pl.col("_y"))
+                    & (pl.col("to_year").is_null() | (pl.col("_y") <= pl.col("to_year")))
+                )
+                .select("_area", "_recipient", "_budget")
                 .unique()
             )
-        cells = cells.join(parts, how="cross")
-        for name in cover:
-            wanted = keys.get(name)
-            values = (
-                pl.DataFrame({name: list(wanted)}, schema={name: pl.String})
-                if wanted is not None
-                else rows.select(pl.col(name).cast(pl.String)).unique()
-            )
-            cells = cells.join(values, how="cross")
-        return cells
+            out.append(ok.with_columns(pl.lit(part).alias("_part")))
+        return pl.concat(out)
+
+    def _expected_recipients(
+        self, ctx: ComputeContext, known: pl.DataFrame, years: Sequence[int]
+    ) -> pl.DataFrame:
+        """With a mapping: every recipient of each budget year has rows at every year-end."""
+        budget = pl.DataFrame({"_budget": list(years)}, schema={"_budget": pl.Int64})
+        parts = pl.DataFrame({"_part": [p for p, _ in self.parts()]}, schema={"_part": pl.String})
+        mapping = self._mapping(ctx).join(known, on="_area", how="semi")
+        return (
+            self._in_force(mapping.join(budget, how="cross"))
+            .select("_recipient", "_budget")
+            .unique()
+            .join(parts, how="cross")
+        )
 
     def _incomplete(
         self,
@@ -351,45 +409,74 @@ class VolumeSettings:
         years: Sequence[int],
         cover: Sequence[str],
     ) -> pl.DataFrame:
-        """The data-year cells of ``incomplete`` as (area or recipient, budget year, part, …)."""
-        unit = "_recipient" if self.mapping else "_area"
-        schema = {unit: pl.String, "_budget": pl.Int64, "_part": pl.String}
+        """The data-year cells of ``incomplete`` as (area, recipient, budget year, part, …)."""
+        schema = {"_area": pl.String, "_recipient": pl.String, "_budget": pl.Int64,
+                  "_part": pl.String, "_missing": pl.String}  # fmt: skip
         if incomplete is None or incomplete.height == 0:
             return pl.DataFrame(schema=schema | dict.fromkeys(cover, pl.String))
         cells = self._by_budget_year(
             incomplete.with_columns(pl.col(self.recipient_column).cast(pl.String)), years
         )
-        if self.mapping:
-            cells = self._with_recipients(ctx, cells)
-        return cells.select(unit, "_budget", "_part", *cover, "_missing")
+        cells = self._with_recipients(ctx, cells)
+        return cells.select(
+            "_area",
+            "_recipient",
+            "_budget",
+            "_part",
+            *[pl.col(c).cast(pl.String) for c in cover],
+            "_missing",
+        )
 
     def _refuse(
-        self, missing: pl.DataFrame, short: pl.DataFrame, cover: Sequence[str], unit: str
+        self,
+        missing_by: Sequence[tuple[str, pl.DataFrame]],
+        short: pl.DataFrame,
+        cover: Sequence[str],
     ) -> None:
-        """Raise one error naming every missing and incomplete cell."""
-        label = "recipient" if unit == "_recipient" else "area"
+        """Raise one error naming every missing and incomplete cell (area or recipient)."""
 
         def cell(r: dict[str, object]) -> str:
             back = next(b for p, b in self.parts() if p == r["_part"])
             data_year = int(r["_budget"]) - self.lag - back  # type: ignore[call-overload]
-            text = f"{label} {r[unit]!r}, data year {data_year} (budget year {r['_budget']})"
-            for name in cover:
-                text += f", {name} {r[name]!r}"
+            label, name = (
+                ("recipient", r["_recipient"])
+                if r.get("_unit") == "_recipient"
+                else ("area", r["_area"])
+            )
+            text = f"{label} {name!r}, data year {data_year} (budget year {r['_budget']})"
+            for column in cover:
+                text += f", {column} {r[column]!r}"
             if r.get("_missing"):
                 text += f": ages {r['_missing']} missing"
             return text
 
-        problems = pl.concat(
-            [
-                missing.select(unit, "_budget", "_part", *cover),
-                *(
-                    [short.select(unit, "_budget", "_part", *cover, "_missing")]
-                    if short.height
-                    else []
-                ),
-            ],
-            how="diagonal_relaxed",
-        ).sort("_budget", unit, *cover)
+        frames = [
+            m.select(
+                pl.col("_area") if "_area" in m.columns else pl.lit(None, pl.String).alias("_area"),
+                pl.col("_recipient"),
+                "_budget",
+                "_part",
+                *cover,
+                pl.lit(unit).alias("_unit"),
+            )
+            for unit, m in missing_by
+            if m.height
+        ]
+        if short.height:
+            frames.append(
+                short.select(
+                    "_area",
+                    "_recipient",
+                    "_budget",
+                    "_part",
+                    *cover,
+                    "_missing",
+                    pl.lit("_area").alias("_unit"),
+                )
+            )
+        problems = pl.concat(frames, how="diagonal_relaxed").sort(
+            "_budget", "_unit", "_area", "_recipient", *cover, nulls_last=True
+        )
         raise missing_cells_error(
             self.where,
             f"dataset {self.dataset!r} gives no volume",
@@ -419,6 +506,8 @@ def population_bands(
     volume: VolumeSettings,
     bands: Mapping[str, tuple[int, int]],
     years: Sequence[int],
+    *,
+    by_area: bool = False,
 ) -> pl.DataFrame:
     """Volumes (recipient, year, component = band, volume, gap) of the population in ``bands``.
 
@@ -454,15 +543,22 @@ def population_bands(
         keys={"component": list(bands)},
         incomplete=incomplete,
         dataset=population,
+        carry=["_area"] if by_area else [],
     )
 
 
 def population_in_ages(
-    ctx: ComputeContext, volume: VolumeSettings, ages: tuple[int, int], years: Sequence[int]
+    ctx: ComputeContext,
+    volume: VolumeSettings,
+    ages: tuple[int, int],
+    years: Sequence[int],
+    *,
+    by_area: bool = False,
 ) -> pl.DataFrame:
-    """Volumes (recipient, year, volume, gap) of the population whose age lies within ``ages``."""
+    """Volumes (recipient, year, volume, gap) of the population whose age lies within ``ages``;
+    with ``by_area`` one row per area too (``_area``), for a cost that differs by area."""
     label = f"{ages[0]}–{ages[1]}"
-    return population_bands(ctx, volume, {label: ages}, years).drop("component")
+    return population_bands(ctx, volume, {label: ages}, years, by_area=by_area).drop("component")
 
 
 _RATE_SCHEMA = {

@@ -29,7 +29,7 @@ import polars as pl
 
 from rfm.config import check_keys, get_number, get_str
 from rfm.errors import ConfigError, ModelError
-from rfm.formatting import number, number_text_expr, percent
+from rfm.formatting import half_up, number, number_text_expr, percent
 from rfm.models.base import ComputeContext, Model, ModelConfig
 from rfm.models.common import VOLUME_KEYS, VolumeSettings, rates
 from rfm.models.frames import model_rows, with_basis
@@ -118,7 +118,7 @@ class DistributionKey(Model):
             f"{of_year['recipient'].n_unique()} mottagare",
             f"Andel: {number(round(points, 4))} ÷ {number(round(everyone, 4))} = "
             f"{percent(share, 4)}",
-            f"Belopp: andel × {number(round(total, 2))} kr = {number(round(share * total, 2))} kr",
+            f"Belopp: andel × {half_up(total, 2)} kr = {half_up(share * total, 2)} kr",
         ]
 
     def compute(self, ctx: ComputeContext, years: Sequence[int]) -> pl.DataFrame:

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from rfm.contract import exact_product, exact_sum
 from rfm.errors import ConfigError, ModelError
 from rfm.formatting import number, percent
 from rfm.models.base import ComputeContext, Model, ModelConfig
@@ -69,7 +70,8 @@ class PerCapitaStandardCost(Model):
         )
 
     def compute(self, ctx: ComputeContext, years: Sequence[int]) -> pl.DataFrame:
-        volumes = population_in_ages(ctx, self.volume, self.ages, years)
+        by_area = self.cost_dataset is not None  # each area's inhabitants at its own cost
+        volumes = population_in_ages(ctx, self.volume, self.ages, years, by_area=by_area)
         uplift = (
             rates(ctx, {"u": self.uplift_key}, years).select(
                 "year", pl.col("value").alias("uplift"), pl.col("source").alias("uplift_source")
@@ -93,18 +95,18 @@ class PerCapitaStandardCost(Model):
             assert self.cost_dataset is not None
             data = ctx.dataset(self.cost_dataset)
             costs = data.select(
-                self.volume.recipient_expr().alias("recipient"),
+                pl.col("area").cast(pl.String).alias("_area"),
                 (pl.col("year") + self.volume.lag).alias("year"),
                 pl.col("standard_cost").alias("cost"),
                 pl.lit(f"dataset {self.cost_dataset}").alias("cost_source"),
             )
-            joined = volumes.join(costs, on=["recipient", "year"], how="left")
+            joined = volumes.join(costs, on=["_area", "year"], how="left")
             missing = joined.filter(pl.col("cost").is_null())
             if missing.height:
                 first = missing.row(0, named=True)
                 raise ModelError(
                     f"{self.config.where}: dataset {self.cost_dataset!r} has no standard cost "
-                    f"for {first['recipient']!r} in {first['year']} ({missing.height} such rows)"
+                    f"for area {first['_area']!r} in {first['year']} ({missing.height} such rows)"
                 )
         joined = joined.join(uplift, on="year", how="left")
         basis = [
@@ -118,9 +120,17 @@ class PerCapitaStandardCost(Model):
         ]
         if joined.height == 0:
             raise ModelError(f"{self.config.where}: no population for the years asked")
+        component = pl.lit(f"invånare {self.ages_label}")
+        if by_area:  # one row per area when a recipient gathers several areas
+            component = component + pl.lit(" (") + pl.col("_area") + pl.lit(")")
+            component = (
+                pl.when(pl.col("_area") == pl.col("recipient"))
+                .then(pl.lit(f"invånare {self.ages_label}"))
+                .otherwise(component)
+            )
         joined = joined.with_columns(
-            pl.lit(f"invånare {self.ages_label}").alias("component"),
-            (pl.col("cost") * (1 + pl.col("uplift"))).alias("rate"),
+            component.alias("component"),
+            exact_product(pl.col("cost"), exact_sum(1.0, pl.col("uplift"))).alias("rate"),
             pl.Series("basis", basis, dtype=pl.String),
         )
         return model_rows(joined, self.id, "invånare", "kr/invånare")

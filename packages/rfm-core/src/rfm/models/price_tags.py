@@ -17,6 +17,7 @@ from typing import Any
 
 import polars as pl
 
+from rfm.contract import exact_product
 from rfm.errors import ConfigError, ModelError
 from rfm.formatting import number
 from rfm.models.base import ComputeContext, Model, ModelConfig
@@ -120,7 +121,7 @@ class PriceTags(Model):
         # A category without a weight is priced at its prislapp: the weight is 1 by definition
         # (förordning 2008:776 weighs only the categories it names), not a missing number.
         table = with_basis(table, basis).with_columns(
-            (pl.col("value") * pl.coalesce(pl.col("weight"), pl.lit(1.0))).alias("rate")
+            exact_product(pl.col("value"), pl.coalesce(pl.col("weight"), pl.lit(1.0))).alias("rate")
         )
         joined = volumes.join(table, on=["component", "year"], how="left")
         return model_rows(joined, self.id, self.volume_unit, "kr/st")

@@ -32,7 +32,7 @@ import polars as pl
 from rfm import __version__
 from rfm.display_rounding import Rounding, natural_sorted, nested, sort_key
 from rfm.engine import RunResult
-from rfm.formatting import number, percent
+from rfm.formatting import half_up, number, percent
 from rfm.io.atomic import write_text_atomic
 from rfm.reports.labels import parameter_label, prices_text, years_text
 from rfm.reports.pages import branding, render_page
@@ -137,7 +137,7 @@ TOP = 3
 
 
 def kr(value: float) -> str:
-    return number(round(value), 0)
+    return half_up(value)
 
 
 def table(
@@ -230,7 +230,12 @@ def render_report(
     models = natural_sorted(sorted(set(totals["model"].to_list())))
     label = {m.id: m.label for m in tenant.models}
     a_figures = _Figures(totals, rounding)
-    b_figures = _Figures(comparison, rounding, "b") if comparison is not None else None
+    # B's figures from the rows B has: a model or recipient that only A has is absent in B
+    b_figures = (
+        _Figures(comparison.filter(pl.col("b").is_not_null()), rounding, "b")
+        if comparison is not None
+        else None
+    )
     look = branding(tenant)
     colours = [look["colours"]["primary"], look["colours"]["accent"], "#2e8b57", "#edae49",
                "#6a4c93", "#00798c", "#8c564b", "#7f7f7f"]  # fmt: skip
@@ -279,15 +284,16 @@ def render_report(
         for r in sorted(per.iter_rows(named=True), key=lambda r: sort_key((r["model"], r["year"]))):
             ra = a_figures.of_model(r["year"], r["model"])
             rb = b_figures.of_model(r["year"], r["model"])
+            both = ra is not None and rb is not None
             b_exact = float(r["b"] or 0)
-            share = (float(r["a"] or 0) - b_exact) / abs(b_exact) if b_exact else None
+            share = (float(r["a"] or 0) - b_exact) / abs(b_exact) if both and b_exact else None
             rows.append(
                 [
                     label.get(r["model"], r["model"]),
                     str(r["year"]),
-                    show(ra),
-                    show(rb),
-                    show((ra or 0) - (rb or 0)),
+                    show(ra) if ra is not None else f"finns inte i {a}",
+                    show(rb) if rb is not None else f"finns inte i {b}",
+                    show(ra - rb) if both else "–",  # type: ignore[operator]
                     pct(share),
                 ]
             )
@@ -381,7 +387,7 @@ def render_report(
 
 def _axis_format(lang: str) -> Any:
     def fmt(v: float) -> str:
-        text = number(round(v), 0)
+        text = half_up(v)
         return text.replace(" ", ",") if lang == "en" else text.replace(" ", "\u00a0")
 
     return fmt
@@ -419,9 +425,10 @@ def _summary(
         )
         lead = t["change_vs"].format(a=labels[0], b=labels[1], year=first)
         for r in comparison.filter(pl.col("year") == first).iter_rows(named=True):
-            fa = a.of_recipient(first, r["model"], r["recipient"]) or 0
-            fb = b.of_recipient(first, r["model"], r["recipient"]) or 0
-            changes.append((_who(r["model"], r["recipient"], label, totals), fa - fb))
+            fa = a.of_recipient(first, r["model"], r["recipient"])
+            fb = b.of_recipient(first, r["model"], r["recipient"])
+            if fa is not None and fb is not None:  # a change needs both sides
+                changes.append((_who(r["model"], r["recipient"], label, totals), fa - fb))
     elif len(years) > 1:
         ra, rb = a.of_year(last) or 0, a.of_year(first) or 0
         exact_first = float(totals.filter(pl.col("year") == first)["amount"].sum())
@@ -481,7 +488,12 @@ def _spread(
     fmt = _axis_format(lang)
     if comparison is not None and b is not None:
         year = years[0]
-        part = comparison.filter((pl.col("model") == m) & (pl.col("year") == year))
+        part = comparison.filter(
+            (pl.col("model") == m)
+            & (pl.col("year") == year)
+            & pl.col("a").is_not_null()
+            & pl.col("b").is_not_null()  # a recipient one side lacks has no change to draw
+        )
         names = natural_sorted(part["recipient"].to_list())
         exact = {r["recipient"]: (r["a"], r["b"]) for r in part.iter_rows(named=True)}
         before = [b.of_recipient(year, m, n) or 0 for n in names]

@@ -10,6 +10,9 @@ Three passes, all reporting every problem at once with file, row and column:
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import polars as pl
 
 from rfm.errors import InputError, Location, Problem
@@ -30,15 +33,31 @@ SEX_CODES = {
 
 
 def identifier_expr(expr: pl.Expr) -> pl.Expr:
-    """Text as one name: Unicode NFC, no zero-width characters, trimmed; empty is missing.
+    """Text as one name: Unicode NFC, no zero-width characters, every run of spaces (also
+    no-break and thin spaces) one space, trimmed; empty is missing.
 
-    ``Söder\u200bmalm`` and a decomposed ``Södermalm`` are the same recipient as ``Södermalm``;
-    text with a control character becomes missing, so the caller reports it.
+    ``Söder\u200bmalm``, a decomposed ``Södermalm`` and ``Norra\u00a0innerstaden`` are the
+    recipients ``Södermalm`` and ``Norra innerstaden``; text with a control character becomes
+    missing, so the caller reports it.
     """
     text = (
-        expr.cast(pl.String).str.normalize("NFC").str.replace_all(_ZERO_WIDTH, "").str.strip_chars()
+        expr.cast(pl.String)
+        .str.normalize("NFC")
+        .str.replace_all(_ZERO_WIDTH, "")
+        .str.replace_all(_SPACES, " ")
+        .str.strip_chars()
     )
     return pl.when((text != "") & ~text.str.contains(_CONTROL)).then(text)
+
+
+def name_text(text: str) -> str:
+    """A name from a tenant file read as the data's names are (see :func:`identifier_expr`)."""
+    nfc = unicodedata.normalize("NFC", text)
+    return re.sub(r"\s+", " ", re.sub(_ZERO_WIDTH, "", nfc)).strip()
+
+
+_SPACES = r"\s+"
+"""Spaces of every kind, tabs and line breaks, in a run: one space in a name."""
 
 
 def _parse(
