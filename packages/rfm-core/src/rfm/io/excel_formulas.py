@@ -36,6 +36,17 @@ def _attribute(element: Any, name: str) -> str:
 
 def formula_cells(path: Path, sheet_index: int) -> Iterator[tuple[str, str]]:
     """(cell address, formula) of every formula in the sheet at ``sheet_index`` (0-based)."""
+    for kind, address, formula in scan_sheet(path, sheet_index):
+        if kind == "formula":
+            yield address, formula
+
+
+def scan_sheet(path: Path, sheet_index: int) -> Iterator[tuple[str, str, str]]:
+    """("formula", address, formula) and ("text", address, "") of the sheet's cells.
+
+    A text cell is one Excel stores as text (``t="s"`` or an inline string): in a column of
+    numbers, Swedish Excel keeps "1.234" as text because its decimal sign is a comma.
+    """
     with zipfile.ZipFile(path) as book:
         target = _sheet_part(book, sheet_index)
         if target is None:
@@ -46,8 +57,10 @@ def formula_cells(path: Path, sheet_index: int) -> Iterator[tuple[str, str]]:
                 tag = _local(element.tag)
                 if event == "start" and tag == "c":
                     address = element.get("r", "")
+                    if element.get("t") in ("s", "inlineStr"):
+                        yield "text", address, ""
                 elif event == "end" and tag == "f":
-                    yield address, "=" + (element.text or "").strip()
+                    yield "formula", address, "=" + (element.text or "").strip()
                 elif event == "end" and tag == "row":
                     element.clear()
 

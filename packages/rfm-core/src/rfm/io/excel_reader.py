@@ -9,7 +9,7 @@ from xml.etree.ElementTree import ParseError
 import polars as pl
 
 from rfm.errors import InputError, Location, Problem, UnreadableFileError
-from rfm.io.excel_formulas import column_index, formula_cells, split_address
+from rfm.io.excel_formulas import column_index, scan_sheet, split_address
 from rfm.io.table import ROW, RawTable
 
 
@@ -34,21 +34,27 @@ def read_excel(path: Path, *, name: str | None = None, sheet: str | None = None)
         raise UnreadableFileError(
             f"{name}: cannot read sheet {sheet or sheets[0]!r} ({exc})"
         ) from None
-    _refuse_formulas(path, name, sheets.index(sheet) if sheet is not None else 0, frame.columns)
+    text_cells = _scan(path, name, sheets.index(sheet) if sheet is not None else 0, frame.columns)
     frame = frame.with_columns(pl.all().cast(pl.String))
     frame = frame.with_columns((pl.int_range(pl.len(), dtype=pl.Int64) + 2).alias(ROW))
-    # A cell Excel stores as the number 1234.5 arrives as the text "1234.5": decimal point.
-    return RawTable(frame, name, decimal_comma=False)
+    # A cell Excel stores as the number 1234.5 arrives as the text "1234.5": decimal point. A
+    # cell stored as text is marked: in a number column its point or comma is not trusted.
+    return RawTable(frame, name, decimal_comma=False, text_cells=text_cells)
 
 
-def _refuse_formulas(path: Path, name: str, index: int, header: list[str]) -> None:
-    """Refuse a data sheet with formulas: their cached values may be stale (or 0)."""
+def _scan(path: Path, name: str, index: int, header: list[str]) -> frozenset[tuple[int, str]]:
+    """Refuse a data sheet with formulas (their cached values may be stale, or 0); return the
+    (row, column) of each cell stored as text."""
     problems = []
+    text: set[tuple[int, str]] = set()
     try:
-        for address, formula in formula_cells(path, index):
+        for kind, address, formula in scan_sheet(path, index):
             letters, row = split_address(address)
             col = column_index(letters)
             column = header[col] if 0 <= col < len(header) else letters
+            if kind == "text":
+                text.add((row, column))
+                continue
             problems.append(
                 Problem(
                     Location(name, row, column),
@@ -63,3 +69,4 @@ def _refuse_formulas(path: Path, name: str, index: int, header: list[str]) -> No
         raise UnreadableFileError(f"{name}: not a readable .xlsx workbook ({exc})") from None
     if problems:
         raise InputError(problems, title=f"{name}: holds formulas where rfm reads values")
+    return frozenset(text)

@@ -17,24 +17,27 @@ _SPACES = r"[\s\u00a0\u202f\u2009]"
 def number_expr(column: str, decimal_comma: bool, thousands_point: bool = False) -> pl.Expr:
     """An expression parsing a text column as Float64; unparseable text becomes null.
 
+    Spaces between digits must group thousands (``1 234 567``, not ``12 5`` or ``1 23,5``).
     With a decimal comma a point is ambiguous (``1.234``: a thousand or one and a bit?): it
     makes the cell null (the caller says why) unless the file declares the point a thousands
-    separator (``thousands_point``), when points are removed.
+    separator (``thousands_point``); then points must group thousands too (``1.234,5``, not
+    ``12.5`` or ``1.2.3.4``).
     """
-    text = (
-        pl.col(column)
-        .cast(pl.String)
-        .str.strip_chars()
-        .str.replace_all(_SPACES, "")
-        .str.replace_all("\u2212", "-")  # typographic minus
-    )
+    raw = pl.col(column).cast(pl.String).str.strip_chars().str.replace_all("\u2212", "-")
+    decimal = "," if decimal_comma else r"\."
+    tail = rf"(?:{decimal}\d+)?(?:[eE][-+]?\d+)?"
+    grouped = rf"^[-+]?\d{{1,3}}(?:{_SPACES}\d{{3}})+{tail}$"
+    ok = ~raw.str.contains(_SPACES) | raw.str.contains(grouped)
+    text = raw.str.replace_all(_SPACES, "")
     if decimal_comma:
         if thousands_point:
+            points = r"^[-+]?\d{1,3}(?:\.\d{3})+(?:,\d+)?$"
+            ok = ok & (~text.str.contains(".", literal=True) | text.str.contains(points))
             text = text.str.replace_all(".", "", literal=True)
         else:
-            text = pl.when(~text.str.contains(".", literal=True)).then(text)
+            ok = ok & ~text.str.contains(".", literal=True)
         text = text.str.replace_all(",", ".", literal=True)
-    value = text.cast(pl.Float64, strict=False)
+    value = pl.when(ok).then(text).cast(pl.Float64, strict=False)
     return pl.when(value.is_finite()).then(value)  # "inf", "NaN", 1e400: not amounts
 
 

@@ -25,6 +25,8 @@ class RawTable:
     decimal_comma: bool = False
     thousands_point: bool = False
     """With a decimal comma: the file says a point separates thousands (``1.234,5``)."""
+    text_cells: frozenset[tuple[int, str]] = frozenset()
+    """(row, column) of cells a workbook stores as text, not as numbers."""
 
     def renamed(self, mapping: dict[str, str]) -> RawTable:
         """The same table with columns renamed ``{name in file: name rfm expects}``."""
@@ -39,4 +41,5 @@ class RawTable:
         ]
         if problems:
             raise InputError(problems, title=f"{self.file}: cannot rename columns")
-        return attrs.evolve(self, frame=self.frame.rename(mapping))
+        text = frozenset((row, mapping.get(column, column)) for row, column in self.text_cells)
+        return attrs.evolve(self, frame=self.frame.rename(mapping), text_cells=text)

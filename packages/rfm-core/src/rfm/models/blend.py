@@ -22,7 +22,7 @@ from decimal import Decimal
 import polars as pl
 
 from rfm.config import check_keys
-from rfm.errors import ConfigError
+from rfm.errors import ConfigError, ModelError
 from rfm.formatting import half_up, percent
 from rfm.models.base import ComputeContext, Model, ModelConfig
 from rfm.models.common import rates
@@ -103,7 +103,15 @@ class Blend(Model):
         )
 
     def compute(self, ctx: ComputeContext, years: Sequence[int]) -> pl.DataFrame:
-        shares = rates(ctx, {"s": self.share_key}, years)
+        shares = rates(ctx, {"s": self.share_key}, years, self.config.where)
+        outside = shares.filter((pl.col("value") < 0) | (pl.col("value") > 1))
+        if outside.height:  # a named parameter or a scenario's override: checked here
+            first = outside.row(0, named=True)
+            raise ModelError(
+                f"{self.config.where}: the new model's share is {first['value']} in "
+                f"{first['year']} ({first['source']}); a share lies in 0–1, so that a blend "
+                "lies between its parts"
+            )
         # One row per year and part: its component, its share and why (small: 2 × years).
         parts = pl.DataFrame(
             [

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 import polars as pl
 
@@ -661,6 +662,19 @@ def facts(
             "the model if last year's count should stand."
         )
     return pl.DataFrame(rows, schema=_RATE_SCHEMA | {"gap": pl.String})
+
+
+def refuse_negative(
+    frame: pl.DataFrame, column: str, describe: Callable[[dict[str, Any]], str]
+) -> None:
+    """Raise ModelError naming the first row whose ``column`` is below zero.
+
+    ``describe`` turns that row into the message: what the number is, where it came
+    from and why it must be 0 or more (a count, a weight, need points).
+    """
+    negative = frame.filter(pl.col(column) < 0)
+    if negative.height:
+        raise ModelError(describe(negative.row(0, named=True)))
 
 
 def cite(value: float, unit: str, source: str, from_year: int) -> str:

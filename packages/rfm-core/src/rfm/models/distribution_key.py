@@ -31,7 +31,7 @@ from rfm.config import check_keys, get_number, get_str
 from rfm.errors import ConfigError, ModelError
 from rfm.formatting import half_up, number, number_text_expr, percent
 from rfm.models.base import ComputeContext, Model, ModelConfig
-from rfm.models.common import VOLUME_KEYS, VolumeSettings, rates
+from rfm.models.common import VOLUME_KEYS, VolumeSettings, rates, refuse_negative
 from rfm.models.frames import model_rows, with_basis
 
 
@@ -179,13 +179,14 @@ class DistributionKey(Model):
         points = raw.join(weights, on=["component", "year"], how="left").with_columns(
             (pl.col("adjusted") * pl.col("weight")).alias("points")
         )
-        negative = points.filter(pl.col("points") < 0)
-        if negative.height:
-            first = negative.row(0, named=True)
-            raise ModelError(
-                f"{self.config.where}: negative need points for {first['recipient']!r} "
-                f"({first['component']}, {first['year']}); a key needs points ≥ 0"
-            )
+        refuse_negative(
+            points,
+            "points",
+            lambda r: (
+                f"{self.config.where}: negative need points for {r['recipient']!r} "
+                f"({r['component']}, {r['year']}); a key needs points ≥ 0"
+            ),
+        )
         sums = points.group_by("year").agg(pl.col("points").sum().alias("sum_points"))
         per_year = self._total_per_year(ctx, years).join(sums, on="year", how="left")
         empty = per_year.filter(pl.col("sum_points").is_null() | (pl.col("sum_points") <= 0))

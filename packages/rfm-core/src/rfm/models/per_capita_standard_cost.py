@@ -109,6 +109,13 @@ class PerCapitaStandardCost(Model):
                     f"for area {first['_area']!r} in {first['year']} ({missing.height} such rows)"
                 )
         joined = joined.join(uplift, on="year", how="left")
+        below = joined.filter(pl.col("uplift") <= -1)
+        if below.height:
+            first = below.row(0, named=True)
+            raise ModelError(
+                f"{self.config.where}: the uplift is {first['uplift']} in {first['year']} "
+                f"({first['uplift_source']}); 1 + uplift must stay above 0"
+            )
         basis = [
             f"standardkostnad {number(r['cost'])} kr/invånare ({r['cost_source']})"
             + (

@@ -21,7 +21,7 @@ from rfm.contract import exact_product
 from rfm.errors import ConfigError, ModelError
 from rfm.formatting import number
 from rfm.models.base import ComputeContext, Model, ModelConfig
-from rfm.models.common import VOLUME_KEYS, VolumeSettings, facts, rates
+from rfm.models.common import VOLUME_KEYS, VolumeSettings, facts, rates, refuse_negative
 from rfm.models.frames import model_rows, with_basis
 
 
@@ -78,10 +78,21 @@ class PriceTags(Model):
 
     def _volumes(self, ctx: ComputeContext, years: Sequence[int]) -> pl.DataFrame:
         if self.count_keys:
-            counts = facts(ctx, self.count_keys, years, self.config.where, self.volume.gaps)
+            lag = self.volume.lag  # the counts of budget year t are those of year t − lag
+            counts = facts(
+                ctx, self.count_keys, [y - lag for y in years], self.config.where, self.volume.gaps
+            )
+            refuse_negative(
+                counts,
+                "value",
+                lambda r: (
+                    f"{self.config.where}: the count of {r['component']!r} in "
+                    f"{r['year']} is {r['value']}; a count is 0 or more"
+                ),
+            )
             return counts.select(
                 pl.lit(self.volume.recipient, pl.String).alias("recipient"),
-                "year",
+                (pl.col("year") + lag).alias("year"),
                 "component",
                 pl.col("value").alias("volume"),
                 "gap",
@@ -111,6 +122,14 @@ class PriceTags(Model):
             pl.col("source").alias("weight_source"),
         )
         table = prices.join(weights, on=["component", "year"], how="left")
+        refuse_negative(
+            table,
+            "weight",
+            lambda r: (
+                f"{self.config.where}: the weight of {r['component']!r} is {r['weight']} "
+                f"in {r['year']} ({r['weight_source']}); a weight is 0 or more"
+            ),
+        )
 
         def basis(r: dict[str, Any]) -> str:
             text = f"prislapp {number(r['value'])} kr ({r['source']}, från {r['from_year']})"

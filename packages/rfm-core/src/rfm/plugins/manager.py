@@ -226,13 +226,29 @@ class PluginHost:
             ("register_tenants", tenants),
         ):
             self._gather(hook, accept)
+        # A file suffix two plugins' readers claim is a conflict too: otherwise the first
+        # reader registered would read every .csv file, whatever the other plugin meant.
+        claims: dict[str, list[str]] = {}
+        for reader in registry.readers.values():
+            for suffix in reader.suffixes:
+                claims.setdefault(suffix, []).append(reader.name)
+        refusing: dict[str, Reader] = {}
+        for suffix, names in claims.items():
+            plugins = list(dict.fromkeys(owners[("reader", n)] for n in names))
+            if len(plugins) > 1:
+                registry.conflicts[("file suffix", suffix)] = (plugins[0], plugins[1])
+                refusing[f"{suffix} (claimed twice)"] = attrs.evolve(
+                    registry.readers[names[0]], name=f"{suffix} (claimed twice)",
+                    suffixes=(suffix,),
+                ).refusing(registry.conflict("file suffix", suffix))  # fmt: skip
+        if refusing:  # looked at first, so a claimed suffix is never read by either plugin
+            registry.readers = {**refusing, **registry.readers}
         for (kind, name), (first, second) in registry.conflicts.items():
-            message = (
-                f"registers {kind} {name!r}, which plugin {first!r} registers too; "
-                f"{name!r} is unusable until one of them is uninstalled"
-            )
-            for plugin in (first, second):
-                self.conflicted.setdefault(plugin, []).append(message)
+            for plugin, other in ((first, second), (second, first)):
+                self.conflicted.setdefault(plugin, []).append(
+                    f"registers {kind} {name!r}, which plugin {other!r} registers too; "
+                    f"{name!r} is unusable until one of them is uninstalled"
+                )
             if kind == "reader":
                 registry.readers[name] = registry.readers[name].refusing(
                     registry.conflict(kind, name)

@@ -153,6 +153,8 @@ def parse_columns(raw: RawTable, spec: SchemaSpec) -> pl.DataFrame:
             if _ambiguous(value, kind, raw):
                 expected = AMBIGUOUS
             problems.append(Problem(Location(raw.file, row, name), expected, value))
+        for row, value in _text_numbers(raw, name, kind, frame):
+            problems.append(Problem(Location(raw.file, row, name), TEXT_NUMBER, value))
     if problems:
         problems.sort(key=lambda p: (p.location.row or 0, p.location.column or ""))
         raise InputError(problems, title=f"{raw.file}: values of the wrong kind")
@@ -164,6 +166,26 @@ AMBIGUOUS = (
     'ambiguous (1.234 may be 1 234 or 1,234); declare thousands_separator = "." on its '
     "[data.…] table if points separate thousands, or decimal_comma = false if they are decimals"
 )
+
+
+TEXT_NUMBER = (
+    "a number stored as a number: the workbook keeps this cell as text, so its point or comma "
+    "cannot be trusted (is 1.234 one thousand two hundred thirty-four, or one point two?); "
+    "enter it as a number"
+)
+
+
+def _text_numbers(
+    raw: RawTable, name: str, kind: ColumnKind, frame: pl.DataFrame
+) -> list[tuple[int, str]]:
+    """Cells of a number column that a workbook stores as text with a point or a comma."""
+    if kind not in ("int", "number") or not raw.text_cells:
+        return []
+    rows = {row for row, column in raw.text_cells if column == name}
+    if not rows:
+        return []
+    picked = frame.filter(pl.col(ROW).is_in(sorted(rows))).select(ROW, pl.col(name).cast(pl.String))
+    return [(r, v) for r, v in picked.iter_rows() if v is not None and ("." in v or "," in v)]
 
 
 def _ambiguous(value: object, kind: ColumnKind, raw: RawTable) -> bool:

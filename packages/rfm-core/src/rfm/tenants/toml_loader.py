@@ -136,12 +136,28 @@ def check_kommunkod(kommunkod: object, name: str, file: str) -> None:
         )
     own = names[kommunkod]
     text = unicodedata.normalize("NFC", name)
-    mentioned = {n for n in names.values() if re.search(rf"(?<!\w){re.escape(n)}s?(?!\w)", text)}
+    shouted = text.isupper()  # "SJÖBO KOMMUN" names Sjöbo too
+    if shouted:
+        text = text.casefold()
+    mentioned = {
+        n
+        for n in names.values()
+        for form in _name_forms(n)
+        if re.search(rf"(?<!\w){re.escape(form.casefold() if shouted else form)}s?(?!\w)", text)
+    }
     if mentioned and own not in mentioned:
         raise ConfigError(
             f"{where}: {kommunkod} is {own}, but the tenant's name {name!r} names "
             f"{', '.join(sorted(mentioned))}; give the kommunkod of the kommun the tenant is for"
         )
+
+
+_OFFICIAL_FORMS = {"Falun": ("Falu",), "Malung-Sälen": ("Malung",), "Upplands-Bro": ("Bro",)}
+"""Forms a kommun's own name takes ("Falu kommun" is Falun's official name)."""
+
+
+def _name_forms(name: str) -> tuple[str, ...]:
+    return (name, *_OFFICIAL_FORMS.get(name, ()))
 
 
 def _check_id(value: str, where: str) -> str:
@@ -420,7 +436,7 @@ def tenant_from_document(doc: Table, path: Path, registry: Registry) -> Tenant:
         classifications=classifications,
         name=name,
         kommunkod=kommunkod,
-        own=tuple(own) or (base.own if base else ()),
+        own=tuple(dict.fromkeys([*(base.own if base else ()), *own])),  # a chain keeps both
         folder=folder,
         models=tuple(all_models),
         parameters=params,
@@ -564,7 +580,14 @@ def _check_inheritance(doc: Table, head: Table, base: Tenant, kommunkod: object,
     if kommunkod == base.kommunkod:
         return
     replaced_data = set(get_table(doc, "data", file))
-    replaced_params = set(get_table(doc, "overrides", file))
+    # An override replaces a base parameter only if no base value stays in force: its first
+    # year is at or before the base's first (a value from 2099 leaves every earlier year as is).
+    replaced_params = set()
+    for key, table in get_table(doc, "overrides", file).items():
+        values = table.get("values", {}) if isinstance(table, Mapping) else {}
+        years = [int(y) for y in values if str(y).isdigit()] if isinstance(values, Mapping) else []
+        if key in base.parameters and years and min(years) <= base.parameters[key].values[0].year:
+            replaced_params.add(key)
     taken = [
         item
         for item in base.own
