@@ -115,6 +115,35 @@ def formula_workbook() -> bytes:
     return buffer.getvalue()
 
 
+BLEND_TOML = (
+    GOOD_TOML
+    + '[[models]]\nid = "ny"\ntype = "age_bands"\nrecipient = "Äldreomsorg"\nsource = "KF"\n'
+    + 'bands = { "65-79" = { 2024 = 20000 }, "80+" = { 2024 = 140000 } }\n'
+    + '[[models]]\nid = "bl"\ntype = "blend"\nold = "aldreomsorg"\nnew = "ny"\nsource = "KF"\n'
+    + "new_share = { 2024 = 0.3 }\n"
+)
+
+
+def text_number_workbook() -> bytes:
+    """GOOD_POP as a workbook whose last count is the text '1.234' (as pasted from a web page).
+
+    Excel keeps it as text: is it 1 234 or 1,234? Text without a point or comma ('60') is
+    read, since it can mean one number only."""
+    import io
+
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet("Befolkning")
+    sheet.write_row(0, 0, ["area", "year", "age", "count"])
+    sheet.write_row(1, 0, ["9999", 2024, "65-79", 100])
+    sheet.write_row(2, 0, ["9999", 2024, "80+"])
+    sheet.write_string(2, 3, "1.234")
+    book.close()
+    return buffer.getvalue()
+
+
 SILENT_NUMBERS = [
     Case(
         "No silent numbers",
@@ -308,6 +337,65 @@ SILENT_NUMBERS = [
         r"data\.population",
         '[tenant]\nid = "vaggeryd-kopia"\nname = "Vaggeryd"\nkommunkod = "0665"\n'
         'extends = "exempel"\n',
+    ),
+    Case(
+        "No silent numbers",
+        "spaces that do not group thousands (12 5)",
+        pop("area,year,age,count\n9999,2024,65-79,12 5\n9999,2024,80+,60\n"),
+        r"pop\.csv, row 2, column 'count': found '12 5'; expected a number",
+    ),
+    Case(
+        "No silent numbers",
+        'a decimal comma in a comma-separated file ("1234,5")',
+        pop('area,year,age,count\n9999,2024,65-79,"1234,5"\n9999,2024,80+,60\n'),
+        r"row 2, column 'count': found '1234,5'.*declare decimal_comma = true",
+    ),
+    Case(
+        "No silent numbers",
+        "a number stored as text in an Excel sheet",
+        {"pop.xlsx": text_number_workbook()},
+        r"pop\.xlsx, row 3, column 'count': found '1\.234'; expected a number stored as a number",
+        toml_with('path = "pop.csv"', 'path = "pop.xlsx"'),
+    ),
+    Case(
+        "No silent numbers",
+        "a negative count given inline",
+        {},
+        r"model 'lss': the count of 'bostad' in 2018 is -12(\.0)?; a count is 0 or more",
+        COUNTS_TOML.replace("2018 = 12", "2018 = -12"),
+        ("--year", "2018"),
+    ),
+    Case(
+        "No silent numbers",
+        "a blend whose share a scenario sets to 1.5",
+        pop(GOOD_POP),
+        r"model 'bl': the new model's share is 1\.5 in 2024.*a share lies in 0–1",
+        BLEND_TOML + '[scenarios.hog]\noverrides = { "bl.new_share" = { unit = "andel", values = '
+        '{ 2024 = { value = 1.5, source = "test" } } } }\n',
+        ("--year", "2024", "--scenario", "hog"),
+    ),
+    Case(
+        "No silent numbers",
+        "a blend whose new model does not pay a recipient the old one pays",
+        pop(GOOD_POP.replace("9999", "A") + "B,2024,65-79,10\nB,2024,80+,6\n"),
+        r"model 'bl': a blend weighs.*'B' in 2024: no amount from ny",
+        BLEND_TOML.replace('recipient = "Äldreomsorg"\n', "").replace(
+            'id = "ny"\n', 'id = "ny"\nexclude_areas = ["B"]\n'
+        ),
+    ),
+    Case(
+        "No silent numbers",
+        "a tenant file without models",
+        pop(GOOD_POP),
+        r"no \[\[models\]\]; a tenant file needs at least one model",
+        GOOD_TOML.split("[[models]]")[0],
+    ),
+    Case(
+        "No silent numbers",
+        "a scenario that runs no model",
+        pop(GOOD_POP),
+        r"\[scenarios\.tom\]\.models: an empty list runs nothing",
+        GOOD_TOML + "[scenarios.tom]\nmodels = []\n",
     ),
 ]
 
@@ -542,6 +630,31 @@ CASES = [
         toml_with('type = "age_bands"', 'type = "age_band"'),
     ),
     Case("Tenant TOML", "an unknown scenario asked for", pop(GOOD_POP), r"scenario.*finns-inte"),
+    *[
+        Case(
+            "Tenant TOML",
+            f"recipient_column = {column!r}",
+            pop(GOOD_POP),
+            expected,
+            toml_with('recipient = "Äldreomsorg"', f'recipient_column = "{column}"'),
+        )
+        for column, expected in (
+            (
+                "omrade",
+                r"recipient_column: dataset 'population' has no column 'omrade'; its "
+                r"columns are area, year, age, count",
+            ),
+            ("year", r"recipient_column: 'year' holds what a row measures"),
+            ("count", r"recipient_column: 'count' holds what a row measures"),
+        )
+    ],
+    Case(
+        "Tenant TOML",
+        "a glide path whose start is text",
+        pop(GOOD_POP),
+        r"model 'bl'\.glide: 'from' and 'to' are years.*found 'x' and 2027",
+        BLEND_TOML.replace("new_share = { 2024 = 0.3 }", 'glide = { from = "x", to = 2027 }'),
+    ),
     *SILENT_NUMBERS,
 ]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import polars as pl
 import pytest
 
@@ -146,3 +148,25 @@ def test_renaming_onto_an_existing_column_is_refused(data_dir):
     raw = read_table(READERS, data_dir / "pxweb_v2_TAB638.json")
     with pytest.raises(InputError, match="renaming 'Region' to it"):
         raw.renamed({"Region": "Tid"})
+
+
+def test_pxweb_symbols_dash_is_zero_and_dots_are_no_figure(tmp_path):
+    """SCB's teckenförklaring: "-" is "inget finns att redovisa" (exactly 0); ".." and "." are
+    no figure at all, left missing so that a model needing them stops and names them."""
+    doc = {
+        "columns": [
+            {"code": "Region", "text": "region", "type": "d"},
+            {"code": "Tid", "text": "år", "type": "t"},
+            {"code": "BE0101N1", "text": "Folkmängd", "type": "c"},
+        ],
+        "data": [
+            {"key": ["0665", "2019"], "values": ["-"]},
+            {"key": ["0666", "2019"], "values": [".."]},
+            {"key": ["0667", "2019"], "values": ["."]},
+            {"key": ["0668", "2019"], "values": ["14275"]},
+        ],
+    }
+    path = tmp_path / "px.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    raw = read_table(READERS, path)
+    assert raw.frame.get_column("value").to_list() == ["0", None, None, "14275"]

@@ -11,6 +11,7 @@ import polars as pl
 
 from rfm.archive import ArchiveError, RunArchive, default_path, reproduce
 from rfm.cli.common import host, load_tenant, registry, tenant_options
+from rfm.errors import ConfigError
 from rfm.formatting import kr, number
 from rfm.reports.labels import prices_text
 from rfm.textable import text_table
@@ -202,6 +203,11 @@ def reproduce_command(
     """Re-run from the archived inputs and parameters; exit 1 unless every row is identical."""
     store = archive_for(ctx, tenant, config, archive)
     run_info = store.run(run_id)
+    if tenant is None and config is None and run_info.tenant not in registry(ctx).tenants:
+        raise ConfigError(
+            f"run {run_id} is of tenant {run_info.tenant!r}, which no installed plugin provides: "
+            "it was run from a tenant file; give that file as --config FILE"
+        )
     chosen = load_tenant(ctx, tenant or (run_info.tenant if config is None else None), config)
     archived, again = reproduce(store, run_id, chosen, registry(ctx))
     if archived.equals(again):

@@ -132,9 +132,7 @@ def _jsonstat2(doc: Mapping[str, Any], name: str) -> pl.DataFrame:
     if isinstance(values, Mapping):  # sparse form: {"position": value}
         column = _sparse(values, total, name)
     elif isinstance(values, list) and len(values) == total:
-        column = pl.Series(
-            "value", [None if v is None else str(v) for v in values], dtype=pl.String
-        )
+        column = pl.Series("value", [_cell(v) for v in values], dtype=pl.String)
     else:
         raise UnreadableFileError(
             f"{name}: 'value' holds {len(values) if isinstance(values, list) else '?'} cells "
@@ -163,7 +161,7 @@ def _sparse(values: Mapping[str, Any], total: int, name: str) -> pl.Series:
                 f"{total - 1} (the cube has {total} cells)"
             )
         positions.append(position)
-        cells.append(None if value is None else str(value))
+        cells.append(_cell(value))
     column = pl.Series("value", [None] * total, dtype=pl.String)
     if positions:
         column = column.scatter(positions, pl.Series(cells, dtype=pl.String))
@@ -199,7 +197,19 @@ def _pxweb_v1(doc: Mapping[str, Any], name: str) -> pl.DataFrame:
         for c, k in zip(keyed, key, strict=True):
             data[c].append(str(k))
         for c, v in zip(contents, vals, strict=True):
-            data[c].append(None if v in ("..", ".", "-", None) else str(v))
+            data[c].append(_cell(v))
     if len(contents) == 1:
         data["value"] = data.pop(contents[0])
     return pl.DataFrame(data, schema=dict.fromkeys(data, pl.String))
+
+
+def _cell(value: object) -> str | None:
+    """A PxWeb value as text, by the statistics offices' symbols.
+
+    "-" is "inget finns att redovisa": the office says the figure is exactly zero, so it is
+    read as 0. ".." (not available, too uncertain) and "." (not applicable) are no figure:
+    they stay missing, and a model that needs them stops and names them.
+    """
+    if value == "-":
+        return "0"
+    return None if value in ("..", ".", None) else str(value)

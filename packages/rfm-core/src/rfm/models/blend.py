@@ -52,7 +52,13 @@ class Blend(Model):
             check_keys(glide, f"{config.where}.glide", allowed=(), required=("from", "to"))
             if not self.source:
                 raise ConfigError(f"{config.where}: a glide path needs the model's 'source'")
-            shares = linear_shares(int(glide["from"]), int(glide["to"]))
+            ends = [glide[end] for end in ("from", "to")]
+            if any(isinstance(y, bool) or not isinstance(y, int) for y in ends):
+                raise ConfigError(
+                    f"{config.where}.glide: 'from' and 'to' are years, as whole numbers "
+                    f"(glide = {{ from = 2024, to = 2027 }}); found {ends[0]!r} and {ends[1]!r}"
+                )
+            shares = linear_shares(ends[0], ends[1])
             raw: object = {str(y): s for y, s in shares.items()}
             self.share_key = self.declare(
                 raw, f"{config.where}.glide", f"{self.id}.new_share", "andel", "andel ny modell"
@@ -148,11 +154,29 @@ class Blend(Model):
             ]
         )
         # Every recipient of either model in a year gets both parts of that year; a model
-        # without it counts 0 kr. (Recipients are per year: districts merge and split.)
+        # that gives it no amount is an error, not 0 kr. (Recipients are per year: districts
+        # merge and split.)
         joined = (
             amounts.select("recipient", "year")
             .unique()
             .join(parts, on="year", how="inner")
             .join(amounts, on=["recipient", "year", "input"], how="left")
         )
+        self._refuse_one_sided(joined)
         return model_rows(joined, self.id, "kr", "andel")
+
+    def _refuse_one_sided(self, joined: pl.DataFrame) -> None:
+        missing = joined.filter(pl.col("volume").is_null()).sort("year", "recipient", "input")
+        if not missing.height:
+            return
+        lines = [
+            f"  - {r['recipient']!r} in {r['year']}: no amount from {r['input']}"
+            for r in missing.head(10).iter_rows(named=True)
+        ]
+        more = f"\n  … and {missing.height - 10} more" if missing.height > 10 else ""
+        raise ModelError(
+            f"{self.config.where}: a blend weighs the old and the new model's amounts for each "
+            "recipient, but one side gives no amount for:\n" + "\n".join(lines) + more + "\n"
+            "A recipient that should get 0 kr from a model must get a row of 0 kr from it "
+            "(its volume 0, or a gap declared to mean 0)."
+        )

@@ -108,6 +108,30 @@ class VolumeSettings:
         """What a missing row means: the model's declaration, else its dataset's, else nothing."""
         return self.gaps or ctx.dataset_gaps(self.dataset)
 
+    def check_recipient_column(self, frame: pl.DataFrame, measures: Iterable[str] = ()) -> str:
+        """The recipient column, checked to be a column of the dataset that names areas.
+
+        ``year``, ``age``, ``sex`` and the columns the model sums (``count``) hold what a
+        row measures, not whom it is for; naming one of them is an error, as is a column the
+        dataset does not have.
+        """
+        column: str = self.recipient_column
+        if self.recipient is not None:
+            return column
+        if column not in frame.columns:
+            names = ", ".join(c for c in frame.columns if not c.startswith("_"))
+            raise ConfigError(
+                f"{self.where}.recipient_column: dataset {self.dataset!r} has no column "
+                f"{column!r}; its columns are {names}"
+            )
+        reserved = {"year", "age", "sex", *measures}
+        if column in reserved:
+            raise ConfigError(
+                f"{self.where}.recipient_column: {column!r} holds what a row measures, not "
+                "whom it is for; name the column with the areas or units (default 'area')"
+            )
+        return column
+
     def recipient_expr(self) -> pl.Expr:
         if self.recipient is not None:
             return pl.lit(self.recipient, pl.String)
@@ -153,11 +177,9 @@ class VolumeSettings:
         it, unless a gap rule is declared (:mod:`rfm.coverage`).
         """
         keys = dict(keys or {})
-        area = self.recipient_column
-        if area not in frame.columns:
-            raise ConfigError(
-                f"{self.where}.recipient_column: dataset {self.dataset!r} has no column {area!r}"
-            )
+        area = self.check_recipient_column(
+            dataset if dataset is not None else frame, (*sums.values(), *keys)
+        )
         frame = self._without_excluded(frame)
         whole = self._without_excluded(dataset) if dataset is not None else frame
         need = self.data_years(years)
@@ -518,6 +540,7 @@ def population_bands(
     gap rule says what a missing age means.
     """
     population = ctx.dataset(volume.dataset)
+    volume.check_recipient_column(population, ("count",))
     need = volume.data_years(years)
     rows = age_intervals(population.filter(pl.col("year").is_in(need)))
     for label, (lo, hi) in bands.items():

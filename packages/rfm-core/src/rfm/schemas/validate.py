@@ -152,6 +152,8 @@ def parse_columns(raw: RawTable, spec: SchemaSpec) -> pl.DataFrame:
             expected = KIND_EXPECTED[kind] + ("" if value not in (None, "") else ", not empty")
             if _ambiguous(value, kind, raw):
                 expected = AMBIGUOUS
+            elif _comma_in_point_file(value, kind, raw):
+                expected = COMMA_IN_POINT_FILE
             problems.append(Problem(Location(raw.file, row, name), expected, value))
         for row, value in _text_numbers(raw, name, kind, frame):
             problems.append(Problem(Location(raw.file, row, name), TEXT_NUMBER, value))
@@ -165,6 +167,13 @@ AMBIGUOUS = (
     "a number without a point: this file writes decimals with a comma, so a point is "
     'ambiguous (1.234 may be 1 234 or 1,234); declare thousands_separator = "." on its '
     "[data.…] table if points separate thousands, or decimal_comma = false if they are decimals"
+)
+
+
+COMMA_IN_POINT_FILE = (
+    "a number with a decimal point: this file separates its columns with commas, so it is "
+    "read with decimal points and a comma in a number is ambiguous (1,234 may be 1 234 or "
+    "1,234); declare decimal_comma = true on its [data.…] table if commas are decimals"
 )
 
 
@@ -195,6 +204,15 @@ def _ambiguous(value: object, kind: ColumnKind, raw: RawTable) -> bool:
         and not raw.thousands_point
         and isinstance(value, str)
         and "." in value
+    )
+
+
+def _comma_in_point_file(value: object, kind: ColumnKind, raw: RawTable) -> bool:
+    return (
+        kind in ("int", "number")
+        and not raw.decimal_comma
+        and isinstance(value, str)
+        and "," in value
     )
 
 

@@ -238,6 +238,8 @@ def _scenarios(doc: Table, file: str, model_ids: set[str]) -> dict[str, Scenario
         if models is not None:
             if not isinstance(models, list) or not all(isinstance(m, str) for m in models):
                 raise ConfigError(f"{where}.models: expected a list of model ids")
+            if not models:
+                raise ConfigError(f"{where}.models: an empty list runs nothing; name a model")
             unknown = [m for m in models if m not in model_ids]
             if unknown:
                 raise ConfigError(
@@ -372,6 +374,11 @@ def tenant_from_document(doc: Table, path: Path, registry: Registry) -> Tenant:
         tenant_params = base.parameters.union(own_params) if base else own_params
         models = _models(doc, file, registry, tenant_params, rates, classifications)
         all_models = [*(base.models if base else ()), *models]
+        if not all_models:
+            raise ConfigError(
+                f"{file}: no [[models]]; a tenant file needs at least one model "
+                "(rfm models lists the model types, docs/tenant-file.md shows how)"
+            )
         ids = [m.id for m in all_models]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
