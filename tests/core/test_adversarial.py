@@ -98,8 +98,13 @@ counts = { bostad = { 2018 = 12 } }
 NEED = "area,year,poang\nA,2024,10\nB,2024,30\n"
 
 
-def formula_workbook() -> bytes:
-    """GOOD_POP as a workbook whose last count is a formula (cached value 0, as programs write)."""
+def workbook_with_last_count(kind: str) -> bytes:
+    """GOOD_POP as a workbook whose last count is odd in one way:
+
+    * ``formula``: the formula =40+20 (cached value 0, as programs write);
+    * ``text``: the text '1.234', as pasted from a web page. Excel keeps it as text: is it
+      1 234 or 1,234? (Text without a point or comma, '60', is read: it means one number.)
+    """
     import io
 
     import xlsxwriter
@@ -110,7 +115,10 @@ def formula_workbook() -> bytes:
     sheet.write_row(0, 0, ["area", "year", "age", "count"])
     sheet.write_row(1, 0, ["9999", 2024, "65-79", 100])
     sheet.write_row(2, 0, ["9999", 2024, "80+"])
-    sheet.write_formula(2, 3, "=40+20")
+    if kind == "formula":
+        sheet.write_formula(2, 3, "=40+20")
+    else:
+        sheet.write_string(2, 3, "1.234")
     book.close()
     return buffer.getvalue()
 
@@ -122,26 +130,6 @@ BLEND_TOML = (
     + '[[models]]\nid = "bl"\ntype = "blend"\nold = "aldreomsorg"\nnew = "ny"\nsource = "KF"\n'
     + "new_share = { 2024 = 0.3 }\n"
 )
-
-
-def text_number_workbook() -> bytes:
-    """GOOD_POP as a workbook whose last count is the text '1.234' (as pasted from a web page).
-
-    Excel keeps it as text: is it 1 234 or 1,234? Text without a point or comma ('60') is
-    read, since it can mean one number only."""
-    import io
-
-    import xlsxwriter
-
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    sheet = book.add_worksheet("Befolkning")
-    sheet.write_row(0, 0, ["area", "year", "age", "count"])
-    sheet.write_row(1, 0, ["9999", 2024, "65-79", 100])
-    sheet.write_row(2, 0, ["9999", 2024, "80+"])
-    sheet.write_string(2, 3, "1.234")
-    book.close()
-    return buffer.getvalue()
 
 
 SILENT_NUMBERS = [
@@ -303,7 +291,7 @@ SILENT_NUMBERS = [
     Case(
         "No silent numbers",
         "a formula cell in an Excel data sheet",
-        {"pop.xlsx": formula_workbook()},
+        {"pop.xlsx": workbook_with_last_count("formula")},
         r"pop\.xlsx, row 3, column 'count': found '=40\+20'; expected a value, not a formula",
         toml_with('path = "pop.csv"', 'path = "pop.xlsx"'),
     ),
@@ -353,7 +341,7 @@ SILENT_NUMBERS = [
     Case(
         "No silent numbers",
         "a number stored as text in an Excel sheet",
-        {"pop.xlsx": text_number_workbook()},
+        {"pop.xlsx": workbook_with_last_count("text")},
         r"pop\.xlsx, row 3, column 'count': found '1\.234'; expected a number stored as a number",
         toml_with('path = "pop.csv"', 'path = "pop.xlsx"'),
     ),
