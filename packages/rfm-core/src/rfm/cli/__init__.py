@@ -6,11 +6,13 @@ traceback. Plugins add commands through the ``register_commands`` hook.
 
 from __future__ import annotations
 
+import difflib
 import sys
 
 import click
 
 from rfm import __version__
+from rfm.cli.common import OFFLINE_KEY
 from rfm.cli.lazy import LazyCommand
 from rfm.errors import RfmError
 from rfm.plugins.manager import PluginHost
@@ -86,12 +88,46 @@ CORE_COMMANDS = (
         "rfm.cli.archive_commands:runs_group",
         "The run archive: which data and parameters produced a frame.",
     ),
+    (
+        "scb",
+        "rfm.cli.scb_command:scb_group",
+        "SCB's statistics (PxWeb API): a kommun's population by age and year (Källa: SCB).",
+    ),
 )
 """Each core command: name, where it is defined, and its one-line help (a test keeps them equal)."""
 
 
-class RfmGroup(click.Group):
-    """A click group that turns user errors into one clear message and exit code 1."""
+class SuggestingGroup(click.Group):
+    """A click group that answers an unknown command with the commands it is close to."""
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError:
+            name = args[0] if args else ""
+            near = difflib.get_close_matches(name, self.list_commands(ctx), n=3, cutoff=0.6)
+            if not near or name.startswith("-"):
+                raise
+            raise click.UsageError(
+                f"No such command {name!r}. Did you mean {' or '.join(map(repr, near))}?", ctx
+            ) from None
+
+
+class RfmGroup(SuggestingGroup):
+    """The ``rfm`` group: user errors become one clear message and exit code 1, ``--offline``
+    counts wherever it is written, and an unknown command gets a "did you mean"."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Take ``--offline`` out wherever it stands (before ``--``): ``rfm --offline kolada
+        steg``, ``rfm kolada --offline steg`` and ``rfm kolada steg … --offline`` all mean the
+        same, and every command that fetches asks :func:`rfm.cli.common.offline_requested`."""
+        cut = args.index("--") if "--" in args else len(args)
+        if "--offline" in args[:cut]:
+            ctx.meta[OFFLINE_KEY] = True
+            args = [a for i, a in enumerate(args) if i >= cut or a != "--offline"]
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -111,6 +147,12 @@ def build_cli(host: PluginHost | None = None) -> click.Group:
 
     @click.group(cls=RfmGroup, context_settings={"help_option_names": ["-h", "--help"]})
     @click.version_option(__version__, prog_name="rfm")
+    @click.option(
+        "--offline",
+        is_flag=True,
+        expose_value=False,
+        help="Fetch nothing (Kolada, SCB): answer from the cache. May stand anywhere.",
+    )
     @click.pass_context
     def cli(ctx: click.Context) -> None:
         """rfm — resursfördelningsmodeller: amount = Σ volume × ersättningsbelopp, traceable."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Callable
@@ -28,6 +29,23 @@ def host(ctx: click.Context) -> PluginHost:
 
 def registry(ctx: click.Context) -> Registry:
     return host(ctx).registry
+
+
+OFFLINE_KEY = "rfm.offline"
+"""``ctx.meta`` key: ``--offline`` was given somewhere on the command line (see rfm.cli)."""
+OFFLINE_ENV = "RFM_OFFLINE"
+
+
+def offline_requested(ctx: click.Context) -> bool:
+    """Whether the user asked that nothing be fetched: ``--offline`` anywhere on the command line
+    (``rfm --offline kolada steg …``, ``rfm kolada steg … --offline``) or ``RFM_OFFLINE=1``.
+
+    A command that reads from a server (Kolada, SCB) answers from its cache alone when this is
+    true, and names what the cache does not hold.
+    """
+    if ctx.meta.get(OFFLINE_KEY):
+        return True
+    return os.environ.get(OFFLINE_ENV, "").strip().lower() in ("1", "true", "yes", "ja")
 
 
 def parse_years(text: str) -> list[int]:
