@@ -6,7 +6,6 @@ traceback. Plugins add commands through the ``register_commands`` hook.
 
 from __future__ import annotations
 
-import difflib
 import sys
 
 import click
@@ -14,6 +13,7 @@ import click
 from rfm import __version__
 from rfm.cli.common import OFFLINE_KEY
 from rfm.cli.lazy import LazyCommand
+from rfm.cli.suggest import SuggestingGroup
 from rfm.errors import RfmError
 from rfm.plugins.manager import PluginHost
 
@@ -25,8 +25,13 @@ CORE_COMMANDS = (
     ),
     (
         "tenants",
-        "rfm.cli.inspect_commands:tenants_command",
+        "rfm.cli.tenant_commands:tenants_group",
         "List the tenants that installed plugins package.",
+    ),
+    (
+        "init",
+        "rfm.cli.init_command:init_command",
+        "Start a tenant folder for KOMMUNKOD: a commented tenant file, its population, a README.",
     ),
     (
         "models",
@@ -95,24 +100,6 @@ CORE_COMMANDS = (
     ),
 )
 """Each core command: name, where it is defined, and its one-line help (a test keeps them equal)."""
-
-
-class SuggestingGroup(click.Group):
-    """A click group that answers an unknown command with the commands it is close to."""
-
-    def resolve_command(
-        self, ctx: click.Context, args: list[str]
-    ) -> tuple[str | None, click.Command | None, list[str]]:
-        try:
-            return super().resolve_command(ctx, args)
-        except click.UsageError:
-            name = args[0] if args else ""
-            near = difflib.get_close_matches(name, self.list_commands(ctx), n=3, cutoff=0.6)
-            if not near or name.startswith("-"):
-                raise
-            raise click.UsageError(
-                f"No such command {name!r}. Did you mean {' or '.join(map(repr, near))}?", ctx
-            ) from None
 
 
 class RfmGroup(SuggestingGroup):

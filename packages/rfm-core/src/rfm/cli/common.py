@@ -95,14 +95,20 @@ def year_options(func: F) -> F:
 
 
 def resolve_years(years: str | None, year: int | None, tenant: Tenant) -> list[int]:
+    """The budget years asked for: ``--year``, ``--years``, else the tenant's ``[report] years``."""
     if years and year:
         raise ConfigError("give --years or --year, not both")
     if year:
         return [year]
     if years:
         return parse_years(years)
+    report_years = getattr(tenant.report, "years", None)
+    if report_years:
+        return parse_years(report_years)
     raise ConfigError(
-        f"say which budget years to compute for {tenant.id!r}: --year 2024 or --years 2023-2030"
+        f"say which budget years to compute for {tenant.id!r}: --year YEAR or --years "
+        'FIRST-LAST, or give the tenant file a [report] table with years = "FIRST-LAST"'
+        + (f" ({tenant.origin})" if tenant.origin else "")
     )
 
 

@@ -27,15 +27,6 @@ def plugins_command(ctx: click.Context) -> None:
     click.echo(table(["Plugin", "Paket", "Version", "Status", "Hooks", "Fel"], rows))
 
 
-@click.command("tenants")
-@click.pass_context
-def tenants_command(ctx: click.Context) -> None:
-    """List the tenants that installed plugins package."""
-    reg = registry(ctx)
-    rows = [[t.id, t.name, t.plugin] for t in sorted(reg.tenants.values(), key=lambda t: t.id)]
-    click.echo(table(["Tenant", "Namn", "Plugin"], rows))
-
-
 @click.command("models")
 @tenant_options
 @click.pass_context
