@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from rfm.classification import Classification, Levels, levels_from
+    from rfm.cli.common import load_tenant as cli_tenant
+    from rfm.cli.common import offline_requested, tenant_options
     from rfm.cli.lazy import LazyCommand, lazy_command
     from rfm.contract import AMOUNT_DTYPE, LINEAGE_COLUMNS, MODEL_COLUMNS, apply_contract
     from rfm.coverage import GapRule, parse_gaps
@@ -45,6 +47,7 @@ if TYPE_CHECKING:
     from rfm.frame_buildup import FrameBuildUp, build_frame
     from rfm.io import RawTable, Reader, read_table
     from rfm.models import ComputeContext, Model, ModelConfig
+    from rfm.models.common import VOLUME_KEYS, VolumeSettings
     from rfm.parameters import DatedValue, Parameter, ParameterSet
     from rfm.plugins import PluginHost, hookimpl
     from rfm.registry import Registry, TenantDefinition
@@ -94,6 +97,11 @@ _PUBLIC: dict[str, tuple[str, str]] = {
     "TenantDefinition": ("rfm.registry", "TenantDefinition"),
     "UnknownNameError": ("rfm.errors", "UnknownNameError"),
     "UnreadableFileError": ("rfm.errors", "UnreadableFileError"),
+    "VOLUME_KEYS": ("rfm.models.common", "VOLUME_KEYS"),
+    "VolumeSettings": ("rfm.models.common", "VolumeSettings"),
+    "cli_tenant": ("rfm.cli.common", "load_tenant"),
+    "offline_requested": ("rfm.cli.common", "offline_requested"),
+    "tenant_options": ("rfm.cli.common", "tenant_options"),
     "apply_contract": ("rfm.contract", "apply_contract"),
     "build_frame": ("rfm.frame_buildup", "build_frame"),
     "compare": ("rfm.engine", "compare"),
@@ -136,6 +144,7 @@ __all__ = [
     "AMOUNT_DTYPE",
     "LINEAGE_COLUMNS",
     "MODEL_COLUMNS",
+    "VOLUME_KEYS",
     "Classification",
     "ColumnSpec",
     "ComputeContext",
@@ -171,9 +180,11 @@ __all__ = [
     "TenantDefinition",
     "UnknownNameError",
     "UnreadableFileError",
+    "VolumeSettings",
     "__version__",
     "apply_contract",
     "build_frame",
+    "cli_tenant",
     "compare",
     "compute_context",
     "format_number",
@@ -185,10 +196,12 @@ __all__ = [
     "limit_changes",
     "linear_shares",
     "load_tenant_file",
+    "offline_requested",
     "parse_gaps",
     "read_table",
     "round_to",
     "run",
+    "tenant_options",
     "text_table",
     "validate_frame",
     "validate_table",

@@ -31,7 +31,7 @@ def client_from(ctx: click.Context) -> KoladaClient:
     return KoladaClient(
         settings["base_url"],
         cache_dir=settings["cache_dir"] / "kolada" if settings["cache_dir"] else None,
-        offline=settings["offline"],
+        offline=settings["offline"] or rfm.offline_requested(ctx),
         timeout=settings["timeout"],
     )
 
@@ -242,7 +242,7 @@ def refresh_command(ctx: click.Context) -> None:
 
 
 @click.command("goals")
-@click.argument("tenant")
+@rfm.tenant_options
 @click.option("--year", type=int, required=True, help="The year of the indicators (Kolada).")
 @click.option(
     "--base-url", envvar="RFM_KOLADA_BASE_URL", help="Kolada API base (env RFM_KOLADA_BASE_URL)."
@@ -258,7 +258,8 @@ def refresh_command(ctx: click.Context) -> None:
 @click.pass_context
 def goals_command(
     ctx: click.Context,
-    tenant: str,
+    tenant: str | None,
+    config: Path | None,
     year: int,
     base_url: str | None,
     cache_dir: Path | None,
@@ -274,7 +275,8 @@ def goals_command(
 
     root = ctx.find_root().obj
     registry = root.registry if isinstance(root, rfm.PluginHost) else rfm.PluginHost().registry
-    chosen = registry.tenant(tenant)
+    chosen = rfm.cli_tenant(ctx, tenant, config)
+    offline = offline or rfm.offline_requested(ctx)
     with KoladaClient(
         base_url, cache_dir=cache_dir / "kolada" if cache_dir else None, offline=offline
     ) as client:

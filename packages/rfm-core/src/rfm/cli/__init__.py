@@ -6,12 +6,13 @@ traceback. Plugins add commands through the ``register_commands`` hook.
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
 
 from rfm import __version__
-from rfm.cli.common import OFFLINE_KEY
+from rfm.cli.common import OFFLINE_ENV, OFFLINE_KEY
 from rfm.cli.lazy import LazyCommand
 from rfm.cli.suggest import SuggestingGroup
 from rfm.errors import RfmError
@@ -94,6 +95,11 @@ CORE_COMMANDS = (
         "The run archive: which data and parameters produced a frame.",
     ),
     (
+        "new-plugin",
+        "rfm.cli.new_plugin_command:new_plugin_command",
+        "Make a plugin package NAME: a model type, an example tenant, tests that pass at once.",
+    ),
+    (
         "scb",
         "rfm.cli.scb_command:scb_group",
         "SCB's statistics (PxWeb API): a kommun's population by age and year (Källa: SCB).",
@@ -117,11 +123,21 @@ class RfmGroup(SuggestingGroup):
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> object:
+        # A command that fetches reads offline_requested(ctx); code that has no context (a
+        # plugin's report section) reads $RFM_OFFLINE, set for the length of the command.
+        previous = os.environ.get(OFFLINE_ENV)
+        if ctx.meta.get(OFFLINE_KEY):
+            os.environ[OFFLINE_ENV] = "1"
         try:
             return super().invoke(ctx)
         except RfmError as exc:
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(1)
+        finally:
+            if previous is None:
+                os.environ.pop(OFFLINE_ENV, None)
+            else:
+                os.environ[OFFLINE_ENV] = previous
 
 
 def build_cli(host: PluginHost | None = None) -> click.Group:
@@ -132,7 +148,9 @@ def build_cli(host: PluginHost | None = None) -> click.Group:
     """
     host = host or PluginHost()
 
-    @click.group(cls=RfmGroup, context_settings={"help_option_names": ["-h", "--help"]})
+    @click.group(
+        cls=RfmGroup, context_settings={"help_option_names": ["-h", "--help"], "obj": host}
+    )
     @click.version_option(__version__, prog_name="rfm")
     @click.option(
         "--offline",

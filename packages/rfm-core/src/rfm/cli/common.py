@@ -112,8 +112,13 @@ def resolve_years(years: str | None, year: int | None, tenant: Tenant) -> list[i
     )
 
 
-def load_tenant(ctx: click.Context, tenant: str | None, config: Path | None) -> Tenant:
-    """The tenant named on the command line, from a plugin or a tenant file."""
+def load_tenant(
+    ctx: click.Context, tenant: str | None, config: Path | None, default: str | None = None
+) -> Tenant:
+    """The tenant named on the command line, from a plugin or a tenant file.
+
+    ``default`` is the tenant a plugin's command uses when neither is given (its own).
+    """
     from rfm.tenants.toml_loader import load_tenant_file
 
     reg = registry(ctx)
@@ -121,6 +126,8 @@ def load_tenant(ctx: click.Context, tenant: str | None, config: Path | None) -> 
         raise ConfigError("give a TENANT or --config FILE, not both")
     if config is not None:
         return load_tenant_file(config, reg)
+    if tenant is None and default is not None:
+        tenant = default
     if tenant is None:
         known = ", ".join(sorted(reg.tenants)) or "none installed"
         raise ConfigError(f"name a tenant ({known}) or give --config FILE")
