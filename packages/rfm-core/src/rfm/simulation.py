@@ -82,7 +82,7 @@ def simulate(
     if settings is None:
         raise ConfigError(
             f"tenant {tenant.id!r} has no [simulation] table: say which population dataset is a "
-            "forecast and how uncertain it is (docs/simulation.md)"
+            "forecast and how uncertain it is (rfm manual simulation; the tenant vaggeryd has one)"
         )
     if not 1 <= draws <= 1_000_000:
         raise ConfigError(f"--draws: expected 1 to 1 000 000 draws, not {draws}")

@@ -40,6 +40,11 @@ CORE_COMMANDS = (
         "List a tenant's models with their formulas and parameters; without one, the model types.",
     ),
     (
+        "scenarios",
+        "rfm.cli.inspect_commands:scenarios_command",
+        "List a tenant's scenarios: what each reports, overrides and reads instead.",
+    ),
+    (
         "schemas",
         "rfm.cli.inspect_commands:schemas_command",
         "List the table schemas that datasets and `rfm validate` use.",
@@ -93,6 +98,11 @@ CORE_COMMANDS = (
         "runs",
         "rfm.cli.archive_commands:runs_group",
         "The run archive: which data and parameters produced a frame.",
+    ),
+    (
+        "manual",
+        "rfm.cli.manual_command:manual_command",
+        "Read rfm's documentation: without TOPIC the list of pages, with one that page (Markdown).",
     ),
     (
         "new-plugin",

@@ -27,7 +27,7 @@ from rfm.cli.render import (
     summary_table,
     write_frame,
 )
-from rfm.engine import compare, compare_totals, run
+from rfm.engine import RunResult, compare, compare_totals, run
 from rfm.errors import ConfigError, OutputError, ParameterError
 from rfm.formatting import number
 from rfm.io.atomic import write_text_atomic
@@ -220,7 +220,7 @@ def explain_command(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice((*OUTPUT_FORMATS, "xlsx")),
+    type=click.Choice((*OUTPUT_FORMATS, "xlsx", "html")),
     default="table",
     show_default=True,
 )
@@ -272,6 +272,9 @@ def compare_command(
         )
         frame = compare_totals(a.totals(["model", "recipient", "year"]), b_rows)
         label_b = f"körning {against_run} ({decided.label or decided.scenario})"
+        if fmt in ("html", "xlsx"):
+            _compare_file(a, frame, (scenario, label_b), fmt, out)
+            return
         if fmt == "table":
             emit_text(compare_table(frame, scenario, label_b, unit) + "\n", out)
         else:
@@ -290,13 +293,25 @@ def compare_command(
         text = compare_table(frame, scenario, against, unit) + "\n"
         emit_text(text, out)
         return
-    if fmt == "xlsx":
-        from rfm.reports.workbook import write_workbook  # xlsxwriter only when asked for
-
-        write_workbook(a, _needs_out(out, "xlsx"), comparison=frame, labels=(scenario, against))
+    if fmt in ("html", "xlsx"):
+        _compare_file(a, frame, (scenario, against), fmt, out)
         return
     renamed = frame.rename({"a": scenario, "b": against})
     write_frame(renamed, fmt, out)
+
+
+def _compare_file(
+    a: RunResult, frame: pl.DataFrame, labels: tuple[str, str], fmt: str, out: Path | None
+) -> None:
+    """A's workbook with a Jämförelse sheet, or A's report with the comparison."""
+    if fmt == "xlsx":
+        from rfm.reports.workbook import write_workbook  # xlsxwriter only when asked for
+
+        write_workbook(a, _needs_out(out, "xlsx"), comparison=frame, labels=labels)
+        return
+    from rfm.reports.html import write_report
+
+    write_report(a, _needs_out(out, "html"), comparison=frame, labels=labels)
 
 
 @click.command("report")
@@ -306,7 +321,11 @@ def compare_command(
 @click.option("--against", help="A scenario to compare with (consequences and redistribution).")
 @prices_option
 @click.option("--lang", type=click.Choice(("sv", "en")), default="sv", show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to FILE (default: the HTML to stdout, as rfm docs does).",
+)
 @click.pass_context
 def report_command(
     ctx: click.Context,
@@ -318,7 +337,7 @@ def report_command(
     against: str | None,
     prices: str,
     lang: str,
-    out: Path,
+    out: Path | None,
 ) -> None:
     """One self-contained HTML file: money per model and year, comparisons, sources.
 
@@ -330,7 +349,17 @@ def report_command(
         years = settings.years
     if against is None and settings is not None:
         against = settings.against
-    write_report_files(chosen, registry(ctx), resolve_years(years, year, chosen), out=out,
+    wanted = resolve_years(years, year, chosen)
+    if out is None:  # to stdout: written to a private temporary file first, then shown whole
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="rfm-report-") as folder:
+            target = Path(folder) / "rapport.html"
+            write_report_files(chosen, registry(ctx), wanted, out=target, scenario=scenario,
+                               against=against, prices=prices, lang=lang)  # fmt: skip
+            click.echo(target.read_text(encoding="utf-8"), nl=False)
+        return
+    write_report_files(chosen, registry(ctx), wanted, out=out,
                        scenario=scenario, against=against, prices=prices, lang=lang)  # fmt: skip
     click.echo(f"Rapporten: {out}")
 
