@@ -150,9 +150,20 @@ def test_what_rfm_scb_writes_is_a_valid_population_file(rfm_cli, scb, tmp_path):
     for sex in ("total", "each"):
         out = tmp_path / f"befolkning-{sex}.csv"
         done = rfm_cli(
-            "scb", "--base-url", scb.base_url_v2, "--cache-dir", str(tmp_path), "population",
-            "0680", "--sex", sex, "--format", "csv", "--out", str(out),
-        )  # fmt: skip
+            "scb",
+            "--base-url",
+            scb.base_url_v2,
+            "--cache-dir",
+            str(tmp_path),
+            "population",
+            "0680",
+            "--sex",
+            sex,
+            "--format",
+            "csv",
+            "--out",
+            str(out),
+        )
         assert done.exit_code == 0, done.output
         checked = rfm_cli("validate", "municipal_population", str(out))
         assert checked.exit_code == 0, checked.output
@@ -210,9 +221,15 @@ def test_offline_answers_from_the_cache_and_asks_nothing(rfm_cli, scb, tmp_path)
 
 def test_offline_without_the_answers_names_what_is_missing(rfm_cli, scb, tmp_path):
     done = rfm_cli(
-        "scb", "--base-url", scb.base_url_v2, "--cache-dir", str(tmp_path), "population", "0680",
+        "scb",
+        "--base-url",
+        scb.base_url_v2,
+        "--cache-dir",
+        str(tmp_path),
+        "population",
+        "0680",
         "--offline",
-    )  # fmt: skip
+    )
     assert done.exit_code == 1
     assert "--offline: not in the cache: GET" in done.output and "TAB638/metadata" in done.output
     assert "Traceback" not in done.output
@@ -262,3 +279,40 @@ def test_a_refused_request_is_one_message(rfm_cli, scb, tmp_path):
     assert "SCB refused GET" in done.output and "HTTP 404" in done.output
     with client(scb, "v2", tmp_path, offline=True) as c, pytest.raises(NotInCache):
         c.table("TAB999")
+
+
+def test_a_pxweb_file_with_kon_unread_says_to_map_or_sum_it(rfm_cli, scb, tmp_path):
+    """SCB's answer saved as a file: Kön not mapped gives one hint before the repeated rows;
+    mapped to sex, the file is a valid population."""
+    import httpx
+
+    ages = [str(a) for a in range(100)] + ["100+"]
+    selection = {
+        "Region": ["0665"],
+        "Alder": ages,
+        "Kon": ["1", "2"],
+        "ContentsCode": ["BE0101N1"],
+        "Tid": ["2019"],
+    }
+    body = {"selection": [{"variableCode": k, "valueCodes": v} for k, v in selection.items()]}
+    answer = httpx.post(
+        f"{scb.base_url_v2}/tables/TAB638/data?lang=sv&outputFormat=json-stat2", json=body
+    )
+    path = tmp_path / "tab638.json"
+    path.write_text(answer.text, encoding="utf-8")
+    renames = [
+        "--rename",
+        "Region=area",
+        "--rename",
+        "Alder=age",
+        "--rename",
+        "Tid=year",
+        "--rename",
+        "value=count",
+    ]
+    unread = rfm_cli("validate", "municipal_population", str(path), *renames)
+    assert unread.exit_code == 1
+    first = unread.output.splitlines()[1]
+    assert "Kön (read it as the column sex" in first and "rfm scb population" in first
+    mapped = rfm_cli("validate", "municipal_population", str(path), *renames, "--rename", "Kon=sex")
+    assert mapped.exit_code == 0 and "(202 rows)" in mapped.output
