@@ -16,7 +16,6 @@ from rfm.errors import Location, Problem
 from rfm.io.table import ROW
 from rfm.schemas.age import age_bounds
 
-
 REPEATS_HINT = (
     "each area, year, age (and sex) once. Rows that repeat the same ages come from a dimension "
     "of the file that rfm does not read: Kön (read it as the column sex: columns = { Kon = "
