@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from rfm.classification import Classification, Levels, levels_from
-    from rfm.cli.common import round_option
+    from rfm.cli.common import load_tenant as cli_tenant
+    from rfm.cli.common import offline_requested, round_option, tenant_options
     from rfm.cli.lazy import LazyCommand, lazy_command
     from rfm.contract import AMOUNT_DTYPE, LINEAGE_COLUMNS, MODEL_COLUMNS, apply_contract
     from rfm.coverage import GapRule, parse_gaps
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
     from rfm.io import RawTable, Reader, read_table
     from rfm.io.atomic import atomic_path, check_output_target
     from rfm.models import ComputeContext, Model, ModelConfig
+    from rfm.models.common import VOLUME_KEYS, VolumeSettings
     from rfm.parameters import DatedValue, Parameter, ParameterSet
     from rfm.plugins import PluginHost, hookimpl
     from rfm.registry import Registry, TenantDefinition
@@ -101,6 +103,11 @@ _PUBLIC: dict[str, tuple[str, str]] = {
     "TenantDefinition": ("rfm.registry", "TenantDefinition"),
     "UnknownNameError": ("rfm.errors", "UnknownNameError"),
     "UnreadableFileError": ("rfm.errors", "UnreadableFileError"),
+    "VOLUME_KEYS": ("rfm.models.common", "VOLUME_KEYS"),
+    "VolumeSettings": ("rfm.models.common", "VolumeSettings"),
+    "cli_tenant": ("rfm.cli.common", "load_tenant"),
+    "offline_requested": ("rfm.cli.common", "offline_requested"),
+    "tenant_options": ("rfm.cli.common", "tenant_options"),
     "apply_contract": ("rfm.contract", "apply_contract"),
     "atomic_path": ("rfm.io.atomic", "atomic_path"),
     "build_frame": ("rfm.frame_buildup", "build_frame"),
@@ -149,6 +156,7 @@ __all__ = [
     "AMOUNT_DTYPE",
     "LINEAGE_COLUMNS",
     "MODEL_COLUMNS",
+    "VOLUME_KEYS",
     "Classification",
     "ColumnSpec",
     "ComputeContext",
@@ -185,11 +193,13 @@ __all__ = [
     "TenantDefinition",
     "UnknownNameError",
     "UnreadableFileError",
+    "VolumeSettings",
     "__version__",
     "apply_contract",
     "atomic_path",
     "build_frame",
     "check_output_target",
+    "cli_tenant",
     "compare",
     "compute_context",
     "format_number",
@@ -201,6 +211,7 @@ __all__ = [
     "limit_changes",
     "linear_shares",
     "load_tenant_file",
+    "offline_requested",
     "parse_gaps",
     "read_regular_file",
     "read_table",
@@ -208,6 +219,7 @@ __all__ = [
     "round_to",
     "run",
     "safe_csv_frame",
+    "tenant_options",
     "terminal_text",
     "text_table",
     "validate_frame",

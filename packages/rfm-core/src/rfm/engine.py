@@ -28,6 +28,7 @@ from rfm.errors import (
 from rfm.io.readers import read_table
 from rfm.models.base import ComputeContext, Model
 from rfm.parameters import ParameterSet
+from rfm.plugins.failures import compute_rows
 from rfm.prices import PRICE_LEVELS, price_factors
 from rfm.registry import Registry
 from rfm.schemas.builtin import LINEAGE
@@ -217,7 +218,7 @@ def run(
     factors = price_factors(tenant.prices, parameters, years) if prices == "current" else None
     ordered = order_models([m for m in tenant.models if m.id in needed])
     for done, model in enumerate(ordered, start=1):
-        rows = model.compute(ctx, years)
+        rows = compute_rows(tenant, model, ctx, years)
         if factors is not None and not model.inputs():
             own = {
                 prefix: price_factors(attrs.evolve(tenant.prices, index=index), parameters, years)

@@ -88,9 +88,14 @@ class UnknownNameError(RfmError):
     """A name (tenant, model, model type, scenario, schema, reader) that is not known."""
 
     def __init__(self, kind: str, name: str, known: Sequence[str]) -> None:
+        import difflib
+
         self.kind, self.name, self.known = kind, name, tuple(known)
         choices = ", ".join(sorted(known)) or "none"
-        super().__init__(f"unknown {kind} {name!r}; known: {choices}")
+        near = difflib.get_close_matches(str(name), [str(k) for k in known], n=3, cutoff=0.6)
+        self.suggestions = tuple(near)
+        hint = f" (did you mean {' or '.join(map(repr, near))}?)" if near else ""
+        super().__init__(f"unknown {kind} {name!r}{hint}; known: {choices}")
 
 
 class ModelError(RfmError):

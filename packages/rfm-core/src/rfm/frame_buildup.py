@@ -89,7 +89,7 @@ def _settings(tenant: Tenant) -> FrameSettings:
     if tenant.frame is None:
         raise ConfigError(
             f"tenant {tenant.id!r} has no [frame] table (previous frames, programs, index); "
-            "see docs/tenant-file.md"
+            "see rfm manual tenant-file"
         )
     return tenant.frame
 

@@ -82,7 +82,7 @@ def simulate(
     if settings is None:
         raise ConfigError(
             f"tenant {tenant.id!r} has no [simulation] table: say which population dataset is a "
-            "forecast and how uncertain it is (docs/simulation.md)"
+            "forecast and how uncertain it is (rfm manual simulation; the tenant vaggeryd has one)"
         )
     if not 1 <= draws <= 1_000_000:
         raise ConfigError(f"--draws: expected 1 to 1 000 000 draws, not {draws}")
@@ -102,9 +102,10 @@ def simulate(
         slopes = np.stack(
             [(rows[f"g{i}"] - rows["none"]).to_numpy() for i in range(len(groups))], axis=-1
         ).reshape(len(models), len(years), len(groups))
-        scale = (settings.size_reference / sizes[recipient]) ** settings.size_elasticity
+        area = _area_of(recipient, sizes)
+        scale = (settings.size_reference / sizes[area]) ** settings.size_elasticity
         sigma = np.array([g.sigma for g in groups]) * scale
-        stream = np.random.default_rng([seed, zlib.crc32(recipient.encode("utf-8"))])
+        stream = np.random.default_rng([seed, zlib.crc32(area.encode("utf-8"))])
         common = stream.standard_normal((draws, steps, 1))
         own = stream.standard_normal((draws, steps, len(groups)))
         walk = np.cumsum(sigma * (np.sqrt(rho) * common + np.sqrt(1 - rho) * own), axis=1)
@@ -217,12 +218,23 @@ def _decompose(
         .iter_rows()
     )
     missing = sorted(set(table["recipient"].to_list()) - set(sizes))
+    if missing and len(sizes) == 1:
+        # One kommun's population paying its committees (recipient = "Socialnämnden"): every
+        # recipient draws the errors of that one area (see _area_of).
+        return table, {k: max(float(v), 1.0) for k, v in sizes.items()}
     if missing:
         raise ConfigError(
             f"rfm simulate draws one error per area of dataset {settings.dataset!r}, and the "
             f"recipient(s) {', '.join(missing[:5])} are no area of it (in {reference})"
         )
     return table, {k: max(float(v), 1.0) for k, v in sizes.items()}
+
+
+def _area_of(recipient: str, sizes: dict[str, float]) -> str:
+    """The area whose population errors a recipient draws: its own, or, when the dataset holds
+    one area (a kommun paying its committees), that one, so every recipient of it draws the
+    same path."""
+    return recipient if recipient in sizes else next(iter(sizes))
 
 
 def _size_year(population: pl.DataFrame, settings: ForecastError) -> int:

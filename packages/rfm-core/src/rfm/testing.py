@@ -46,6 +46,21 @@ def _plain(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
+def host_with(*plugins: tuple[str, object]) -> PluginHost:
+    """A plugin host with rfm's own contributions and ``plugins`` only: no entry points.
+
+    A plugin's tests override ``rfm_host`` with it, so they see exactly rfm and that plugin,
+    installed or not (``pytest`` run from the plugin's folder with ``pythonpath = ["src"]``)::
+
+        @pytest.fixture
+        def rfm_host():
+            return rfm.testing.host_with(("skolpeng", plugin))
+    """
+    from rfm import builtin
+
+    return PluginHost(entry_points=False, plugins=[("rfm", builtin), *plugins])
+
+
 @pytest.fixture
 def rfm_host() -> PluginHost:
     """A plugin host with every installed plugin loaded from its entry point."""

@@ -42,7 +42,7 @@ def client_from(ctx: click.Context) -> KoladaClient:
     return KoladaClient(
         settings["base_url"],
         cache_dir=settings["cache_dir"] / "kolada" if settings["cache_dir"] else None,
-        offline=settings["offline"],
+        offline=settings["offline"] or rfm.offline_requested(ctx),
         timeout=settings["timeout"],
         deadline=settings["deadline"],
         on_wait=say,
@@ -293,7 +293,7 @@ def refresh_command(ctx: click.Context) -> None:
 
 
 @click.command("goals")
-@click.argument("tenant")
+@rfm.tenant_options
 @click.option("--year", type=int, required=True, help="The year of the indicators (Kolada).")
 @click.option(
     "--base-url", envvar="RFM_KOLADA_BASE_URL", help="Kolada API base (env RFM_KOLADA_BASE_URL)."
@@ -310,7 +310,8 @@ def refresh_command(ctx: click.Context) -> None:
 @click.pass_context
 def goals_command(
     ctx: click.Context,
-    tenant: str,
+    tenant: str | None,
+    config: Path | None,
     year: int,
     base_url: str | None,
     cache_dir: Path | None,
@@ -329,7 +330,8 @@ def goals_command(
 
     root = ctx.find_root().obj
     registry = root.registry if isinstance(root, rfm.PluginHost) else rfm.PluginHost().registry
-    chosen = registry.tenant(tenant)
+    chosen = rfm.cli_tenant(ctx, tenant, config)
+    offline = offline or rfm.offline_requested(ctx)
     with KoladaClient(
         base_url,
         cache_dir=cache_dir / "kolada" if cache_dir else None,

@@ -24,10 +24,10 @@ from rfm_ostersund.models import OccupiedDays, PointsAllocation
 from rfm_ostersund.settlement import statement
 
 FORMATS = ("table", "csv", "json")
-tenant_option = click.option(
-    "--tenant", "tenant_id", default="ostersund", show_default=True,
-    help="An installed tenant built like Östersund's (e.g. one that extends it).",
-)  # fmt: skip
+# TENANT (an installed tenant built like Östersund's) or --config FILE (a tenant file that
+# extends it); without either, Östersund's own.
+tenant_option = rfm.tenant_options
+DEFAULT_TENANT = "ostersund"
 format_option = click.option(
     "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True
 )
@@ -70,14 +70,19 @@ def ostersund_group() -> None:
 @format_option
 @click.pass_context
 def settlement_command(
-    ctx: click.Context, tenant_id: str, year: int, unit: str | None, fmt: str
+    ctx: click.Context,
+    tenant: str | None,
+    config: Path | None,
+    year: int,
+    unit: str | None,
+    fmt: str,
 ) -> None:
     """Acconto and settlement per boende and month: paid on account, settled the month after."""
     registry = host(ctx)
-    tenant = registry.tenant(tenant_id)
-    model = model_of(tenant, OccupiedDays)
+    chosen = rfm.cli_tenant(ctx, tenant, config, DEFAULT_TENANT)
+    model = model_of(chosen, OccupiedDays)
     assert isinstance(model, OccupiedDays)
-    frame = statement(model, rfm.compute_context(tenant, registry), year)
+    frame = statement(model, rfm.compute_context(chosen, registry), year)
     if unit is not None:
         if unit not in frame["unit"].to_list():
             raise rfm.ConfigError(
@@ -126,19 +131,21 @@ def settlement_command(
 @click.option("--year", type=int, required=True, help="The first year of the points model.")
 @format_option
 @click.pass_context
-def lss_command(ctx: click.Context, tenant_id: str, year: int, fmt: str) -> None:
+def lss_command(
+    ctx: click.Context, tenant: str | None, config: Path | None, year: int, fmt: str
+) -> None:
     """LSS bostäder: the points model against the earlier appropriation frames, per unit."""
     registry = host(ctx)
-    tenant = registry.tenant(tenant_id)
-    model = model_of(tenant, PointsAllocation)
-    result = rfm.run(tenant, registry, [year], models=[model.id])
+    chosen = rfm.cli_tenant(ctx, tenant, config, DEFAULT_TENANT)
+    model = model_of(chosen, PointsAllocation)
+    result = rfm.run(chosen, registry, [year], models=[model.id])
     new = result.totals(["recipient"]).rename({"amount": "model"})
-    frames_config = tenant.datasets.get("lss_ramar")
+    frames_config = chosen.datasets.get("lss_ramar")
     if frames_config is None:
         raise rfm.ConfigError(
-            f"tenant {tenant.id!r} has no dataset 'lss_ramar' (the earlier frames)"
+            f"tenant {chosen.id!r} has no dataset 'lss_ramar' (the earlier frames)"
         )
-    ctx_data = rfm.compute_context(tenant, registry)
+    ctx_data = rfm.compute_context(chosen, registry)
     old = ctx_data.dataset("lss_ramar").filter(pl.col("year") == year - 1)
     if old.height == 0:
         raise rfm.ConfigError(f"dataset 'lss_ramar' has no frames for {year - 1}")
@@ -184,12 +191,17 @@ def lss_command(ctx: click.Context, tenant_id: str, year: int, fmt: str) -> None
 @format_option
 @click.pass_context
 def follow_up_command(
-    ctx: click.Context, tenant_id: str, year: int, committee: str | None, fmt: str
+    ctx: click.Context,
+    tenant: str | None,
+    config: Path | None,
+    year: int,
+    committee: str | None,
+    fmt: str,
 ) -> None:
     """Budget and outcome per verksamhet (mnkr), as the committee reports them."""
     registry = host(ctx)
-    tenant = registry.tenant(tenant_id)
-    data = rfm.compute_context(tenant, registry).dataset("uppfoljning")
+    chosen = rfm.cli_tenant(ctx, tenant, config, DEFAULT_TENANT)
+    data = rfm.compute_context(chosen, registry).dataset("uppfoljning")
     names = [committee] if committee else list(dict.fromkeys(data["committee"].to_list()))
     tables = [follow_up(data, name, year) for name in names]
     records = pl.DataFrame(
@@ -237,13 +249,18 @@ def key_figures_command(audit_file: Path | None, fmt: str) -> None:
 @format_option
 @click.pass_context
 def frame_command(
-    ctx: click.Context, tenant_id: str, year: int, audit_file: Path | None, fmt: str
+    ctx: click.Context,
+    tenant: str | None,
+    config: Path | None,
+    year: int,
+    audit_file: Path | None,
+    fmt: str,
 ) -> None:
     """Each committee's frame by the council's rule (last year's budget + wages + 1 % − savings
     + a demographic supplement for 65+), against the budget decided."""
     registry = host(ctx)
-    tenant = registry.tenant(tenant_id)
-    data = rfm.compute_context(tenant, registry).dataset("uppfoljning")
+    chosen = rfm.cli_tenant(ctx, tenant, config, DEFAULT_TENANT)
+    data = rfm.compute_context(chosen, registry).dataset("uppfoljning")
     audit = read_audit(audit_file or audit_path())
     committees = [r.committee for r in audit.frames if r.year == year]
     if not committees:

@@ -196,6 +196,7 @@ def vaggeryd_group() -> None:
 
 
 @vaggeryd_group.command("fordelning")
+@rfm.tenant_options
 @click.option("--year", type=int, default=2023, show_default=True, help="Budget year.")
 @click.option("--scenario", help="Scenario (default: the tenant's standard).")
 @click.option(
@@ -205,13 +206,18 @@ def vaggeryd_group() -> None:
 )
 @click.pass_context
 def fordelning_command(
-    ctx: click.Context, year: int, scenario: str | None, ledger: Path | None
+    ctx: click.Context,
+    tenant: str | None,
+    config: Path | None,
+    year: int,
+    scenario: str | None,
+    ledger: Path | None,
 ) -> None:
     """Show how socialnämnden uses each model's money, with the arithmetic behind each post,
     and check what the seeds claim about that money (balance, per-inhabitant items, the PA
     schablon in the LSS-utjämning)."""
     host = ctx.find_root().obj
     registry = host.registry
-    tenant = registry.tenant("vaggeryd")
-    buildup = rfm.build_frame(tenant, registry, year, scenario=scenario)
-    click.echo(ledger_text(buildup, ledger or ledger_path(), tenant, registry), nl=False)
+    chosen = rfm.cli_tenant(ctx, tenant, config, "vaggeryd")
+    buildup = rfm.build_frame(chosen, registry, year, scenario=scenario)
+    click.echo(ledger_text(buildup, ledger or ledger_path(), chosen, registry), nl=False)

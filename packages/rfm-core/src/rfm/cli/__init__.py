@@ -6,12 +6,15 @@ traceback. Plugins add commands through the ``register_commands`` hook.
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
 
 from rfm import __version__
+from rfm.cli.common import OFFLINE_ENV, OFFLINE_KEY
 from rfm.cli.lazy import LazyCommand
+from rfm.cli.suggest import SuggestingGroup
 from rfm.errors import RfmError
 from rfm.plugins.manager import PluginHost
 
@@ -23,13 +26,23 @@ CORE_COMMANDS = (
     ),
     (
         "tenants",
-        "rfm.cli.inspect_commands:tenants_command",
+        "rfm.cli.tenant_commands:tenants_group",
         "List the tenants that installed plugins package.",
+    ),
+    (
+        "init",
+        "rfm.cli.init_command:init_command",
+        "Start a tenant folder for KOMMUNKOD: a commented tenant file, its population, a README.",
     ),
     (
         "models",
         "rfm.cli.inspect_commands:models_command",
         "List a tenant's models with their formulas and parameters; without one, the model types.",
+    ),
+    (
+        "scenarios",
+        "rfm.cli.inspect_commands:scenarios_command",
+        "List a tenant's scenarios: what each reports, overrides and reads instead.",
     ),
     (
         "schemas",
@@ -86,19 +99,55 @@ CORE_COMMANDS = (
         "rfm.cli.archive_commands:runs_group",
         "The run archive: which data and parameters produced a frame.",
     ),
+    (
+        "manual",
+        "rfm.cli.manual_command:manual_command",
+        "Read rfm's documentation: without TOPIC the list of pages, with one that page (Markdown).",
+    ),
+    (
+        "new-plugin",
+        "rfm.cli.new_plugin_command:new_plugin_command",
+        "Make a plugin package NAME: a model type, an example tenant, tests that pass at once.",
+    ),
+    (
+        "scb",
+        "rfm.cli.scb_command:scb_group",
+        "SCB's statistics (PxWeb API): a kommun's population by age and year (Källa: SCB).",
+    ),
 )
 """Each core command: name, where it is defined, and its one-line help (a test keeps them equal)."""
 
 
-class RfmGroup(click.Group):
-    """A click group that turns user errors into one clear message and exit code 1."""
+class RfmGroup(SuggestingGroup):
+    """The ``rfm`` group: user errors become one clear message and exit code 1, ``--offline``
+    counts wherever it is written, and an unknown command gets a "did you mean"."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Take ``--offline`` out wherever it stands (before ``--``): ``rfm --offline kolada
+        steg``, ``rfm kolada --offline steg`` and ``rfm kolada steg … --offline`` all mean the
+        same, and every command that fetches asks :func:`rfm.cli.common.offline_requested`."""
+        cut = args.index("--") if "--" in args else len(args)
+        if "--offline" in args[:cut]:
+            ctx.meta[OFFLINE_KEY] = True
+            args = [a for i, a in enumerate(args) if i >= cut or a != "--offline"]
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> object:
+        # A command that fetches reads offline_requested(ctx); code that has no context (a
+        # plugin's report section) reads $RFM_OFFLINE, set for the length of the command.
+        previous = os.environ.get(OFFLINE_ENV)
+        if ctx.meta.get(OFFLINE_KEY):
+            os.environ[OFFLINE_ENV] = "1"
         try:
             return super().invoke(ctx)
         except RfmError as exc:
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(1)
+        finally:
+            if previous is None:
+                os.environ.pop(OFFLINE_ENV, None)
+            else:
+                os.environ[OFFLINE_ENV] = previous
 
 
 def build_cli(host: PluginHost | None = None) -> click.Group:
@@ -109,8 +158,16 @@ def build_cli(host: PluginHost | None = None) -> click.Group:
     """
     host = host or PluginHost()
 
-    @click.group(cls=RfmGroup, context_settings={"help_option_names": ["-h", "--help"]})
+    @click.group(
+        cls=RfmGroup, context_settings={"help_option_names": ["-h", "--help"], "obj": host}
+    )
     @click.version_option(__version__, prog_name="rfm")
+    @click.option(
+        "--offline",
+        is_flag=True,
+        expose_value=False,
+        help="Fetch nothing (Kolada, SCB): answer from the cache. May stand anywhere.",
+    )
     @click.pass_context
     def cli(ctx: click.Context) -> None:
         """rfm — resursfördelningsmodeller: amount = Σ volume × ersättningsbelopp, traceable."""

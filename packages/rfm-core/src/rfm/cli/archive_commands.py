@@ -11,6 +11,7 @@ import polars as pl
 
 from rfm.archive import ArchiveError, RunArchive, default_path, reproduce
 from rfm.cli.common import host, load_tenant, registry, tenant_options
+from rfm.cli.suggest import SuggestingGroup
 from rfm.errors import ConfigError
 from rfm.formatting import kr, number
 from rfm.reports.labels import prices_text
@@ -40,7 +41,25 @@ def archive_for(
     return RunArchive(default_path(chosen, from_file=config is not None))
 
 
-@click.group("runs")
+def tenant_and_ids(
+    words: tuple[str, ...], tenant: str | None, count: int, usage: str
+) -> tuple[str | None, list[int]]:
+    """``[TENANT] ID…`` as every rfm command writes it, the tenant first; the run ids are the
+    last ``count`` words. The older order with the tenant last (``runs show 1 vaggeryd``) is
+    read too when it cannot be mistaken."""
+    found = list(words)
+    if tenant is not None:  # click filled TENANT from the first word
+        found.insert(0, tenant)
+    older = len(found) == count + 1 and not found[count].isdigit()  # ID… TENANT
+    if older and all(w.isdigit() for w in found[:count]):
+        found = [found[count], *found[:count]]
+    if len(found) not in (count, count + 1) or not all(w.isdigit() for w in found[-count:]):
+        raise click.UsageError(f"expected {usage}, found {' '.join(found) or 'nothing'}")
+    name = found[0] if len(found) == count + 1 else None
+    return name, [int(w) for w in found[-count:]]
+
+
+@click.group("runs", cls=SuggestingGroup)
 def runs_group() -> None:
     """The run archive: which data and parameters produced a frame."""
 
@@ -70,14 +89,19 @@ def list_command(
 
 
 @runs_group.command("show")
-@click.argument("run_id", type=int)
 @tenant_options
+@click.argument("words", nargs=-1, metavar="RUN_ID")
 @archive_option
 @click.pass_context
 def show_command(
-    ctx: click.Context, run_id: int, tenant: str | None, config: Path | None, archive: Path | None
+    ctx: click.Context,
+    tenant: str | None,
+    words: tuple[str, ...],
+    config: Path | None,
+    archive: Path | None,
 ) -> None:
     """One run: its versions, inputs (sha256, source), parameters and totals."""
+    tenant, (run_id,) = tenant_and_ids(words, tenant, 1, "[TENANT] RUN_ID")
     store = archive_for(ctx, tenant, config, archive)
     r = store.run(run_id)
     click.echo(
@@ -116,20 +140,19 @@ def show_command(
 
 
 @runs_group.command("diff")
-@click.argument("first", type=int)
-@click.argument("second", type=int)
 @tenant_options
+@click.argument("words", nargs=-1, metavar="FIRST SECOND")
 @archive_option
 @click.pass_context
 def diff_command(
     ctx: click.Context,
-    first: int,
-    second: int,
     tenant: str | None,
+    words: tuple[str, ...],
     config: Path | None,
     archive: Path | None,
 ) -> None:
     """What changed from run FIRST to run SECOND: inputs, parameters, amounts."""
+    tenant, (first, second) = tenant_and_ids(words, tenant, 2, "[TENANT] FIRST SECOND")
     store = archive_for(ctx, tenant, config, archive)
     a_in = {i["name"]: i for i in store.inputs(first)}
     b_in = {i["name"]: i for i in store.inputs(second)}
@@ -193,14 +216,19 @@ def diff_command(
 
 
 @runs_group.command("reproduce")
-@click.argument("run_id", type=int)
 @tenant_options
+@click.argument("words", nargs=-1, metavar="RUN_ID")
 @archive_option
 @click.pass_context
 def reproduce_command(
-    ctx: click.Context, run_id: int, tenant: str | None, config: Path | None, archive: Path | None
+    ctx: click.Context,
+    tenant: str | None,
+    words: tuple[str, ...],
+    config: Path | None,
+    archive: Path | None,
 ) -> None:
     """Re-run from the archived inputs and parameters; exit 1 unless every row is identical."""
+    tenant, (run_id,) = tenant_and_ids(words, tenant, 1, "[TENANT] RUN_ID")
     store = archive_for(ctx, tenant, config, archive)
     run_info = store.run(run_id)
     if tenant is None and config is None and run_info.tenant not in registry(ctx).tenants:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Callable
@@ -28,6 +29,23 @@ def host(ctx: click.Context) -> PluginHost:
 
 def registry(ctx: click.Context) -> Registry:
     return host(ctx).registry
+
+
+OFFLINE_KEY = "rfm.offline"
+"""``ctx.meta`` key: ``--offline`` was given somewhere on the command line (see rfm.cli)."""
+OFFLINE_ENV = "RFM_OFFLINE"
+
+
+def offline_requested(ctx: click.Context) -> bool:
+    """Whether the user asked that nothing be fetched: ``--offline`` anywhere on the command line
+    (``rfm --offline kolada steg …``, ``rfm kolada steg … --offline``) or ``RFM_OFFLINE=1``.
+
+    A command that reads from a server (Kolada, SCB) answers from its cache alone when this is
+    true, and names what the cache does not hold.
+    """
+    if ctx.meta.get(OFFLINE_KEY):
+        return True
+    return os.environ.get(OFFLINE_ENV, "").strip().lower() in ("1", "true", "yes", "ja")
 
 
 def parse_years(text: str) -> list[int]:
@@ -105,19 +123,30 @@ def check_year(year: int, option: str = "--year") -> int:
 
 
 def resolve_years(years: str | None, year: int | None, tenant: Tenant) -> list[int]:
+    """The budget years asked for: ``--year``, ``--years``, else the tenant's ``[report] years``."""
     if years is not None and year is not None:
         raise ConfigError("give --years or --year, not both")
     if year is not None:
         return [check_year(year)]
     if years:
         return parse_years(years)
+    report_years = getattr(tenant.report, "years", None)
+    if report_years:
+        return parse_years(report_years)
     raise ConfigError(
-        f"say which budget years to compute for {tenant.id!r}: --year 2024 or --years 2023-2030"
+        f"say which budget years to compute for {tenant.id!r}: --year YEAR or --years "
+        'FIRST-LAST, or give the tenant file a [report] table with years = "FIRST-LAST"'
+        + (f" ({tenant.origin})" if tenant.origin else "")
     )
 
 
-def load_tenant(ctx: click.Context, tenant: str | None, config: Path | None) -> Tenant:
-    """The tenant named on the command line, from a plugin or a tenant file."""
+def load_tenant(
+    ctx: click.Context, tenant: str | None, config: Path | None, default: str | None = None
+) -> Tenant:
+    """The tenant named on the command line, from a plugin or a tenant file.
+
+    ``default`` is the tenant a plugin's command uses when neither is given (its own).
+    """
     from rfm.tenants.toml_loader import load_tenant_file
 
     reg = registry(ctx)
@@ -125,6 +154,8 @@ def load_tenant(ctx: click.Context, tenant: str | None, config: Path | None) -> 
         raise ConfigError("give a TENANT or --config FILE, not both")
     if config is not None:
         return load_tenant_file(config, reg)
+    if tenant is None and default is not None:
+        tenant = default
     if tenant is None:
         known = ", ".join(sorted(reg.tenants)) or "none installed"
         raise ConfigError(f"name a tenant ({known}) or give --config FILE")

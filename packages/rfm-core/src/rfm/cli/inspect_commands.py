@@ -27,15 +27,6 @@ def plugins_command(ctx: click.Context) -> None:
     click.echo(table(["Plugin", "Paket", "Version", "Status", "Hooks", "Fel"], rows))
 
 
-@click.command("tenants")
-@click.pass_context
-def tenants_command(ctx: click.Context) -> None:
-    """List the tenants that installed plugins package."""
-    reg = registry(ctx)
-    rows = [[t.id, t.name, t.plugin] for t in sorted(reg.tenants.values(), key=lambda t: t.id)]
-    click.echo(table(["Tenant", "Namn", "Plugin"], rows))
-
-
 @click.command("models")
 @tenant_options
 @click.pass_context
@@ -71,8 +62,9 @@ def models_command(ctx: click.Context, tenant: str | None, config: Path | None) 
 @click.argument("schema")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option(
-    "--format", "fmt", help="Reader to use (csv, excel, parquet, pxweb); default by suffix."
+    "--reader", "fmt", help="Reader to use (csv, excel, parquet, pxweb); default by suffix."
 )
+@click.option("--format", "old_fmt", hidden=True, help="The former name of --reader.")
 @click.option("--sheet", help="Excel: the sheet to read.")
 @click.option("--separator", help="CSV: the field separator (default: detected).")
 @click.option("--encoding", help="CSV: the encoding (default: UTF-8, else Latin-1).")
@@ -89,12 +81,16 @@ def validate_command(
     schema: str,
     file: Path,
     fmt: str | None,
+    old_fmt: str | None,
     sheet: str | None,
     separator: str | None,
     encoding: str | None,
     renames: tuple[str, ...],
 ) -> None:
     """Check FILE against SCHEMA and list every problem with its row and column."""
+    if old_fmt is not None:  # --format is an output's format everywhere else
+        click.echo("Note: --format is now --reader (the file's reader)", err=True)
+        fmt = fmt or old_fmt
     reg = registry(ctx)
     spec = reg.schema(schema)
     options = {
@@ -123,3 +119,35 @@ def schemas_command(ctx: click.Context) -> None:
         for s in sorted(reg.schemas.values(), key=lambda s: s.name)
     ]
     click.echo(table(["Schema", "Kolumner", "Beskrivning"], rows))
+
+
+@click.command("scenarios")
+@tenant_options
+@click.pass_context
+def scenarios_command(ctx: click.Context, tenant: str | None, config: Path | None) -> None:
+    """List a tenant's scenarios: what each reports, overrides and reads instead."""
+    from rfm.tenants.tenant import DEFAULT_SCENARIO
+
+    chosen = load_tenant(ctx, tenant, config)
+    default = chosen.scenario(None)
+    against = getattr(chosen.report, "against", None)
+    rows = []
+    names = sorted(chosen.scenarios) or [default.name]
+    for name in names:
+        s = chosen.scenarios.get(name, default)
+        marks = [
+            *(["utan --scenario"] if name == DEFAULT_SCENARIO or s is default else []),
+            *(["jämförs med i rapporten"] if name == against else []),
+        ]
+        models = ", ".join(s.models) if s.models is not None else "alla som inte läses av andra"
+        changes = [o.key for o in s.overrides] + [f"{k} ← {v}" for k, v in s.datasets.items()]
+        rows.append(
+            [
+                name + (f" ({', '.join(marks)})" if marks else ""),
+                s.description or "–",
+                models,
+                ", ".join(changes) or "–",
+            ]
+        )
+    click.echo(f"{chosen.name} ({chosen.id})\n")
+    click.echo(table(["Scenario", "Beskrivning", "Modeller", "Ändrar"], rows))

@@ -47,7 +47,9 @@ class LazyCommand(click.Command):
                 ) from None
             if not isinstance(found, click.Command):
                 raise PluginError(f"command {self.name!r}: {self.target} is not a click command")
-            self._loaded = found
+            from rfm.cli.complete import attach
+
+            self._loaded = attach(found)
         return self._loaded
 
     def make_context(

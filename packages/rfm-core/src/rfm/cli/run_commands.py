@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
 import sys
-from collections.abc import Iterator
 from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 import polars as pl
@@ -295,7 +292,7 @@ def explain_command(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice((*OUTPUT_FORMATS, "xlsx")),
+    type=click.Choice((*OUTPUT_FORMATS, "xlsx", "html")),
     default="table",
     show_default=True,
 )
@@ -349,6 +346,9 @@ def compare_command(
         )
         frame = compare_totals(a.totals(["model", "recipient", "year"]), b_rows)
         label_b = f"körning {against_run} ({decided.label or decided.scenario})"
+        if fmt in ("html", "xlsx"):
+            _compare_file(a, frame, (scenario, label_b), fmt, out, rounding)
+            return
         if fmt == "table":
             emit_text(
                 compare_table(frame, scenario, label_b, rounding, model_labels(chosen)) + "\n", out
@@ -372,13 +372,8 @@ def compare_command(
         text = compare_table(frame, scenario, against, rounding, model_labels(chosen)) + "\n"
         emit_text(text, out)
         return
-    if fmt == "xlsx":
-        from rfm.reports.workbook import write_workbook  # xlsxwriter only when asked for
-
-        write_workbook(
-            a, _needs_out(out, "xlsx"), comparison=frame, labels=(scenario, against),
-            rounding=rounding,
-        )  # fmt: skip
+    if fmt in ("html", "xlsx"):
+        _compare_file(a, frame, (scenario, against), fmt, out, rounding)
         return
     # Columns a and b (a scenario may be called anything, even "diff"); metadata names them.
     meta = metadata(a, rounding, against={"scenario": against, "prices": b.prices})
@@ -396,6 +391,27 @@ def _labels(frame: pl.DataFrame, a: str, b: str) -> dict[str, str]:
     return {"a": a, "b": b}
 
 
+def _compare_file(
+    a: RunResult,
+    frame: pl.DataFrame,
+    labels: tuple[str, str],
+    fmt: str,
+    out: Path | None,
+    rounding: Rounding,
+) -> None:
+    """A's workbook with a Jämförelse sheet, or A's report with the comparison."""
+    if fmt == "xlsx":
+        from rfm.reports.workbook import write_workbook  # xlsxwriter only when asked for
+
+        write_workbook(
+            a, _needs_out(out, "xlsx"), comparison=frame, labels=labels, rounding=rounding
+        )
+        return
+    from rfm.reports.html import write_report
+
+    write_report(a, _needs_out(out, "html"), comparison=frame, labels=labels, rounding=rounding)
+
+
 @click.command("report")
 @tenant_options
 @year_options
@@ -404,11 +420,10 @@ def _labels(frame: pl.DataFrame, a: str, b: str) -> dict[str, str]:
 @prices_option
 @click.option("--lang", type=click.Choice(("sv", "en")), default="sv", show_default=True)
 @round_option()
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option(
-    "--offline",
-    is_flag=True,
-    help="No network: sections that fetch (Kolada) answer from their cache or say what is missing.",
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to FILE (default: the HTML to stdout, as rfm docs does).",
 )
 @click.pass_context
 def report_command(
@@ -422,42 +437,38 @@ def report_command(
     prices: str,
     lang: str,
     rounding: Rounding,
-    out: Path,
-    offline: bool,
+    out: Path | None,
 ) -> None:
     """One self-contained HTML file: money per model and year, comparisons, sources.
 
     Without --years (or --against) the tenant's ``[report]`` table says which.
     """
-    check_output_target(out)
+    if out is not None:
+        check_output_target(out)
     chosen = load_tenant(ctx, tenant, config)
     settings = chosen.report
     if years is None and year is None and settings is not None:
         years = settings.years
     if against is None and settings is not None:
         against = settings.against
-    with _offline(offline):
-        write_report_files(chosen, registry(ctx), resolve_years(years, year, chosen), out=out,
-                           scenario=scenario, against=against, prices=prices, lang=lang,
-                           rounding=rounding)  # fmt: skip
-    click.echo(f"{'Report' if lang == 'en' else 'Rapporten'}: {out}")
+    wanted = resolve_years(years, year, chosen)
+    options: dict[str, Any] = {
+        "scenario": scenario,
+        "against": against,
+        "prices": prices,
+        "lang": lang,
+        "rounding": rounding,
+    }
+    if out is None:  # to stdout: written to a private temporary file first, then shown whole
+        import tempfile
 
-
-@contextlib.contextmanager
-def _offline(offline: bool) -> Iterator[None]:
-    """With ``offline``, ``$RFM_OFFLINE`` is set while the report is made (read by sections)."""
-    if not offline:
-        yield
+        with tempfile.TemporaryDirectory(prefix="rfm-report-") as folder:
+            target = Path(folder) / "rapport.html"
+            write_report_files(chosen, registry(ctx), wanted, out=target, **options)
+            click.echo(target.read_text(encoding="utf-8"), nl=False)
         return
-    before = os.environ.get(OFFLINE_ENV)
-    os.environ[OFFLINE_ENV] = "1"
-    try:
-        yield
-    finally:
-        if before is None:
-            del os.environ[OFFLINE_ENV]
-        else:
-            os.environ[OFFLINE_ENV] = before
+    write_report_files(chosen, registry(ctx), wanted, out=out, **options)
+    click.echo(f"{'Report' if lang == 'en' else 'Rapporten'}: {out}")
 
 
 def write_report_files(

@@ -16,6 +16,14 @@ from rfm.errors import Location, Problem
 from rfm.io.table import ROW
 from rfm.schemas.age import age_bounds
 
+REPEATS_HINT = (
+    "each area, year, age (and sex) once. Rows that repeat the same ages come from a dimension "
+    "of the file that rfm does not read: Kön (read it as the column sex: columns = { Kon = "
+    '"sex" }), civilstånd or inrikes/utrikes född (sum over it). rfm scb population KOMMUNKOD '
+    "--sex total (or each) fetches SCB's population summed over them"
+)
+"""What a file of repeated rows most likely means, said once before the rows themselves."""
+
 
 def overlapping_ages(frame: pl.DataFrame, file: str) -> list[Problem]:
     """A problem for each row whose ages another row of the same area, year and sex also has."""
@@ -52,6 +60,11 @@ def overlapping_ages(frame: pl.DataFrame, file: str) -> list[Problem]:
         pl.col("_hi").shift(1).over(group).alias("_before_hi"),
     )
     clash = ordered.filter(pl.col("_lo") <= pl.col("_reach")).sort(ROW)
+    repeats = clash.filter(
+        (pl.col("_lo") == pl.col("_before_lo")) & (pl.col("_hi") == pl.col("_before_hi"))
+    )
+    if repeats.height >= 20 and repeats.height * 2 >= clash.height:  # a whole dimension, not a slip
+        problems.append(Problem(Location(file), REPEATS_HINT))
     for r in clash.head(50).iter_rows(named=True):
         ages = str(r["_lo"]) if r["_lo"] == r["_hi"] else f"{r['_lo']}–{r['_hi']}"
         same = (r["_lo"], r["_hi"]) == (r["_before_lo"], r["_before_hi"])

@@ -36,6 +36,7 @@ from rfm.errors import ConfigError
 COMPARISONS = ("county", "country", "kommungrupp")
 DIRECTIONS = ("higher", "lower")
 TRENDS = {"→ ↑": "→ ↑", "→↑": "→ ↑", "→": "→", "↑": "↑"}
+GOAL_KEYS = ("source", "margin", "list", "indicators")
 INDICATOR_KEYS = (
     "kpi",
     "title",
@@ -102,7 +103,7 @@ def parse_goals(table: Mapping[str, Any], where: str, programs: set[str] | None)
     check_keys(
         table,
         where,
-        allowed=("source", "margin", "list", "indicators"),
+        allowed=GOAL_KEYS,
         required=("list", "indicators"),
     )
     raw_goals = table["list"]

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from rfm.classification import Classification, parse_classifications
 from rfm.config import (
+    NAME_PATTERN,
     Table,
     check_keys,
     check_name,
@@ -41,6 +42,7 @@ from rfm.errors import ConfigError, ParameterError, RfmError
 from rfm.models.base import Model, ModelConfig
 from rfm.parameters import ParameterSet, parse_parameter_table
 from rfm.parameters.dated import MAX_YEAR, MIN_YEAR
+from rfm.plugins.failures import guarded
 from rfm.rates import RateTable, parse_rate_tables
 from rfm.tenants.forecast_error import parse_forecast_error
 from rfm.tenants.goals import parse_goals
@@ -101,6 +103,11 @@ DATA_KEYS = (
 )
 READER_OPTIONS = ("sheet", "separator", "encoding", "decimal_comma", "thousands_separator")
 SCENARIO_KEYS = ("description", "models", "overrides", "data")
+PRICES_KEYS = ("base_year", "index")
+DOCUMENTATION_KEYS = ("introduction", "source", "criteria")
+REPORT_KEYS = ("years", "against", "name", "logo", "colours")
+# The JSON Schema's pattern for ids: check_name's NAME_PATTERN, anchored (JSON Schema searches).
+ID_PATTERN = re.compile(rf"^{NAME_PATTERN.pattern}$")
 
 # Datasets named like a schema use that schema unless they say otherwise.
 DEFAULT_SCHEMAS = {
@@ -224,7 +231,7 @@ def _models(
             )
         model_type = registry.model_type(type_name)
         config = ModelConfig(model_id, type_name, table, where, params, rates, classifications)
-        models.append(model_type.from_config(config))
+        models.append(guarded(model_type, model_id, where, model_type.from_config, config))
     return models
 
 
@@ -263,7 +270,7 @@ def _scenarios(doc: Table, file: str, model_ids: set[str]) -> dict[str, Scenario
 def _documentation(doc: Table, file: str, models: list[Model]) -> Documentation:
     table = get_table(doc, "documentation", file)
     where = f"{file}: [documentation]"
-    check_keys(table, where, allowed=("introduction", "source", "criteria"))
+    check_keys(table, where, allowed=DOCUMENTATION_KEYS)
     criteria = get_table(table, "criteria", where)
     if not all(isinstance(v, str) for v in criteria.values()):
         raise ConfigError(f'{where}.criteria: expected {{ "criterion" = "what it demands" }}')
@@ -464,7 +471,7 @@ def _prices(doc: Table, file: str, params: ParameterSet) -> PriceSettings:
     """``[prices] base_year = 2022, index = "pkv"``: the price level of the kr parameters."""
     table = get_table(doc, "prices", file)
     where = f"{file}: [prices]"
-    check_keys(table, where, allowed=("base_year", "index"))
+    check_keys(table, where, allowed=PRICES_KEYS)
     if ("index" in table) != ("base_year" in table):
         raise ConfigError(f"{where}: give both 'base_year' and 'index', or neither")
     if not table:
@@ -630,7 +637,7 @@ def _report(
         return None
     table = get_table(doc, "report", file)
     where = f"{file}: [report]"
-    check_keys(table, where, allowed=("years", "against", "name", "logo", "colours"))
+    check_keys(table, where, allowed=REPORT_KEYS)
     years = get_str(table, "years", where, "") or None
     if years is not None and not re.fullmatch(
         r"\d{4}(?:[-–]\d{4})?(?:,\d{4}(?:[-–]\d{4})?)*", years.replace(" ", "")
