@@ -1,4 +1,5 @@
-"""The Polars path for unquoted CSV gives exactly what the csv-module path gives."""
+"""The CSV reader's fast paths give exactly what the csv-module path gives: lines split in
+Polars (unquoted files), and Polars' own CSV reader (plain UTF-8 files)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,10 @@ def test_unquoted_text_reads_the_same_both_ways(text: str) -> None:
     if not text.strip():
         return
     slow, fast = both(text)
+    polars_read = polars_path(text)
+    if polars_read is not None:  # taken only where the careful path reads the file too
+        assert not isinstance(slow, str), slow
+        assert_frame_equal(slow.frame, polars_read.frame)  # type: ignore[attr-defined]
     if fast is None:  # the fast path declined (lone CR or a character it cannot judge)
         return
     if isinstance(slow, str) or isinstance(fast, str):
@@ -45,10 +50,44 @@ def test_unquoted_text_reads_the_same_both_ways(text: str) -> None:
         assert_frame_equal(slow.frame, fast.frame)  # type: ignore[attr-defined]
 
 
+def polars_path(text: str) -> csv_reader.RawTable | None:
+    sep = csv_reader.sniff_separator(text.lstrip("\r\n").splitlines()[0])
+    if not csv_reader._plain_text(text):
+        return None
+    raw = text.encode("utf-8")
+    return csv_reader._polars_table(csv_reader._utf8_body(raw, text), "f.csv", sep, True)
+
+
 def test_the_fast_path_is_taken_for_plain_files_and_declined_for_quotes() -> None:
     assert csv_reader._unquoted_table("a;b\n1;2\n", "f", ";", True) is not None
     assert csv_reader._unquoted_table('a;b\n"1";2\n', "f", ";", True) is None
     assert csv_reader._unquoted_table("a;b\r1;2\r", "f", ";", True) is None
+
+
+def test_polars_reader_takes_plain_files_only() -> None:
+    text = "area;year;count\r\nSödermalm;2024;1 234,5\r\nKista; 2024;\r\n"
+    fast = polars_path(text)
+    assert fast is not None
+    assert fast.frame.rows() == [("Södermalm", "2024", "1 234,5", 2), ("Kista", " 2024", "", 3)]
+    for declined in ("a;b\n\n1;2\n", "a;b\n1\n", "a;b\n1;2;3\n", 'a;b\n"1";2\n', "a;a\n1;2\n"):
+        assert polars_path(declined) is None, declined
+
+
+def test_a_latin1_file_is_not_read_as_utf8() -> None:
+    text = "area;count\nMalmö;5\n"
+    raw = text.encode("cp1252")
+    decoded = csv_reader.decode(raw, "f.csv")
+    assert decoded == text and csv_reader._utf8_body(raw, decoded) is None
+
+
+def test_the_hash_is_of_the_bytes_read(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import hashlib
+
+    path = tmp_path / "f.csv"
+    path.write_bytes(b"\xef\xbb\xbfarea,year\nA,2024\n")
+    table = csv_reader.read_csv(path)
+    assert table.sha256 == hashlib.sha256(b"\xef\xbb\xbfarea,year\nA,2024\n").hexdigest()
+    assert table.frame.columns == ["area", "year", "_row"]
 
 
 def test_row_numbers_and_a_too_wide_row_match_the_file() -> None:

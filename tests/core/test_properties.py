@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from fractions import Fraction
 
 import polars as pl
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import rfm
@@ -186,3 +186,28 @@ def test_caps_and_floors_keep_the_total_and_the_bounds(pairs, inc, dec):
     assert sum(limited) == pytest.approx(total, rel=1e-9)
     for amount, prev in zip(limited, previous, strict=True):
         assert prev * (1 - dec) * (1 - 1e-9) <= amount <= prev * (1 + inc) * (1 + 1e-9)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.floats(allow_nan=False, allow_infinity=False, max_value=1e15, min_value=-1e15),
+            st.decimals(min_value=-200000, max_value=200000, places=10, allow_nan=False).map(float),
+            st.integers(-(10**15), 10**15).map(float),
+            st.sampled_from([25.15, 0.1, 0.1 + 0.2, 16347.5, 1e-10, 131071.9999999999, 2.0**17]),
+        ),
+        max_size=50,
+    )
+)
+def test_exact_series_is_the_shortest_decimal_of_each_float(values):
+    """The fast conversion of amounts' factors gives what formatting each float as text gives."""
+    from rfm.contract import exact_series
+
+    got = exact_series(pl.Series(values, dtype=pl.Float64)).to_list()
+    for value, exact in zip(values, got, strict=True):
+        if abs(value) > 1e15:  # above rfm.money.LIMIT: refused before any amount is made
+            continue
+        with localcontext() as ctx:
+            ctx.prec = 60  # 20 decimals beside up to 16 whole digits
+            assert exact == Decimal(repr(value)).quantize(Decimal(10) ** -20), value

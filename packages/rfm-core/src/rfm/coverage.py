@@ -135,23 +135,28 @@ def band_cover(
         },
         schema={"component": pl.String, "_band_lo": pl.Int64, "_band_hi": pl.Int64},
     )
-    inside = (
-        rows.join(table, how="cross")
-        .filter((pl.col("_lo") >= pl.col("_band_lo")) & (pl.col("_hi") <= pl.col("_band_hi")))
-        .drop("_band_lo", "_band_hi")
+    # Bands are found for the distinct age intervals (a hundred or so), then joined to the rows.
+    intervals = rows.select("_lo", "_hi").unique()
+    placed = intervals.join(table, how="cross").filter(
+        (pl.col("_lo") >= pl.col("_band_lo")) & (pl.col("_hi") <= pl.col("_band_hi"))
     )
+    inside = rows.join(placed.select("_lo", "_hi", "component"), on=["_lo", "_hi"], how="inner")
     cells = rows.select(*by).unique()
     widths = inside.group_by(*by, "component").agg(
-        (pl.col("_hi") - pl.col("_lo") + 1).sum().alias("_width"),
-        pl.concat_list("_lo", "_hi").alias("_ranges"),
+        (pl.col("_hi") - pl.col("_lo") + 1).sum().alias("_width")
     )
     expected = cells.join(table, how="cross").join(widths, on=[*by, "component"], how="left")
     short = expected.filter(
         pl.col("_width").is_null()
         | (pl.col("_width") < pl.col("_band_hi") - pl.col("_band_lo") + 1)
     )
-    if short.height:
-        short = short.with_columns(
+    if short.height:  # which ages each short cell lacks (a rare path: the rows of those cells)
+        ranges = (
+            inside.join(short.select(*by, "component"), on=[*by, "component"], how="semi")
+            .group_by(*by, "component")
+            .agg(pl.concat_list("_lo", "_hi").alias("_ranges"))
+        )
+        short = short.join(ranges, on=[*by, "component"], how="left").with_columns(
             pl.struct("_band_lo", "_band_hi", "_ranges")
             .map_elements(_missing_ages, return_dtype=pl.String)
             .alias("_missing")

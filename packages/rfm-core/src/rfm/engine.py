@@ -10,12 +10,19 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 
 import attrs
 import polars as pl
 
 from rfm.classification import Classification
-from rfm.contract import LINEAGE_COLUMNS, apply_contract, exact_product, lineage_is_valid
+from rfm.contract import (
+    ROW_COLUMNS,
+    apply_contract,
+    exact_product,
+    lineage_is_valid,
+    render_lineage,
+)
 from rfm.coverage import GapRule
 from rfm.errors import (
     ConfigError,
@@ -72,10 +79,7 @@ def load_dataset(registry: Registry, config: DatasetConfig) -> tuple[pl.DataFram
     raw = read_table(
         registry.readers, config.path, name=shown, fmt=config.format, options=config.options
     )
-    try:
-        content = config.path.read_bytes()
-    except OSError as exc:
-        raise UnreadableFileError(f"{shown}: cannot read ({exc.strerror})") from None
+    digest = raw.sha256 or _file_sha256(config.path, shown)  # a plugin's reader may not hash
     if config.columns:
         raw = raw.renamed(dict(config.columns))
     frame = validate_table(raw, schema)
@@ -83,11 +87,18 @@ def load_dataset(registry: Registry, config: DatasetConfig) -> tuple[pl.DataFram
         config.name,
         shown,
         config.schema,
-        hashlib.sha256(content).hexdigest(),
+        digest,
         frame.height,
         config.source,
     )
     return frame, use
+
+
+def _file_sha256(path: Path, shown: str) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as exc:
+        raise UnreadableFileError(f"{shown}: cannot read ({exc.strerror})") from None
 
 
 class RunContext:
@@ -156,9 +167,10 @@ class RunContext:
         return frame
 
     def model_rows(self, model_id: str) -> pl.DataFrame:
+        """The lineage rows of a model computed earlier in the run (text columns as text)."""
         if model_id not in self.results:
             raise RfmError(f"model {model_id!r} has not been computed (is it an input?)")
-        return self.results[model_id]
+        return render_lineage(self.results[model_id])
 
 
 @attrs.frozen
@@ -170,15 +182,37 @@ class RunResult:
     years: tuple[int, ...]
     prices: str
     parameters: ParameterSet
-    lineage: pl.DataFrame
-    """Rows of the models the scenario reports."""
-    all_lineage: pl.DataFrame
+    rows: pl.DataFrame
+    """Rows of the models the scenario reports, as the run holds them: text as Categorical,
+    each basis a template with its figures (see :mod:`rfm.basis`). :attr:`lineage` is the
+    same rows written out."""
+    all_rows: pl.DataFrame
     """Rows of every model computed, including those only read by others."""
     datasets: tuple[DatasetUse, ...]
+    _written: dict[str, pl.DataFrame] = attrs.field(factory=dict, init=False, repr=False, eq=False)
+
+    @property
+    def lineage(self) -> pl.DataFrame:
+        """The lineage rows of the models the scenario reports: model, recipient, year,
+        component, volume × rate = amount, and the basis as text. Written out on first use."""
+        return self._write("lineage", self.rows)
+
+    @property
+    def all_lineage(self) -> pl.DataFrame:
+        """:attr:`lineage` of every model computed, including those only read by others."""
+        return self._write("all_lineage", self.all_rows)
+
+    def _write(self, name: str, rows: pl.DataFrame) -> pl.DataFrame:
+        if name not in self._written:
+            self._written[name] = render_lineage(rows)
+        return self._written[name]
 
     def totals(self, by: Sequence[str] = ("model", "recipient", "year")) -> pl.DataFrame:
         """Amounts summed by ``by`` (exact; round with :func:`rfm.transitions.largest_remainder`)."""
-        return self.lineage.group_by(list(by)).agg(pl.col("amount").sum()).sort(list(by))
+        keys = list(by)
+        summed = self.rows.group_by(keys).agg(pl.col("amount").sum())
+        text = [pl.col(k).cast(pl.String) for k in keys if self.rows.schema[k] == pl.Categorical]
+        return summed.with_columns(text).sort(keys)
 
 
 def run(
@@ -228,14 +262,14 @@ def run(
         lineage = apply_contract(rows, tenant.id, model.id).sort(SORT)
         _check_years(lineage, years, model)
         if not lineage_is_valid(lineage):  # the schema then names every failing row
-            validate_frame(lineage, LINEAGE, f"model '{model.id}' rows")
+            validate_frame(render_lineage(lineage), LINEAGE, f"model '{model.id}' rows")
         ctx.results[model.id] = lineage
         if progress is not None:
             progress(done, len(ordered), model.id)
     # Each model's rows are sorted, and "model" is the first sort key: concatenated in model
     # order they are sorted as a whole (sorting a million rows again costs half a second).
     all_rows = pl.concat([ctx.results[m] for m in sorted(ctx.results)], how="vertical").select(
-        LINEAGE_COLUMNS
+        ROW_COLUMNS
     )
     return RunResult(
         tenant=tenant,
@@ -243,8 +277,8 @@ def run(
         years=years,
         prices=prices,
         parameters=parameters,
-        lineage=all_rows.filter(pl.col("model").is_in(list(reported))),
-        all_lineage=all_rows,
+        rows=all_rows.filter(pl.col("model").is_in(list(reported))),
+        all_rows=all_rows,
         datasets=tuple(ctx.used[k] for k in sorted(ctx.used)),
     )
 

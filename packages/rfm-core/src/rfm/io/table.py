@@ -27,6 +27,9 @@ class RawTable:
     """With a decimal comma: the file says a point separates thousands (``1.234,5``)."""
     text_cells: frozenset[tuple[int, str]] = frozenset()
     """(row, column) of cells a workbook stores as text, not as numbers."""
+    sha256: str | None = None
+    """The SHA-256 of the bytes the table was read from, when the reader hashed them: then the
+    hash a run records is of exactly what was read (the file read once, not again to hash)."""
 
     def renamed(self, mapping: dict[str, str]) -> RawTable:
         """The same table with columns renamed ``{name in file: name rfm expects}``."""

@@ -157,6 +157,7 @@ class VolumeSettings:
         incomplete: pl.DataFrame | None = None,
         dataset: pl.DataFrame | None = None,
         carry: Sequence[str] = (),
+        rows_unique: bool = False,
     ) -> pl.DataFrame:
         """Volumes per recipient, budget year and ``keys``, each cell checked to be in the data.
 
@@ -171,6 +172,9 @@ class VolumeSettings:
                 ages inside its bands): its areas and years are the ones that must be covered.
             carry: columns kept apart in the sums but not part of the grid (a rate table's
                 dimensions: a unit need not have every nivå, but it must have rows).
+            rows_unique: the caller has checked that no two rows of ``frame`` share an area,
+                year and keys (a table keyed by area and year, unpivoted): each row is a cell,
+                so nothing is summed where each area is its own recipient.
 
         Returns recipient, year (the budget year), the keys, the sums and ``gap`` (the basis
         note of a declared gap, or null). A cell the data does not give is an error naming
@@ -213,6 +217,9 @@ class VolumeSettings:
             checks.append(("_recipient", self._expected_recipients(ctx, known, years)))
         missing_by: list[tuple[str, pl.DataFrame]] = []
         for unit, expected in checks:
+            if unit == "_area" and self._all_cells_present(rows, expected, values, rows_unique):
+                missing_by.append((unit, _none_of(expected, cover)))
+                continue
             for name in cover:
                 expected = expected.join(
                     pl.DataFrame({name: values[name]}, schema={name: pl.String}), how="cross"
@@ -260,6 +267,21 @@ class VolumeSettings:
                     )
             if fillers:
                 rows = pl.concat([rows, *fillers], how="diagonal_relaxed")
+        one_row_per_cell = (
+            rows_unique and self.mapping is None and self.recipient is None and sex is None
+        )
+        if one_row_per_cell and not any(m.height for _, m in missing_by):
+            # each row is its own cell and its own recipient's: nothing to add up
+            summed = rows.select(
+                pl.col("_recipient").alias("recipient"),
+                pl.col("_budget").alias("year"),
+                "_part",
+                *keys,
+                *carry,
+                *[pl.col(column).alias(name) for name, column in sums.items()],
+                "gap",
+            )
+            return self._combine_parts(summed, keys, carry, sums)
         summed = rows.group_by(
             pl.col("_recipient").alias("recipient"),
             pl.col("_budget").alias("year"),
@@ -270,6 +292,16 @@ class VolumeSettings:
             *[pl.col(column).sum().alias(name) for name, column in sums.items()],
             pl.col("gap").drop_nulls().first(),
         )
+        return self._combine_parts(summed, keys, carry, sums)
+
+    def _combine_parts(
+        self,
+        summed: pl.DataFrame,
+        keys: Mapping[str, object],
+        carry: Sequence[str],
+        sums: Mapping[str, str],
+    ) -> pl.DataFrame:
+        """The volume of each cell from its year-ends: the one, their mean, or their change."""
         if len(self.parts()) == 1:
             return summed.drop("_part")
         # Two year-ends: both are there (checked above, or declared gaps). A carried dimension
@@ -289,6 +321,33 @@ class VolumeSettings:
             else [((a + b) / 2).alias(n) for a, b, n in zip(now, before, sums, strict=True)]
         )
         return both.select(*on, *combine, pl.coalesce("gap", "gap_prev").alias("gap"))
+
+    def _all_cells_present(
+        self,
+        rows: pl.DataFrame,
+        expected: pl.DataFrame,
+        values: Mapping[str, Sequence[str]],
+        rows_unique: bool,
+    ) -> bool:
+        """True when every expected area cell has rows, counted without building the grid.
+
+        The grid (areas × budget years × year-ends × every key value) has a row per cell: a
+        million for a key over 6 000 areas and ten variables. Counting the distinct key values
+        each (area, budget year, year-end) has gives the same answer from the rows alone; only
+        when some cell lacks rows is the grid built, to name them.
+        """
+        base = ["_area", "_budget", "_part"]
+        inside = rows.filter(
+            *[pl.col(name).cast(pl.String).is_in(list(wanted)) for name, wanted in values.items()]
+        ).select(*base, *[pl.col(name).cast(pl.String) for name in values])
+        if not rows_unique:
+            inside = inside.unique()
+        need = 1
+        for wanted in values.values():
+            need *= len(wanted)
+        have = inside.group_by(base).len()
+        short = expected.select(base).unique().join(have, on=base, how="left")
+        return short.filter(pl.col("len").is_null() | (pl.col("len") != need)).height == 0
 
     def _without_excluded(self, frame: pl.DataFrame) -> pl.DataFrame:
         if not self.excluded:
@@ -522,6 +581,11 @@ class VolumeSettings:
         if self.excluded:
             parts.append(f"utan {', '.join(self.excluded)}")
         return ", ".join(parts) or "volym ur budgetårets data"
+
+
+def _none_of(expected: pl.DataFrame, cover: Sequence[str]) -> pl.DataFrame:
+    """No missing cells, in the shape of the grid of ``expected`` × the key columns."""
+    return expected.head(0).with_columns(pl.lit(None, pl.String).alias(c) for c in cover)
 
 
 def population_bands(

@@ -27,6 +27,7 @@ from typing import Any
 
 import polars as pl
 
+from rfm import basis
 from rfm.config import check_keys, get_number, get_str
 from rfm.errors import ConfigError, ModelError
 from rfm.formatting import half_up, number, number_text_expr, percent
@@ -154,12 +155,15 @@ class DistributionKey(Model):
             long = long.with_columns((pl.col("value") * index).alias("_adjusted"))
         else:
             long = long.with_columns(pl.col("value").alias("_adjusted"))
+        area = self.volume.check_recipient_column(data, variables)
         raw = self.volume.volumes(
             ctx,
             long,
             years,
             sums={"volume": "value", "adjusted": "_adjusted"},
             keys={"component": variables},
+            # one row per area and year before unpivoting: one row per cell after it
+            rows_unique=not data.select(area, "year").is_duplicated().any(),
         )
         if self.weight_keys:
             weights = rates(ctx, self.weight_keys, years, self.config.where).select(
@@ -187,7 +191,11 @@ class DistributionKey(Model):
                 f"({r['component']}, {r['year']}); a key needs points ≥ 0"
             ),
         )
-        sums = points.group_by("year").agg(pl.col("points").sum().alias("sum_points"))
+        # Σ points in decimals: the same sum whatever order the rows come in (a float sum
+        # depends on it in its last digits, and so would every row's kr per poäng)
+        sums = points.group_by("year").agg(
+            pl.col("points").cast(pl.Decimal(38, 12)).sum().cast(pl.Float64).alias("sum_points")
+        )
         per_year = self._total_per_year(ctx, years).join(sums, on="year", how="left")
         empty = per_year.filter(pl.col("sum_points").is_null() | (pl.col("sum_points") <= 0))
         if empty.height:
@@ -197,35 +205,37 @@ class DistributionKey(Model):
             )
         per_year = per_year.with_columns((pl.col("total") / pl.col("sum_points")).alias("rate"))
 
-        def weight_text(r: dict[str, Any]) -> str:
-            if r["weight_source"] is None:
-                return ""
-            return f"vikt {number(r['weight'])} ({r['weight_source']}) × "
+        def template(r: dict[str, Any]) -> str:
+            """The basis of the rows of one variable and year; the row's own figures go in
+            the slots (its need, and the index it was multiplied by): see rfm.basis."""
+            weight = (
+                ""
+                if r["weight_source"] is None
+                else f"vikt {number(r['weight'])} ({basis.text(r['weight_source'])}) × "
+            )
+            index = f" × justeringsindex {basis.figure('y', 4)}" if self.index_column else ""
+            return (
+                f"poäng = {weight}{basis.figure('x')} {basis.text(r['component'])}{index}; "
+                f"kr per poäng = {basis.text(r['total_text'])} ÷ {number(r['sum_points'])} poäng"
+            )
 
-        def rate_text(r: dict[str, Any]) -> str:
-            return f"; kr per poäng = {r['total_text']} ÷ {number(r['sum_points'])} poäng"
-
-        # The rate and the fixed text around each row's own figures, per year and variable:
-        # a small table formatted in Python; the figures of each row are formatted in Polars.
-        explained = weights.join(per_year, on="year", how="inner")
-        explained = with_basis(explained, weight_text).rename({"basis": "weight_text"})
-        explained = with_basis(explained, rate_text)
+        # The rate and the basis template per year and variable: a small table formatted in
+        # Python; each row carries only its own figures (a million rows, 170 templates).
+        explained = with_basis(weights.join(per_year, on="year", how="inner"), template)
         joined = points.join(
-            explained.select("component", "year", "rate", "weight_text", "basis"),
+            explained.select("component", "year", "rate", pl.col("basis").cast(pl.Categorical)),
             on=["component", "year"],
             how="left",
         )
-        own = number_text_expr(pl.col("volume")) + pl.lit(" ") + pl.col("component")
+        figures = [pl.col("volume").alias("basis_x")]
         if self.index_column:
             effective = pl.when(pl.col("volume") != 0).then(pl.col("adjusted") / pl.col("volume"))
-            own = (
-                own + pl.lit(" × justeringsindex ") + number_text_expr(effective, 4).fill_null("–")
-            )
-        joined = joined.with_columns(
-            (pl.lit("poäng = ") + pl.col("weight_text") + own + pl.col("basis")).alias("basis")
-        )
+            figures.append(effective.alias("basis_y"))
         return model_rows(
-            joined.with_columns(pl.col("points").alias("volume")), self.id, "poäng", "kr/poäng"
+            joined.with_columns(*figures, pl.col("points").alias("volume")),
+            self.id,
+            "poäng",
+            "kr/poäng",
         )
 
     def _total_per_year(self, ctx: ComputeContext, years: Sequence[int]) -> pl.DataFrame:

@@ -7,6 +7,8 @@ from typing import Any
 
 import polars as pl
 
+from rfm.contract import FIGURE_COLUMNS
+
 
 def with_basis(table: pl.DataFrame, make: Callable[[dict[str, Any]], str]) -> pl.DataFrame:
     """Add a ``basis`` column built row by row (tables of rates are small: components × years)."""
@@ -22,20 +24,22 @@ def years_frame(years: Sequence[int]) -> pl.DataFrame:
 def model_rows(
     frame: pl.DataFrame, model: str, volume_unit: str | pl.Expr, rate_unit: str | pl.Expr
 ) -> pl.DataFrame:
-    """Select the model columns from a frame with recipient, year, component, volume, rate, basis.
+    """Select the model columns from a frame with recipient, year, component, volume, rate, basis
+    (text, or a template whose slots are filled from ``basis_x``/``basis_y``: see rfm.basis).
 
     A ``gap`` column (the note of a declared gap, see :mod:`rfm.coverage`) is added to the basis
     of the rows it touches. A missing volume or rate stays missing: the contract refuses it.
     """
     vu = pl.lit(volume_unit) if isinstance(volume_unit, str) else volume_unit
     ru = pl.lit(rate_unit) if isinstance(rate_unit, str) else rate_unit
-    if "gap" in frame.columns:
+    if "gap" in frame.columns and frame.get_column("gap").null_count() < frame.height:
         frame = frame.with_columns(
             pl.when(pl.col("gap").is_not_null())
-            .then(pl.col("basis") + pl.lit(" — ") + pl.col("gap"))
-            .otherwise(pl.col("basis"))
+            .then(pl.col("basis").cast(pl.String) + pl.lit(" — ") + pl.col("gap"))
+            .otherwise(pl.col("basis").cast(pl.String))
             .alias("basis")
         )
+    figures = [pl.col(c) for c in FIGURE_COLUMNS if c in frame.columns]
     return frame.select(
         pl.lit(model, pl.String).alias("model"),
         pl.col("recipient").cast(pl.String),
@@ -45,5 +49,8 @@ def model_rows(
         vu.cast(pl.String).alias("volume_unit"),
         pl.col("rate").cast(pl.Float64),
         ru.cast(pl.String).alias("rate_unit"),
-        pl.col("basis").cast(pl.String),
+        pl.col("basis")
+        if frame.schema["basis"] == pl.Categorical
+        else pl.col("basis").cast(pl.String),
+        *figures,
     )
