@@ -109,3 +109,15 @@ def test_a_table_wraps_its_text_to_the_width_and_keeps_every_word():
     assert "89 410 000" in table
     assert " ".join(table.split()).count("hemtjänst") == 1
     assert text_table(["a"], [[long]]).count("\n") == 2  # not a terminal: one line per row
+
+
+def test_natural_order_takes_superscripts_as_text():
+    """'²' is a digit to str.isdigit but no number: a name with one sorts as text."""
+    from rfm.display_rounding import natural_sorted
+
+    assert natural_sorted(["Hus 10", "Hus 2²", "Hus 2", "Hus ٣"]) == [
+        "Hus 2",
+        "Hus 2²",
+        "Hus ٣",
+        "Hus 10",
+    ]

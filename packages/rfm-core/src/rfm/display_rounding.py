@@ -176,7 +176,7 @@ def sort_key(key: tuple[Any, ...]) -> tuple[Any, ...]:
 def natural(text: str) -> tuple[Any, ...]:
     """A sort key that orders the digits in ``text`` as numbers and ignores case."""
     parts = re.split(r"(\d+)", text.casefold())
-    return (1, tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts if p), text)
+    return (1, tuple((0, int(p), "") if p.isdecimal() else (1, 0, p) for p in parts if p), text)
 
 
 def natural_sorted(values: Sequence[str]) -> list[str]:

@@ -17,9 +17,11 @@ import polars as pl
 
 from rfm.classification import Classification
 from rfm.contract import (
+    ORDER,
     ROW_COLUMNS,
     apply_contract,
     exact_product,
+    in_canonical_order,
     lineage_is_valid,
     render_lineage,
 )
@@ -44,7 +46,7 @@ from rfm.schemas.validate import validate_frame, validate_table
 from rfm.tenants.tenant import DatasetConfig, Scenario, Tenant
 from rfm.tenants.toml_loader import order_models
 
-SORT = ["model", "recipient", "year", "component"]
+SORT = list(ORDER)
 
 
 @attrs.frozen
@@ -259,7 +261,7 @@ def run(
                 for prefix, index in model.price_indices().items()
             }
             rows = _to_current_prices(rows, factors, own)
-        lineage = apply_contract(rows, tenant.id, model.id).sort(SORT)
+        lineage = in_canonical_order(apply_contract(rows, tenant.id, model.id))
         _check_years(lineage, years, model)
         if not lineage_is_valid(lineage):  # the schema then names every failing row
             validate_frame(render_lineage(lineage), LINEAGE, f"model '{model.id}' rows")
@@ -353,11 +355,11 @@ def _to_current_prices(
     prefix: pl.Expr = pl.lit("")
     for start in sorted((own or {}), key=len):
         prefix = (
-            pl.when(pl.col("component").str.starts_with(start))
+            pl.when(pl.col("component").cast(pl.String).str.starts_with(start))
             .then(pl.lit(start))
             .otherwise(prefix)
         )
-    is_kr = pl.col("rate_unit").str.starts_with("kr/")
+    is_kr = pl.col("rate_unit").cast(pl.String).str.starts_with("kr/")
     return (
         rows.with_columns(prefix.alias("_prefix"))
         .join(table, on=["_prefix", "year"], how="left")
@@ -367,8 +369,8 @@ def _to_current_prices(
             .then(exact_product(pl.col("rate"), pl.col("_factor")))
             .otherwise(pl.col("rate")),
             pl.when(is_kr)
-            .then(pl.col("basis") + pl.lit(" ") + pl.col("_how"))
-            .otherwise(pl.col("basis")),
+            .then(pl.col("basis").cast(pl.String) + pl.lit(" ") + pl.col("_how"))
+            .otherwise(pl.col("basis").cast(pl.String)),
         )
         .drop("_factor", "_how")
     )

@@ -40,15 +40,16 @@ def model_rows(
             .alias("basis")
         )
     figures = [pl.col(c) for c in FIGURE_COLUMNS if c in frame.columns]
+    # A model's name and units as Categorical: the same text on every row, held once
     return frame.select(
-        pl.lit(model, pl.String).alias("model"),
+        pl.lit(model, pl.String).cast(pl.Categorical).alias("model"),
         pl.col("recipient").cast(pl.String),
         pl.col("year").cast(pl.Int64),
         pl.col("component").cast(pl.String),
         pl.col("volume").cast(pl.Float64),
-        vu.cast(pl.String).alias("volume_unit"),
+        vu.cast(pl.String).cast(pl.Categorical).alias("volume_unit"),
         pl.col("rate").cast(pl.Float64),
-        ru.cast(pl.String).alias("rate_unit"),
+        ru.cast(pl.String).cast(pl.Categorical).alias("rate_unit"),
         pl.col("basis")
         if frame.schema["basis"] == pl.Categorical
         else pl.col("basis").cast(pl.String),

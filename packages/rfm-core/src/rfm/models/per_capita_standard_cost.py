@@ -13,15 +13,17 @@ counted (all ages by default).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import polars as pl
 
+from rfm import basis
 from rfm.contract import exact_product, exact_sum
 from rfm.errors import ConfigError, ModelError
-from rfm.formatting import number, percent
+from rfm.formatting import percent
 from rfm.models.base import ComputeContext, Model, ModelConfig
 from rfm.models.common import VOLUME_KEYS, VolumeSettings, population_in_ages, rates
-from rfm.models.frames import model_rows
+from rfm.models.frames import model_rows, with_basis
 from rfm.schemas.age import parse_age_label
 
 
@@ -116,15 +118,26 @@ class PerCapitaStandardCost(Model):
                 f"{self.config.where}: the uplift is {first['uplift']} in {first['year']} "
                 f"({first['uplift_source']}); 1 + uplift must stay above 0"
             )
-        basis = [
-            f"standardkostnad {number(r['cost'])} kr/invånare ({r['cost_source']})"
-            + (
-                f" × (1 + {percent(r['uplift'])}) ({r['uplift_source']})"
-                if r["uplift_source"] is not None
-                else ""
+
+        def template(r: dict[str, Any]) -> str:
+            """The basis of the rows of one cost source and uplift; each row's own standard
+            cost goes in the slot (see rfm.basis)."""
+            text = (
+                f"standardkostnad {basis.figure('x')} kr/invånare ({basis.text(r['cost_source'])})"
             )
-            for r in joined.iter_rows(named=True)
-        ]
+            if r["uplift_source"] is not None:
+                text += f" × (1 + {percent(r['uplift'])}) ({basis.text(r['uplift_source'])})"
+            return text
+
+        shared = ["cost_source", "uplift", "uplift_source"]
+        templates = with_basis(joined.select(shared).unique(), template)
+        joined = joined.join(
+            templates.with_columns(pl.col("basis").cast(pl.Categorical)),
+            on=shared,
+            how="left",
+            nulls_equal=True,
+            maintain_order="left",
+        )
         if joined.height == 0:
             raise ModelError(f"{self.config.where}: no population for the years asked")
         component = pl.lit(f"invånare {self.ages_label}")
@@ -138,6 +151,6 @@ class PerCapitaStandardCost(Model):
         joined = joined.with_columns(
             component.alias("component"),
             exact_product(pl.col("cost"), exact_sum(1.0, pl.col("uplift"))).alias("rate"),
-            pl.Series("basis", basis, dtype=pl.String),
+            pl.col("cost").alias("basis_x"),
         )
         return model_rows(joined, self.id, "invånare", "kr/invånare")
