@@ -37,7 +37,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from rfm.cli.common import parse_years
+from rfm.cli.common import check_year, parse_years
 from rfm.config import check_name
 from rfm.display_rounding import Rounding
 from rfm.errors import ConfigError, RfmError
@@ -54,6 +54,7 @@ from rfm.serve.whatif import (
     FieldErrors,
     base_parameters,
     parse_change,
+    plain_text,
     saved_path,
     scenario_file,
     written_overrides,
@@ -343,7 +344,7 @@ class ServeApp:
                     self._add_change(served, ws, form)
                 elif action == "remove":
                     index = form.get("index", "")
-                    if index.isdigit() and int(index) < len(ws.changes):
+                    if index.isascii() and index.isdigit() and int(index) < len(ws.changes):
                         ws.changes = tuple(c for i, c in enumerate(ws.changes) if i != int(index))
                 elif action == "reset":
                     ws.changes = ()
@@ -416,7 +417,7 @@ class ServeApp:
 
     def _save_scenario(self, served: Served, ws: Workspace, form: dict[str, str]) -> str:
         name = form.get("name", "").strip()
-        description = " ".join(form.get("description", "").split())
+        description = plain_text(form.get("description", ""))
         errors = {}
         try:
             check_name(name, "scenario name")
@@ -460,7 +461,7 @@ class ServeApp:
     def _save_run(self, served: Served, ws: Workspace, form: dict[str, str]) -> str:
         from rfm.archive import RunArchive, versions
 
-        label = " ".join(form.get("label", "").split())
+        label = plain_text(form.get("label", ""))
         if not label:
             raise FieldErrors(
                 {"label": "label: give the run a label (what was decided or proposed)"}
@@ -605,6 +606,7 @@ class ServeApp:
             year = int(year_text) if year_text.isascii() and year_text.isdigit() else None
             if year is None:
                 raise ConfigError(f"year: expected a budget year, found {year_text!r}")
+            check_year(year, "year")
             if whatif:
                 with session.lock:
                     ws = self._workspace(session, served)
@@ -613,13 +615,14 @@ class ServeApp:
                 found = explain(
                     chosen, self.plugin_host.registry, model, recipient, year, scenario=WHATIF
                 )
-                command = f"rfm explain … --scenario {WHATIF}"
+                command = "rfm explain med ändringarna sparade som scenario"
             else:
                 found = explain(
                     tenant, self.plugin_host.registry, model, recipient, year, scenario=scenario
                 )
+                named = f"--config {served.config}" if served.config else served.extends
                 command = (
-                    f"rfm explain {served.extends} --model {model} --recipient {recipient!r} "
+                    f"rfm explain {named} --model {model} --recipient {recipient!r} "
                     f"--year {year}" + (f" --scenario {scenario}" if scenario else "")
                 )
         except RfmError as exc:

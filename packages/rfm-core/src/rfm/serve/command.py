@@ -137,6 +137,7 @@ def serve_command(
             save_folder=folder,
             archive=default_path(tenant, from_file=path is not None).resolve(),
             years=tuple(resolve_years(years, year, tenant)),
+            config=None if path is None else Path(path),
         )
     serve(served, host=host, port=port, token=token, ctx=ctx)
 

@@ -43,6 +43,8 @@ class Served:
     """The tenant's run archive (as ``rfm run --save`` finds it)."""
     years: tuple[int, ...]
     """The budget years shown until a visitor chooses others."""
+    config: Path | None = None
+    """The tenant file it was read from (None: an installed tenant)."""
     version: int = 0
     """Counts saved scenarios: cached results of an older version are not reused."""
 

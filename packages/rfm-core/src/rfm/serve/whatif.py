@@ -48,8 +48,8 @@ MAX_CHANGES = 50
 MAX_TEXT = 300
 """The longest source or description a form may give."""
 
-_GROUPED = re.compile(r"[+-]?\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?:[.,]\d+)?")
-_PLAIN = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?")
+_GROUPED = re.compile(r"[+-]?[0-9]{1,3}(?:[ \u00a0\u202f\u2009][0-9]{3})+(?:[.,][0-9]+)?")
+_PLAIN = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
 class FieldErrors(RfmError):
@@ -90,6 +90,11 @@ def _num(value: float) -> str:
     from rfm.formatting import number
 
     return number(value)
+
+
+def plain_text(text: str) -> str:
+    """Text from a form as one line: whitespace runs as one space, no control characters."""
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
 
 
 def parse_number(text: str, where: str) -> float:
@@ -150,13 +155,19 @@ def parse_change(form: Mapping[str, str], parameters: ParameterSet) -> Change:
     if mode not in MODES:
         errors["mode"] = f"mode: expected one of {', '.join(MODES)}, found {mode!r}"
     amount = None
+    typed = form.get("value", "")
     try:
-        amount = parse_number(form.get("value", ""), "value")
+        amount = parse_number(typed, "value")
     except RfmError as exc:
         errors["value"] = str(exc)
+    if amount is not None and typed.strip().endswith("%"):
+        if mode == "set":
+            amount /= 100  # "50 %" of a share is 0,5
+        elif mode == "add":
+            errors["value"] = "value: a change in per cent is mode 'percent' (ändra med procent)"
     if amount is not None and mode == "percent" and amount <= -100:
         errors["value"] = f"value: a change of {_num(amount)} % leaves nothing; expected above −100"
-    source = " ".join(form.get("source", "").split()) or DEFAULT_SOURCE
+    source = plain_text(form.get("source", "")) or DEFAULT_SOURCE
     if len(source) > MAX_TEXT:
         errors["source"] = f"source: at most {MAX_TEXT} characters"
     if errors:
