@@ -366,8 +366,8 @@ class ServeApp:
         parameters, _ = written_overrides(base_parameters(served.tenant, ws.base), ws.changes)
         change = parse_change(form, parameters)
         changes = (*ws.changes, change)
-        try:  # the what-if must compute: a share above 1, a negative rate … said now
-            result = self.computer.whatif(served, ws.base, changes, ws.years)
+        try:  # the what-if must compute: a share above 1, a blend of nothing … said now
+            result = self.computer.prepare(served, ws.base, changes, ws.years)
             self.computer.comparison(served, result, ws.base, ws.against)
         except RfmError as exc:
             raise FieldErrors({"value": str(exc)}) from None
@@ -400,7 +400,7 @@ class ServeApp:
             raise FieldErrors(errors)
         base_name = tenant.scenario(base).name
         try:
-            result = self.computer.whatif(served, base_name, ws.changes, years)
+            result = self.computer.prepare(served, base_name, ws.changes, years)
         except RfmError as exc:
             raise FieldErrors({"years": str(exc)}) from None
         try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -88,6 +89,18 @@ class Computer:
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
         self.cache = Cache()
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="rfm-serve-frames")
+
+    def prepare(
+        self, served: Served, base: str | None, changes: Sequence[Change], years: Sequence[int]
+    ) -> RunResult:
+        """The what-if's run, with its frame build-ups computed beside it (on another core),
+        so the page that follows finds both in the cache."""
+        frames = self._pool.submit(self.frames, served, base, changes, years)
+        try:
+            return self.whatif(served, base, changes, years)
+        finally:
+            frames.result()
 
     def whatif(
         self, served: Served, base: str | None, changes: Sequence[Change], years: Sequence[int]
