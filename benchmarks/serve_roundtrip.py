@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 import httpx
 
@@ -38,7 +39,7 @@ def main() -> int:
             cwd=folder,
             stdout=subprocess.PIPE,
             text=True,
-            env={**os.environ, "RFM_ARCHIVE": os.path.join(folder, "arkiv.sqlite")},
+            env={**os.environ, "RFM_ARCHIVE": str(Path(folder) / "arkiv.sqlite")},
         )
         try:
             assert proc.stdout is not None
