@@ -331,3 +331,40 @@ def test_a_server_with_a_token_answers_only_with_it(folder):
             opened = c.get(f"/t/prov?token={TOKEN}")  # sets the cookie, then without the token
             assert opened.status_code == 200 and str(opened.url).endswith("/t/prov")
             assert c.get("/t/prov/vad-om").status_code == 200
+
+
+def test_markup_typed_into_a_form_comes_back_as_text(url):
+    typed = '<script>alert(1)</script>"><b>'
+    with client(url) as c:
+        token = csrf(c.get("/t/prov/vad-om").text)
+        answer = post(
+            c, token, action="change", parameter=typed, first="2024", mode="set", value=typed,
+            source=typed,
+        )  # fmt: skip
+        assert "<script>" not in answer.text and '"><b>' not in answer.text
+        assert 'value="&lt;script&gt;alert(1)&lt;/script&gt;&#34;&gt;&lt;b&gt;"' in answer.text
+        assert "default-src 'none'" in answer.headers["content-security-policy"]
+        unknown = post(c, token, action="drop-tables")
+        assert "unknown action &#39;drop-tables&#39;" in unknown.text
+
+
+@pytest.mark.parametrize(
+    ("mode", "value", "said"),
+    [
+        ("percent", "-100", "leaves nothing"),
+        ("percent", "1e14", "larger than any municipal figure"),
+        ("add", "5 %", "a change in per cent is mode 'percent'"),
+    ],
+)
+def test_changes_that_leave_no_figure_are_refused(url, mode, value, said):
+    with client(url) as c:
+        token = csrf(c.get("/t/prov/vad-om").text)
+        answer = post(
+            c, token, action="change", parameter="aldreomsorg.bands.90+", first="2024",
+            mode=mode, value=value,
+        )  # fmt: skip
+        from html import unescape
+
+        error = re.search(r'id="value-fel" role="alert">([^<]*)<', answer.text)
+        assert error and said in unescape(error.group(1))
+        assert "Dina ändringar" not in answer.text

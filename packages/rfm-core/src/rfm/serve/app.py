@@ -129,7 +129,8 @@ class Guard:
         if scope["method"] not in ("GET", "HEAD"):
             origin = headers.get("origin")
             fetch_site = headers.get("sec-fetch-site", "")
-            if (origin is not None and origin != f"http://{host}") or fetch_site == "cross-site":
+            own = f"http://{host}".lower()
+            if (origin is not None and origin.lower() != own) or fetch_site == "cross-site":
                 await refuse(403, "Formulär från en annan webbplats tas inte emot.")
                 return
         await self.app(scope, receive, secured)
@@ -556,6 +557,10 @@ class ServeApp:
             if label_b
             else ""
         )
+        shown_fields = {*defaults, "years", "base", "against", "name", "description", "label"}
+        loose = [text for field, text in errors.items() if field not in shown_fields]
+        if loose:
+            problem = "; ".join([*loose, *([problem] if problem else [])])
         return pages.render(
             "whatif.html.j2",
             title=f"Vad om – {tenant.name}",

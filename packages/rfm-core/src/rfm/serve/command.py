@@ -167,6 +167,7 @@ def serve(
         access_log=False,
         lifespan="off",
         timeout_keep_alive=5,
+        limit_concurrency=200,  # beyond it: 503 at once, not a queue without end
         server_header=False,
     )
     uvicorn.Server(config).run(sockets=[sock])
