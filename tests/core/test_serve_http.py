@@ -279,6 +279,19 @@ def test_the_saved_run_is_in_the_archive_and_can_be_compared_with(url, folder):
                 r'<td class="n b" data-exact="([^"]*)"', page, re.S,
             )  # fmt: skip
             assert Decimal(row.group(1)) == aldreomsorg_by_hand("Norr", 2024, rate_90=500_000)
+            # the archived amount links to the archived rows: 40 inhabitants 90+ × 500 000 kr
+            link = re.search(
+                r'data-model="aldreomsorg" data-recipient="Norr" data-year="2024".*?'
+                r'<td class="n b" data-exact="[^"]*"><a href="([^"]+)"', page, re.S,
+            )  # fmt: skip
+            from html import unescape
+
+            rows = other.get(unescape(link.group(1)))
+            assert rows.status_code == 200 and f"Körning {run_id}: Förslag" in unescape(rows.text)
+            assert re.search(r"<td>90\+</td><td class=\"n\">40</td>.*?500\xa0000", rows.text)
+            assert (
+                "Summa: 87\xa0470\xa0000 kr" in rows.text
+            )  # 1 200 × 21 900 + 300 × 137 300 + 40 × 500 000
 
 
 def test_downloads_are_the_whatif_on_screen(url):

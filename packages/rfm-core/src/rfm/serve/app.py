@@ -188,6 +188,7 @@ class ServeApp:
             Route("/t/{tenant}/vad-om", self.whatif_page, methods=["GET"]),
             Route("/t/{tenant}/vad-om", self.whatif_post, methods=["POST"]),
             Route("/t/{tenant}/belopp", self.explain_page),
+            Route("/t/{tenant}/korning", self.archived_page),
             Route("/t/{tenant}/ladda-ner/{name}", self.download),
         ]
         app = Starlette(routes=routes, exception_handlers={HTTPException: self.http_error})  # type: ignore[dict-item]
@@ -641,6 +642,77 @@ class ServeApp:
             back=back,
             command=command,
             **context,
+        )
+        return html, 200
+
+    async def archived_page(self, request: Request) -> Response:
+        served = self._served(request)
+        html, status = await run_in_threadpool(
+            self._archived_html, served, dict(request.query_params)
+        )
+        return HTMLResponse(html, status_code=status)
+
+    def _archived_html(self, served: Served, query: dict[str, str]) -> tuple[str, int]:
+        """An archived run's lineage rows behind one amount (as ``rfm runs show`` keeps them)."""
+        import polars as pl
+
+        from rfm.archive import RunArchive
+        from rfm.explanation import LINEAGE_HEADERS, LINEAGE_NUMERIC, lineage_cells
+        from rfm.formatting import number
+
+        tenant = served.tenant
+        model, recipient, year_text, run_text = (
+            query.get(k, "") for k in ("model", "recipient", "year", "run")
+        )
+        try:
+            if not (year_text.isascii() and year_text.isdigit()):
+                raise ConfigError(f"year: expected a budget year, found {year_text!r}")
+            if not (run_text.isascii() and run_text.isdigit() and len(run_text) < 10):
+                raise ConfigError(
+                    f"run: expected the number of an archived run, found {run_text!r}"
+                )
+            store = RunArchive(served.archive)
+            store.check_owner(tenant.id)
+            archived = store.run(int(run_text))
+            rows = store.lineage(archived.id).filter(
+                (pl.col("model") == model)
+                & (pl.col("recipient") == recipient)
+                & (pl.col("year") == int(year_text))
+            )
+            if rows.height == 0:
+                raise ConfigError(
+                    f"archived run {archived.id} has no rows for model {model!r}, recipient "
+                    f"{recipient!r} in {year_text}"
+                )
+            inputs = [
+                f"  {i['name']}: {i['path']} ({i['rows']} rader, sha256 {i['sha256'][:12]}…)"
+                + (f" — {i['source']}" if i["source"] else "")
+                for i in store.inputs(archived.id)
+            ]
+        except RfmError as exc:
+            html = pages.render("error.html.j2", title="Körning", tenant=tenant, message=str(exc))
+            return html, 404
+        label = {m.id: m.label for m in tenant.models}.get(model, model)
+        html = pages.render(
+            "archived.html.j2",
+            title=f"{recipient} {year_text}, körning {archived.id}",
+            tenant=tenant,
+            heading=f"{tenant.name} — {label} ({model}) — {recipient} — {year_text}",
+            run_line=(
+                f"Körning {archived.id}: {archived.label} — sparad {archived.created_at}, "
+                f"scenario {archived.scenario}"
+            ),
+            table={
+                "kind": "table",
+                "headers": list(LINEAGE_HEADERS),
+                "rows": lineage_cells(rows),
+                "numeric": list(LINEAGE_NUMERIC),
+                "totals": 0,
+                "caption": "",
+            },
+            total=number(rows["amount"].sum()),
+            inputs=inputs,
+            back=pages.tenant_url(tenant.id, "vad-om") + "#resultat",
         )
         return html, 200
 

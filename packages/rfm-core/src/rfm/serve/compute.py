@@ -81,6 +81,8 @@ class Comparison:
     label: str
     scenario: str | None
     """The scenario B is (for links to its drill-down); None for an archived run."""
+    run_id: int | None = None
+    """The archived run B is (for links to its archived rows)."""
 
 
 class Computer:
@@ -144,9 +146,8 @@ class Computer:
                 pl.col("model").is_in(reported) & pl.col("year").is_in(years)
             )
             frame = compare_totals(result.totals(["model", "recipient", "year"]), rows)
-            return Comparison(
-                frame, f"körning {run_id} ({decided.label or decided.scenario})", None
-            )
+            label = f"körning {run_id} ({decided.label or decided.scenario})"
+            return Comparison(frame, label, None, run_id)
         name = against.removeprefix("scenario:") if against else base
         other = self.decided(served, name, years)
         return Comparison(compare(result, other), other.scenario.name, other.scenario.name)

@@ -94,15 +94,21 @@ def amount_rows(
                 else "",
                 "b": rounding.text(rb) if rb is not None else f"finns inte i {comparison.label}",
                 "b_exact": _exact(r["b"]),
-                "b_link": tenant_url(tenant.id, "belopp", **where, scenario=comparison.scenario)
-                if rb is not None and comparison.scenario is not None
-                else "",
+                "b_link": _b_link(tenant.id, where, comparison) if rb is not None else "",
                 "diff": rounding.text(ra - rb) if ra is not None and rb is not None else "–",
                 "share": percent(r["diff_share"]) if r["diff_share"] is not None else "–",
                 "changed": ra is not None and rb is not None and r["a"] != r["b"],
             }
         )
     return rows
+
+
+def _b_link(tenant_id: str, where: dict[str, Any], comparison: Comparison) -> str:
+    if comparison.run_id is not None:
+        return tenant_url(tenant_id, "korning", run=comparison.run_id, **where)
+    if comparison.scenario is not None:
+        return tenant_url(tenant_id, "belopp", **where, scenario=comparison.scenario)
+    return ""
 
 
 def _exact(value: object) -> str:
