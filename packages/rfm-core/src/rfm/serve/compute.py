@@ -58,6 +58,13 @@ class Cache:
         self._items: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
 
+    def put(self, key: Hashable, value: object) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
     def get(self, key: Hashable, make: Callable[[], T]) -> T:
         with self._lock:
             if key in self._items:
@@ -126,7 +133,21 @@ class Computer:
         self, served: Served, result: RunResult, base: str | None, against: str
     ) -> Comparison:
         """``result`` against ``against``: ``""`` the decided scenario ``base``,
-        ``scenario:NAME`` another scenario, ``run:ID`` an archived run."""
+        ``scenario:NAME`` another scenario, ``run:ID`` an archived run (cached by the result,
+        and for a run by the archive's size and time, so a new run in it is seen)."""
+        stamp = served.archive.stat().st_mtime_ns if served.archive.is_file() else 0
+        key = ("comparison", id(result), served.version, base, against, stamp)
+        found = self.cache.get(
+            key, lambda: (result, self._comparison(served, result, base, against))
+        )
+        if found[0] is not result:  # another result that had the same id() before
+            found = (result, self._comparison(served, result, base, against))
+            self.cache.put(key, found)
+        return found[1]
+
+    def _comparison(
+        self, served: Served, result: RunResult, base: str | None, against: str
+    ) -> Comparison:
         tenant = served.tenant
         years = list(result.years)
         if against.startswith("run:"):
