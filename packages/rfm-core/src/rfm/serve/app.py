@@ -104,9 +104,9 @@ class Guard:
                 message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
             await send(message)
 
-        async def refuse(status: int, text: str, extra: list[tuple[str, str]] = ()) -> None:  # type: ignore[assignment]
+        async def refuse(status: int, text: str) -> None:
             body = pages.render("error.html.j2", title="Nekad", message=text).encode()
-            response = HTMLResponse(body, status_code=status, headers=dict(extra))
+            response = HTMLResponse(body, status_code=status)
             await response(scope, receive, secured)
 
         host = headers.get("host", "")
@@ -534,21 +534,17 @@ class ServeApp:
             "value": "",
             "source": "",
         }
-        shown_form = {
-            k: form.get(k, v) if form.get("action", "change") == "change" else v
-            for k, v in defaults.items()
-        }
-        if form.get("parameter") and not form.get("action"):
-            shown_form["parameter"] = form["parameter"]
-        settings = {
-            "years": form.get("years", _years_field(years))
-            if form.get("action") == "settings"
-            else _years_field(years),
-            "base": form.get("base", base_name) if form.get("action") == "settings" else base_name,
-            "against": form.get("against", ws.against)
-            if form.get("action") == "settings"
-            else ws.against,
-        }
+        # each form shows what was typed into it when it was the one posted (nothing is lost);
+        # a page opened with ?parameter=KEY counts as the change form, prefilled
+        posted = form.get("action", "change")
+
+        def typed(action: str, values: dict[str, str]) -> dict[str, str]:
+            return {k: form.get(k, v) if posted == action else v for k, v in values.items()}
+
+        shown_form = typed("change", defaults)
+        settings = typed(
+            "settings", {"years": _years_field(years), "base": base_name, "against": ws.against}
+        )
         save = {k: form.get(k, "") for k in ("name", "description", "label")}
         parameter_rows = pages.parameter_rows(tenant, parameters)
         for p in parameter_rows:
