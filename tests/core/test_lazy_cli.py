@@ -30,7 +30,7 @@ def test_help_and_import_rfm_do_not_import_polars_or_pandera():
         "from rfm.plugins import PluginHost\n"
         "out = CliRunner().invoke(build_cli(PluginHost()), ['--help'])\n"
         "assert out.exit_code == 0 and 'simulate' in out.output, out.output\n"
-        "heavy = sorted(m for m in ('polars', 'pandera', 'numpy', 'httpx') if m in sys.modules)\n"
+        "heavy = sorted(m for m in ('polars', 'pandera', 'numpy', 'httpx', 'starlette', 'uvicorn') if m in sys.modules)\n"
         "print(','.join(heavy))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -95,6 +95,11 @@ CORE_COMMANDS = (
         "Run the bundled demo (Sjöbo's äldreomsorg model, real figures) and write its outputs.",
     ),
     (
+        "serve",
+        "rfm.serve.command:serve_command",
+        "A local web page for what-ifs: change a rate, see the frames move, every amount traceable.",
+    ),
+    (
         "runs",
         "rfm.cli.archive_commands:runs_group",
         "The run archive: which data and parameters produced a frame.",

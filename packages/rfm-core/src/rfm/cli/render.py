@@ -25,7 +25,7 @@ import polars as pl
 from rfm.contract import LINEAGE_COLUMNS, decimal_text_expr, with_decimals_as_text
 from rfm.display_rounding import Rounding, lineage_steps, nested, recipient_totals, sort_key
 from rfm.errors import OutputError
-from rfm.formatting import half_up, number, percent
+from rfm.formatting import percent
 from rfm.io.atomic import atomic_path, write_text_atomic
 from rfm.reports.labels import prices_text
 from rfm.safe_text import csv_safe_frame, terminal_text
@@ -79,23 +79,10 @@ def summary_table(
 
 
 def lineage_table(rows: pl.DataFrame) -> str:
-    body = [
-        [
-            r["component"],
-            number(r["volume"]),
-            r["volume_unit"],
-            number(r["rate"]),
-            r["rate_unit"],
-            half_up(r["amount"], 2),
-            r["basis"],
-        ]
-        for r in rows.iter_rows(named=True)
-    ]
-    return table(
-        ["Komponent", "Volym", "Volymenhet", "Ersättning", "Enhet", "Belopp (kr)", "Grund"],
-        body,
-        [False, True, False, True, False, True, False],
-    )
+    """Lineage rows as ``rfm explain`` prints them (the cells of :func:`rfm.explanation.lineage_cells`)."""
+    from rfm.explanation import LINEAGE_HEADERS, LINEAGE_NUMERIC, lineage_cells
+
+    return table(list(LINEAGE_HEADERS), lineage_cells(rows), list(LINEAGE_NUMERIC))
 
 
 def compare_table(

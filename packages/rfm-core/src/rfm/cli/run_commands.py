@@ -36,10 +36,8 @@ from rfm.cli.render import (
 )
 from rfm.display_rounding import Rounding
 from rfm.engine import RunResult, compare, compare_totals, run
-from rfm.errors import ConfigError, OutputError, ParameterError, RfmError
-from rfm.formatting import number
+from rfm.errors import ConfigError, OutputError, RfmError
 from rfm.io.atomic import check_output_target, held_outputs, write_text_atomic
-from rfm.models.base import Model
 from rfm.prices import PRICE_LEVELS
 from rfm.registry import Registry
 from rfm.reports.labels import prices_text
@@ -219,64 +217,15 @@ def explain_command(
     A model that reads other models (a blend, a change limit) is followed down to its inputs,
     so the answer runs from the amount to every volume, rate and source behind it.
     """
+    from rfm.explanation import explain, text_lines
+
     chosen = load_tenant(ctx, tenant, config)
     check_year(year)
-
-    def say(text: str) -> None:
-        click.echo(terminal_text(text, keep_newlines=True))
-
-    model = chosen.model(model_id)
-    result = run(chosen, registry(ctx), [year], scenario=scenario, prices=prices, models=[model.id])
-    lineage = result.all_lineage
-    rows = lineage.filter(
-        (pl.col("model") == model.id)
-        & (pl.col("recipient") == recipient)
-        & (pl.col("year") == year)
+    found = explain(
+        chosen, registry(ctx), model_id, recipient, year, scenario=scenario, prices=prices
     )
-    if rows.height == 0:
-        known = lineage.filter(pl.col("model") == model.id)["recipient"].unique().sort()
-        raise ConfigError(
-            f"model {model.id!r} has no rows for recipient {recipient!r} in {year}; "
-            f"recipients: {', '.join(known.to_list()) or 'none'}"
-        )
-    say(f"{chosen.name} — {model.label} ({model.id}) — {recipient} — {year}")
-    say(f"Scenario {result.scenario.name}, {prices_text(prices)}")
-    shown: set[str] = set()
-
-    def section(current: Model, depth: int) -> None:
-        shown.add(current.id)
-        if depth:
-            say(f"\n{'—' * 2} Indata: {current.label} ({current.id}) {'—' * 2}")
-        mine = lineage.filter(pl.col("model") == current.id)
-        part = mine.filter((pl.col("recipient") == recipient) & (pl.col("year") == year))
-        say(f"Formel: {current.formula()}\n")
-        say(lineage_table(part) if part.height else "(inga rader för mottagaren)")
-        say(f"\nSumma: {number(part['amount'].sum())} kr")
-        for line in current.explain(mine, recipient, year):
-            say(line)
-        say(f"\nParametrar (värde som gäller år {year}):")
-        for ref in current.parameter_refs:
-            p = result.parameters[ref.key]
-            try:
-                dated = p.at(year)
-                say(
-                    f"  {ref.key} = {number(dated.value or 0)} {p.unit}  — {dated.source} "
-                    f"(från {dated.year})"
-                )
-            except ParameterError as exc:  # e.g. ended before this year: shown, not fatal
-                say(f"  {ref.key}: {exc}")
-        for dep in current.inputs():
-            if dep not in shown:
-                section(chosen.model(dep), depth + 1)
-
-    section(model, 0)
-    if result.datasets:
-        say("\nData:")
-        for d in result.datasets:
-            say(
-                f"  {d.name}: {d.path} ({d.rows} rader, sha256 {d.sha256[:12]}…)"
-                + (f" — {d.source}" if d.source else "")
-            )
+    for line in text_lines(found, lineage_table):
+        click.echo(terminal_text(line, keep_newlines=True))
 
 
 @click.command("compare")

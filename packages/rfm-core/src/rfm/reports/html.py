@@ -206,6 +206,30 @@ def render_report(
     rounding: Rounding | None = None,
 ) -> str:
     """The report as one HTML document (see the module docstring)."""
+    parts = report_parts(
+        result,
+        comparison=comparison,
+        labels=labels,
+        lang=lang,
+        extra_sections=extra_sections,
+        rounding=rounding,
+    )
+    return render_page("report.html.j2", **parts)
+
+
+def report_parts(
+    result: RunResult,
+    *,
+    comparison: pl.DataFrame | None = None,
+    labels: tuple[str, str] = ("A", "B"),
+    lang: str = "sv",
+    extra_sections: Sequence[tuple[str, str, str]] = (),
+    rounding: Rounding | None = None,
+) -> dict[str, Any]:
+    """The report's content: its ``sections`` (each an id, a title and blocks: paragraphs,
+    figures, charts, tables) and the page's ``title``, ``name``, ``logo``, ``colours``,
+    ``meta`` and ``lang``. :func:`render_report` puts them on a page; ``rfm serve`` shows the
+    same sections (``templates/sections.html.j2``) beside its forms."""
     t = TEXT[lang]
     rounding = rounding or Rounding()
     unit = rounding.unit if lang == "sv" else UNIT_EN[rounding.unit]
@@ -373,16 +397,15 @@ def render_report(
         f"{t['made']} {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')} {t['with']} rfm "
         f"{__version__}."
     )
-    return render_page(
-        "report.html.j2",
-        lang=lang,
-        title=f"{t['title']}: {look['name']}",
-        name=look["name"],
-        logo=look["logo"],
-        colours=look["colours"],
-        meta=meta,
-        sections=sections,
-    )
+    return {
+        "lang": lang,
+        "title": f"{t['title']}: {look['name']}",
+        "name": look["name"],
+        "logo": look["logo"],
+        "colours": look["colours"],
+        "meta": meta,
+        "sections": sections,
+    }
 
 
 def _axis_format(lang: str) -> Any:
