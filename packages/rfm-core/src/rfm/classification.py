@@ -25,7 +25,7 @@ from typing import Any
 import attrs
 import polars as pl
 
-from rfm.config import Table, check_keys, get_str, get_year
+from rfm.config import Table, check_keys, check_name, get_str, get_year
 from rfm.errors import ConfigError
 from rfm.formatting import number
 
@@ -148,6 +148,7 @@ def parse_classifications(doc: Table, file: str) -> dict[str, Classification]:
     out = {}
     for name, table in raw.items():
         where = f"{file}: [classifications.{name}]"
+        check_name(name, f"{file}: [classifications] name")
         check_keys(table, where, allowed=KEYS, required=("boundary", "levels", "source"))
         boundary = get_str(table, "boundary", where)
         source = get_str(table, "source", where)
@@ -176,15 +177,24 @@ def parse_classifications(doc: Table, file: str) -> dict[str, Classification]:
 
 
 def _bands(raw: Any, where: str) -> list[tuple[str, float, float]]:
+    """The levels of one year; their names read as the data's names are (NFC, one kind of
+    space), since a rate table matches them to its own values."""
+    from rfm.schemas.validate import name_text
+
     if not isinstance(raw, Mapping) or not raw:
         raise ConfigError(f'{where}: expected {{ "nivå 1" = [1, 25], … }}')
     parsed = []
-    for name, edges in raw.items():
+    names: set[str] = set()
+    for raw_name, edges in raw.items():
+        name = name_text(str(raw_name))
+        if not name or name in names:
+            raise ConfigError(f"{where}: {raw_name!r} is empty or names a level twice")
+        names.add(name)
         if (
             not isinstance(edges, list)
             or len(edges) != 2
             or not all(isinstance(e, int | float) and not isinstance(e, bool) for e in edges)
         ):
             raise ConfigError(f"{where}.{name}: expected [low, high], found {edges!r}")
-        parsed.append((str(name), float(edges[0]), float(edges[1])))
+        parsed.append((name, float(edges[0]), float(edges[1])))
     return parsed

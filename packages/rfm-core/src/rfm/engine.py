@@ -42,7 +42,12 @@ SORT = ["model", "recipient", "year", "component"]
 
 @attrs.frozen
 class DatasetUse:
-    """A dataset a run read: where from, its content hash, how many rows."""
+    """A dataset a run read: where from, its content hash, how many rows.
+
+    ``name`` is the dataset the models asked for; ``read_from`` the ``[data.NAME]`` whose file
+    was read, which differs when a scenario swaps in another vintage (``data = { population =
+    "prognos_2024" }``): the archive stores and replays the bytes as that dataset's.
+    """
 
     name: str
     path: str
@@ -50,6 +55,12 @@ class DatasetUse:
     sha256: str
     rows: int
     source: str
+    read_from: str = ""
+
+    @property
+    def dataset(self) -> str:
+        """The ``[data.NAME]`` whose file was read."""
+        return self.read_from or self.name
 
 
 def load_dataset(registry: Registry, config: DatasetConfig) -> tuple[pl.DataFrame, DatasetUse]:
@@ -86,6 +97,7 @@ def load_dataset(registry: Registry, config: DatasetConfig) -> tuple[pl.DataFram
         hashlib.sha256(content).hexdigest(),
         frame.height,
         config.source,
+        read_from=config.name,
     )
     return frame, use
 
@@ -130,13 +142,10 @@ class RunContext:
             if name not in self._tenant.datasets:
                 raise ConfigError(f"tenant {self._tenant.id!r} has no dataset {name!r}")
             config = self._tenant.datasets[self._swaps.get(name, name)]
-            frame = self._load(config)
-            if name in self._swaps:  # the scenario reads another vintage in this one's place
-                self.used[name] = attrs.evolve(
-                    self.used.pop(config.name),
-                    name=name,
-                    path=f"{config.display_path} ({config.name})",
-                )
+            frame, use = load_dataset(self._registry, config)
+            if config.name != name:  # the scenario reads another vintage in this one's place
+                use = attrs.evolve(use, name=name, path=f"{use.path} ({config.name})")
+            self.used[name] = use
             self._datasets[name] = frame
         return self._datasets[name]
 
@@ -149,11 +158,6 @@ class RunContext:
         if name not in self._tenant.datasets:
             raise ConfigError(f"tenant {self._tenant.id!r} has no dataset {name!r}")
         return self._tenant.datasets[name].gaps
-
-    def _load(self, config: DatasetConfig) -> pl.DataFrame:
-        frame, use = load_dataset(self._registry, config)
-        self.used[config.name] = use
-        return frame
 
     def model_rows(self, model_id: str) -> pl.DataFrame:
         if model_id not in self.results:

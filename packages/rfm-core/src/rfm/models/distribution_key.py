@@ -187,7 +187,13 @@ class DistributionKey(Model):
                 f"({r['component']}, {r['year']}); a key needs points ≥ 0"
             ),
         )
-        sums = points.group_by("year").agg(pl.col("points").sum().alias("sum_points"))
+        # summed in one order every run: the rows come from a group_by in any order, and a float
+        # sum in another order differs in its last bits (a run would not reproduce bit for bit)
+        sums = (
+            points.sort("year", "recipient", "component")
+            .group_by("year", maintain_order=True)
+            .agg(pl.col("points").sum().alias("sum_points"))
+        )
         per_year = self._total_per_year(ctx, years).join(sums, on="year", how="left")
         empty = per_year.filter(pl.col("sum_points").is_null() | (pl.col("sum_points") <= 0))
         if empty.height:

@@ -146,16 +146,20 @@ def parse_columns(raw: RawTable, spec: SchemaSpec) -> pl.DataFrame:
         bad = parsed[name].is_null() & ~empty
         if not nullable:
             bad = bad | empty
+        text_numbers = _text_numbers(raw, name, kind, frame)
+        as_text = {row for row, _ in text_numbers}  # said once, as a number kept as text
         for row, value in zip(
             frame[ROW].filter(bad).to_list(), original.filter(bad).to_list(), strict=True
         ):
+            if row in as_text:
+                continue
             expected = KIND_EXPECTED[kind] + ("" if value not in (None, "") else ", not empty")
             if _ambiguous(value, kind, raw):
                 expected = AMBIGUOUS
             elif _comma_in_point_file(value, kind, raw):
                 expected = COMMA_IN_POINT_FILE
             problems.append(Problem(Location(raw.file, row, name), expected, value))
-        for row, value in _text_numbers(raw, name, kind, frame):
+        for row, value in text_numbers:
             problems.append(Problem(Location(raw.file, row, name), TEXT_NUMBER, value))
     if problems:
         problems.sort(key=lambda p: (p.location.row or 0, p.location.column or ""))
