@@ -507,6 +507,40 @@ RATE_TABLES = [
     ),
     Case(
         "Rate tables",
+        "a dimension value spelt with another case (Grupp)",
+        {
+            **RATE_FILES,
+            "dygn.csv": RATE_FILES["dygn.csv"].replace("Björken,2024,grupp", "Björken,2024,Grupp"),
+        },
+        r"no rate for grundpeng\[Grupp, kommunal\] \(the table has 2 combinations and "
+        r"derivations; it has grundpeng\[grupp, kommunal\]: the case differs\)",
+        RATE_TOML,
+    ),
+    Case(
+        "Rate tables",
+        "classification levels with a gap between them",
+        {"timmar.csv": TIMMAR},
+        r"\[classifications\.niva\]: levels must touch end to end in increasing order; '1' ends "
+        r"at 25 and '2' starts at 26",
+        CLASSIFIED_TOML.replace('"2" = [25, 200]', '"2" = [26, 200]'),
+    ),
+    Case(
+        "Rate tables",
+        "overlapping classification levels",
+        {"timmar.csv": TIMMAR},
+        r"levels must touch end to end in increasing order; '1' ends at 25 and '2' starts at 20",
+        CLASSIFIED_TOML.replace('"2" = [25, 200]', '"2" = [20, 200]'),
+    ),
+    Case(
+        "Rate tables",
+        "a value outside every level",
+        {"timmar.csv": TIMMAR.replace(",25,", ",250,")},
+        r"dataset 'timmar' has timmar = 250\.0, outside every level of 'niva' \(1: \[0, 25\]; "
+        r"2: \(25, 200\]\)",
+        CLASSIFIED_TOML,
+    ),
+    Case(
+        "Rate tables",
         "a derived rate whose base starts after the budget year",
         RATE_FILES,
         r"grundpeng\[service, enskild\] is derived from grundpeng\[service, kommunal\] \(KF: "

@@ -382,3 +382,37 @@ def test_a_run_that_does_not_reproduce_names_the_first_row_that_differs(rfm_cli,
         "1 row(s) differ, first 'lss', 'Eken', 2024, 'grundpeng: service, enskild': rate 602.0 "
         "archived, 605.0 now" in again.stderr
     )
+
+
+@pytest.mark.parametrize(("boundary", "level_two"), [("lower", "(25, 75]"), ("upper", "[25, 75)")])
+def test_the_basis_says_which_thresholds_gave_a_rows_level(
+    tenant_file, rfm_registry, boundary, level_two
+):
+    """`rfm explain` answers "why nivå 2?": the interval, its boundary rule and the decision."""
+    files = {"timmar.csv": TIMMAR, "enheter.csv": ENHETER}
+    tenant = rfm.load_tenant_file(tenant_file(HOURS.format(boundary=boundary), files), rfm_registry)
+    rows = rfm.run(tenant, rfm_registry, [2024]).lineage.filter(pl.col("recipient") == "A")
+    basis = dict(zip(rows["component"], rows["basis"], strict=True))
+    assert basis["niva: 2, kommunal"].endswith(
+        f"; niva 2: bedomda i {level_two} timmar per månad (Nämndens beslut, från 2024)"
+    )
+
+
+def test_at_current_prices_a_derived_rate_is_uprated_as_rounded_in_base_year_prices(
+    tenant_file, rfm_registry
+):
+    """The order is a rule of the tool, said in docs/tenant-file.md: a derivation and its
+    rounding apply at the table's own prices, and the index then uprates the rate as derived
+    (782 kr × 1,03 = 805,46 kr), as it uprates every kr rate."""
+    from tests.core.test_adversarial import RATE_FILES, RATE_TOML
+
+    toml = RATE_TOML + (
+        '[prices]\nbase_year = 2024\nindex = "pkv"\n[parameters]\n'
+        '"pkv" = { unit = "förändring", values = { 2025 = { value = 0.03, source = "SKR" } } }\n'
+    )
+    files = {k: v.replace("2024", "2025") if k == "dygn.csv" else v for k, v in RATE_FILES.items()}
+    tenant = rfm.load_tenant_file(tenant_file(toml, files), rfm_registry)
+    rows = rfm.run(tenant, rfm_registry, [2025], prices="current").lineage
+    rates = dict(zip(rows["recipient"], rows["rate"], strict=True))
+    # Björken (kommunal): 763 × 1,03; Eken (enskild): round(587 × 1,025) = 602, × 1,03
+    assert rates == {"Björken": 785.89, "Eken": 620.06}

@@ -71,16 +71,15 @@ class Levels:
             out = pl.when(inside).then(pl.lit(name)).otherwise(out)
         return out
 
+    def interval(self, i: int) -> str:
+        """Band ``i`` as an interval with its edges as the boundary rule has them: ``(25, 75]``."""
+        _, low, high = self.bands[i]
+        if self.boundary == "lower":
+            return f"{'[' if i == 0 else '('}{number(low)}, {number(high)}]"
+        return f"[{number(low)}, {number(high)}{']' if i == len(self.bands) - 1 else ')'}"
+
     def describe(self, unit: str = "") -> str:
-        parts = []
-        last = len(self.bands) - 1
-        for i, (name, low, high) in enumerate(self.bands):
-            if self.boundary == "lower":
-                left = "[" if i == 0 else "("
-                parts.append(f"{name}: {left}{number(low)}, {number(high)}]")
-            else:
-                right = "]" if i == last else ")"
-                parts.append(f"{name}: [{number(low)}, {number(high)}{right}")
+        parts = [f"{name}: {self.interval(i)}" for i, (name, _, _) in enumerate(self.bands)]
         return "; ".join(parts) + (f" {unit}" if unit else "")
 
 
@@ -132,6 +131,18 @@ class Classification:
     def level_expr(self, value: pl.Expr, year: int) -> pl.Expr:
         """The level of ``value`` in ``year``; null outside every level."""
         return self.in_force(year).level(value)
+
+    def level_basis(self, level: str, year: int, column: str) -> str:
+        """Why a row has ``level`` in ``year``: ``nivå 2: timmar i (25, 75] timmar per månad
+        (Nämndens beslut, från 2024)``."""
+        levels = self.in_force(year)
+        names = [name for name, _, _ in levels.bands]
+        interval = levels.interval(names.index(level))
+        unit = f" {self.unit}" if self.unit else ""
+        return (
+            f"{self.name} {level}: {column} i {interval}{unit} ({levels.source}, från "
+            f"{levels.from_year})"
+        )
 
     def describe(self, year: int) -> str:
         levels = self.in_force(year)

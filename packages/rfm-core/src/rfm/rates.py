@@ -205,9 +205,13 @@ class RateTable:
                 f"{number(value)} {unit} = {rule.describe(base, label)}; {basis}",
                 first,
             )
+        folded = tuple(v.casefold() for v in combination)
+        near = [k for k in self.keys if tuple(v.casefold() for v in k) == folded]
+        hint = f"; it has {rate_key(self.name, near[0])}: the case differs" if near else ""
         raise ParameterError(
             f"{self.where}: no rate for {shown} (the table has "
-            f"{len(self.keys)} combinations{' and derivations' if self.derivations else ''})"
+            f"{len(self.keys)} combinations{' and derivations' if self.derivations else ''}"
+            f"{hint})"
         )
 
     def parameters(self) -> list[str]:

@@ -149,12 +149,40 @@ class RateTableModel(Model):
         if self.corrections:
             parts.append(self._corrections(ctx, years))
         rows = pl.concat(parts, how="diagonal_relaxed")
-        priced = [self._priced(ctx, rows, table, years) for table in self.tables]
+        priced = pl.concat([self._priced(ctx, rows, table, years) for table in self.tables])
+        if self.volume.reference == "year":  # a change may span two tables of thresholds
+            for dim, (name, column) in self.classify.items():
+                priced = self._with_level_basis(ctx, priced, dim, name, column)
         return model_rows(
-            pl.concat(priced),
+            priced,
             self.id,
             pl.col("unit") if unit else pl.lit(self.volume_unit or "st"),
             pl.col("rate_unit"),
+        )
+
+    def _with_level_basis(
+        self, ctx: ComputeContext, rows: pl.DataFrame, dim: str, name: str, column: str
+    ) -> pl.DataFrame:
+        """The basis of each classified row says which thresholds gave its level."""
+        classification = ctx.classification(name)
+        pairs = rows.select(dim, "year").unique().drop_nulls()
+        texts = pl.DataFrame(
+            [
+                (level, year, classification.level_basis(level, year, column))
+                for level, year in pairs.iter_rows()
+            ],
+            schema={dim: pl.String, "year": pl.Int64, "_level": pl.String},
+            orient="row",
+        )
+        return (
+            rows.join(texts, on=[dim, "year"], how="left")
+            .with_columns(
+                pl.when(pl.col("_level").is_not_null())
+                .then(pl.col("basis") + pl.lit("; ") + pl.col("_level"))
+                .otherwise(pl.col("basis"))
+                .alias("basis")
+            )
+            .drop("_level")
         )
 
     def _with_dimensions(
