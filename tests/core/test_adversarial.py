@@ -573,6 +573,27 @@ RATE_TABLES = [
     ),
     Case(
         "Rate tables",
+        "a combination with rows of its own that a rule also derives",
+        RATE_FILES,
+        r"\[rates\.grundpeng\]\.derive\[1\]: grundpeng\[grupp, enskild\] has rows of its own "
+        r"and this rule derives it too \(KF: enskild regi \+ 2,5 %\); give one",
+        rate_toml(
+            "rate = 587 },\n",
+            'rate = 587 },\n  { boende = "grupp", regi = "enskild", from_year = 2024, rate = 790 },\n',
+        ),
+    ),
+    Case(
+        "Rate tables",
+        "a rule written below a more general one (never applies)",
+        RATE_FILES,
+        r"\[rates\.grundpeng\]\.derive\[2\] never applies: derive\[1\] comes first and matches "
+        r"every combination it does",
+        RATE_TOML
+        + '[[rates.grundpeng.derive]]\nset = { regi = "enskild", boende = "grupp" }\n'
+        + 'from = { regi = "kommunal", boende = "grupp" }\nfactor = 1.05\n',
+    ),
+    Case(
+        "Rate tables",
         "a dimension named year",
         RATE_FILES,
         r"\[rates\.grundpeng\]\.dimensions: 'year' is a column rfm reads for itself",

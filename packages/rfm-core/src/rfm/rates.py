@@ -289,10 +289,14 @@ def parse_rate_tables(
             except ParameterError as exc:
                 raise ConfigError(f"{where}: {exc}") from None
             keys[combination] = key
+        raw_rules = table.get("derive", [])
+        if not isinstance(raw_rules, list):
+            raise ConfigError(f"{where}.derive: expected [[rates.{name}.derive]] tables")
         derivations = tuple(
             _derivation(d, tuple(dims), f"{where}.derive[{i + 1}]", source)
-            for i, d in enumerate(table.get("derive", []))
+            for i, d in enumerate(raw_rules)
         )
+        _check_rules(name, tuple(dims), keys, derivations, where)
         index = get_str(table, "index", where, "") or None
         tables[name] = RateTable(
             name,
@@ -372,6 +376,35 @@ def _file_rows(
             )
         )
     return out
+
+
+def _check_rules(
+    name: str,
+    dims: tuple[str, ...],
+    keys: Mapping[tuple[str, ...], str],
+    rules: tuple[Derivation, ...],
+    where: str,
+) -> None:
+    """Rules that contradict the rows or each other, found when the file is read.
+
+    A combination with rows of its own that a rule also derives has two rates. A rule whose
+    ``set`` holds every value of an earlier rule's ``set`` never applies (the first matching
+    rule wins): the more specific rule someone wrote below a general one would be dead.
+    """
+    for i, rule in enumerate(rules):
+        for combination in keys:
+            if rule.matches(dict(zip(dims, combination, strict=True))):
+                raise ConfigError(
+                    f"{where}.derive[{i + 1}]: {rate_key(name, combination)} has rows of its own "
+                    f"and this rule derives it too ({rule.source}); give one"
+                )
+        for j, earlier in enumerate(rules[:i]):
+            if earlier.set.items() <= rule.set.items():
+                raise ConfigError(
+                    f"{where}.derive[{i + 1}] never applies: derive[{j + 1}] comes first and "
+                    "matches every combination it does (the first matching rule applies); "
+                    "write the more specific rule first"
+                )
 
 
 def _derivation(raw: Any, dims: tuple[str, ...], where: str, source: str) -> Derivation:
