@@ -594,6 +594,25 @@ RATE_TABLES = [
     ),
     Case(
         "Rate tables",
+        "a rate table named twice in one model (paid twice)",
+        RATE_FILES,
+        r"model 'lss'\.rates: 'grundpeng' named twice; each table pays once",
+        rate_toml('rates = "grundpeng"', 'rates = ["grundpeng", "grundpeng"]'),
+    ),
+    Case(
+        "Rate tables",
+        "one rate pricing rows in two units (timmar and st)",
+        {
+            **RATE_FILES,
+            "dygn.csv": "enhet,year,boende,volume,unit\nBjörken,2024,grupp,365,dygn\n"
+            "Björken,2024,grupp,12,st\nEken,2024,service,730,dygn\n",
+        },
+        r"model 'lss': the rows priced by grundpeng\[grupp, kommunal\] are in 'dygn' and 'st'; "
+        r"one rate is per one unit",
+        RATE_TOML,
+    ),
+    Case(
+        "Rate tables",
         "a dimension named year",
         RATE_FILES,
         r"\[rates\.grundpeng\]\.dimensions: 'year' is a column rfm reads for itself",

@@ -416,3 +416,22 @@ def test_at_current_prices_a_derived_rate_is_uprated_as_rounded_in_base_year_pri
     rates = dict(zip(rows["recipient"], rows["rate"], strict=True))
     # Björken (kommunal): 763 × 1,03; Eken (enskild): round(587 × 1,025) = 602, × 1,03
     assert rates == {"Björken": 785.89, "Eken": 620.06}
+
+
+def test_two_corrections_of_one_combination_are_one_row_naming_both_decisions(
+    tenant_file, rfm_registry
+):
+    """Two decisions on Söder's parks in 2024 were two lineage rows with one component (a
+    duplicate key); they are one row with the volumes summed and both sources."""
+    from tests.core.test_adversarial import CORRECTED_TOML
+
+    files = {
+        "ytor.csv": "omrade,year,yta,volume\nSöder,2024,park,1000\n",
+        "korr.csv": "omrade,year,yta,volume,source\nSöder,2024,park,-600,KF § 12\n"
+        "Söder,2024,park,100,KF § 30\n",
+    }
+    tenant = rfm.load_tenant_file(tenant_file(CORRECTED_TOML, files), rfm_registry)
+    rows = rfm.run(tenant, rfm_registry, [2024]).lineage.sort("component")
+    assert rows["component"].to_list() == ["skotsel: park", "skotsel: park (korrigering)"]
+    assert rows["amount"].to_list() == [Decimal(1000 * 20), Decimal((-600 + 100) * 20)]
+    assert rows["basis"][1].startswith("korrigering: KF § 12; KF § 30; 20 kr/m²")

@@ -30,6 +30,7 @@ from rfm.errors import ConfigError, ModelError, ParameterError
 from rfm.models.base import ComputeContext, Model, ModelConfig, ParameterRef
 from rfm.models.common import VOLUME_KEYS, VolumeSettings
 from rfm.models.frames import model_rows
+from rfm.rates import rate_key
 
 
 class RateTableModel(Model):
@@ -58,6 +59,11 @@ class RateTableModel(Model):
             raise ConfigError(
                 f"{where}.rates: no rate table {', '.join(map(repr, unknown))} "
                 f"([rates.NAME] tables: {', '.join(sorted(config.rate_tables)) or 'none'})"
+            )
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ConfigError(
+                f"{where}.rates: {', '.join(map(repr, twice))} named twice; each table pays once"
             )
         self.tables = [config.rate_tables[n] for n in names]
         self.volume_unit = get_str(table, "volume_unit", where, "")
@@ -313,15 +319,42 @@ class RateTableModel(Model):
         data = data.filter(budget.is_in(list(years)))
         if self.volume.recipient is None:
             self._check_corrected_units(ctx, data)
-        return data.select(
-            self.volume.recipient_expr().alias("recipient"),
-            budget.alias("year"),
-            *self.dimensions,
-            *unit,
-            pl.col("volume"),
-            pl.lit(None, pl.String).alias("gap"),
-            pl.col("source").alias("_correction"),
+        # Several decisions on one unit, combination and year are one row (one component) with
+        # their volumes summed and every source named, in the order of the file.
+        return (
+            data.select(
+                self.volume.recipient_expr().alias("recipient"),
+                budget.alias("year"),
+                *self.dimensions,
+                *unit,
+                pl.col("volume"),
+                pl.col("source"),
+            )
+            .group_by("recipient", "year", *self.dimensions, *unit, maintain_order=True)
+            .agg(
+                pl.col("volume").sum(),
+                pl.col("source").unique(maintain_order=True).str.join("; ").alias("_correction"),
+            )
+            .with_columns(pl.lit(None, pl.String).alias("gap"))
         )
+
+    def _check_one_unit(self, rows: pl.DataFrame, table: Any) -> None:
+        """A rate is per one unit: the rows one rate prices are all in that unit (timmar priced
+        by kr/timme, never st beside them)."""
+        mixed = (
+            rows.group_by(*table.dimensions)
+            .agg(pl.col("unit").drop_nulls().unique().sort())
+            .filter(pl.col("unit").list.len() > 1)
+            .sort(*table.dimensions)
+        )
+        if mixed.height:
+            first = mixed.row(0, named=True)
+            shown = rate_key(table.name, tuple(str(first[d]) for d in table.dimensions))
+            raise ModelError(
+                f"{self.config.where}: the rows priced by {shown} are in "
+                f"{' and '.join(map(repr, first['unit']))}; one rate is per one unit (give the "
+                "units their own combinations, or one unit)"
+            )
 
     def _check_corrected_units(self, ctx: ComputeContext, data: pl.DataFrame) -> None:
         column = self.volume.recipient_column
@@ -363,6 +396,8 @@ class RateTableModel(Model):
             *([pl.lit(self.volume_unit or "st").alias("unit")] if "unit" in rows.columns else []),
         )
         rows = rows.filter(~filler)
+        if "unit" in rows.columns:
+            self._check_one_unit(rows, table)
         combos = rows.select(*table.dimensions, "year").unique().sort(*table.dimensions, "year")
         priced, misses = [], []
         for combo in combos.iter_rows(named=True):
