@@ -613,6 +613,18 @@ RATE_TABLES = [
     ),
     Case(
         "Rate tables",
+        "two combinations that read alike (a value holding ', ')",
+        RATE_FILES,
+        r"\[rates\.grundpeng\]: the combinations \('grupp, x', 'kommunal'\) and \('grupp', "
+        r"'x, kommunal'\) both read grundpeng\[grupp, x, kommunal\]",
+        rate_toml(
+            "rate = 587 },\n",
+            'rate = 587 },\n  { boende = "grupp, x", regi = "kommunal", from_year = 2024, rate = 1 },'
+            '\n  { boende = "grupp", regi = "x, kommunal", from_year = 2024, rate = 2 },\n',
+        ),
+    ),
+    Case(
+        "Rate tables",
         "a dimension named year",
         RATE_FILES,
         r"\[rates\.grundpeng\]\.dimensions: 'year' is a column rfm reads for itself",

@@ -277,9 +277,16 @@ def parse_rate_tables(
                     f"one row and {unit_here!r} in another"
                 )
             by_combination.setdefault(combination, []).append(DatedValue(year, rate, text))
-        keys = {}
+        keys: dict[tuple[str, ...], str] = {}
+        combination_of: dict[str, tuple[str, ...]] = {}
         for combination, values in by_combination.items():
             key = rate_key(name, combination)
+            alike = combination_of.setdefault(key, combination)
+            if alike != combination:
+                raise ConfigError(
+                    f"{where}: the combinations {alike!r} and {combination!r} both read {key}; "
+                    "a dimension value cannot hold ', '"
+                )
             try:
                 parameters.append(
                     Parameter(

@@ -159,6 +159,14 @@ class RateTableModel(Model):
         if self.volume.reference == "year":  # a change may span two tables of thresholds
             for dim, (name, column) in self.classify.items():
                 priced = self._with_level_basis(ctx, priced, dim, name, column)
+        twice = priced.group_by("recipient", "year", "component").len().filter(pl.col("len") > 1)
+        if twice.height:  # values holding ", " can make two combinations read alike
+            first = twice.sort("recipient", "year", "component").row(0, named=True)
+            raise ModelError(
+                f"{self.config.where}: two combinations of {first['recipient']!r} in "
+                f"{first['year']} read alike, {first['component']!r}; a dimension value holds "
+                "', ' (rename it)"
+            )
         return model_rows(
             priced,
             self.id,
