@@ -435,3 +435,37 @@ def test_two_corrections_of_one_combination_are_one_row_naming_both_decisions(
     assert rows["component"].to_list() == ["skotsel: park", "skotsel: park (korrigering)"]
     assert rows["amount"].to_list() == [Decimal(1000 * 20), Decimal((-600 + 100) * 20)]
     assert rows["basis"][1].startswith("korrigering: KF § 12; KF § 30; 20 kr/m²")
+
+
+def test_rows_whose_components_read_alike_stop_the_run(tenant_file, rfm_registry):
+    """Two tables keyed by one dimension each: their keys differ, but the component names every
+    dimension of the model, and ("x, y", "z") and ("x", "y, z") both read "a: x, y, z"."""
+    toml = """[tenant]
+id = "alike"
+[data.v]
+path = "v.csv"
+schema = "volumes"
+[rates.a]
+dimensions = ["p"]
+unit = "kr/st"
+source = "KF"
+rows = [{ p = "x, y", from_year = 2024, rate = 1 }, { p = "x", from_year = 2024, rate = 2 }]
+[rates.b]
+dimensions = ["q"]
+unit = "kr/st"
+source = "KF"
+rows = [{ q = "z", from_year = 2024, rate = 3 }, { q = "y, z", from_year = 2024, rate = 4 }]
+[[models]]
+id = "m"
+type = "rate_table"
+dataset = "v"
+recipient_column = "enhet"
+rates = ["a", "b"]
+source = "KF"
+"""
+    data = 'enhet,year,p,q,volume\nA,2024,"x, y",z,1\nA,2024,x,"y, z",1\n'
+    tenant = rfm.load_tenant_file(tenant_file(toml, {"v.csv": data}), rfm_registry)
+    with pytest.raises(
+        rfm.ModelError, match=r"two combinations of 'A' in 2024 read alike, 'a: x, y, z'"
+    ):
+        rfm.run(tenant, rfm_registry, [2024])
