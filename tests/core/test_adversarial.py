@@ -684,7 +684,7 @@ RATE_TABLES = [
         CLASSIFIED_TOML,
     ),
     Case(
-        "Rate tables",
+        "Scenarios and extends",
         "thresholds of a base tenant file redefined by the file extending it",
         {"bas.toml": CLASSIFIED_TOML, "timmar.csv": TIMMAR},
         r"tenant\.toml: classification\(s\) niva already in 'bas'",
@@ -694,14 +694,14 @@ RATE_TABLES = [
         .replace('"lower"', '"upper"'),
     ),
     Case(
-        "Rate tables",
+        "Scenarios and extends",
         "extends names a tenant file that does not exist",
         {},
         r"\[tenant\]\.extends: no tenant file 'gemensam\.toml' in",
         '[tenant]\nid = "egen"\nextends = "gemensam.toml"\n',
     ),
     Case(
-        "Rate tables",
+        "Scenarios and extends",
         "more than 20 tenant files extending one another",
         {
             **{
@@ -715,7 +715,23 @@ RATE_TABLES = [
         '[tenant]\nid = "egen"\nextends = "t1.toml"\n',
     ),
     Case(
-        "Rate tables",
+        "Scenarios and extends",
+        "a swapped-in vintage that does not declare the gap the replaced one declares",
+        {
+            "pop.csv": GOOD_POP.replace("9999", "A") + "B,2023,65-79,5\nB,2023,80+,5\n",
+            "prognos.csv": GOOD_POP.replace("9999", "B") + "A,2023,65-79,5\nA,2023,80+,5\n",
+        },
+        r"dataset 'population' gives no volume for 2 cells:.*area 'A', data year 2024",
+        toml_with('recipient = "Äldreomsorg"\n', "").replace(
+            'path = "pop.csv"\n',
+            'path = "pop.csv"\ngaps = { means = "zero", reason = "B saknas i 2023 års prognos" }\n'
+            '[data.prognos]\npath = "prognos.csv"\nschema = "population"\n',
+        )
+        + '[scenarios.ny]\ndata = { population = "prognos" }\n',
+        ("--year", "2024", "--scenario", "ny"),
+    ),
+    Case(
+        "Scenarios and extends",
         "a scenario that swaps in a dataset the tenant does not have",
         RATE_FILES,
         r"\[scenarios\.ny\]\.data: no dataset 'dygn_2025'",

@@ -157,7 +157,8 @@ class RunContext:
     def dataset_gaps(self, name: str) -> GapRule | None:
         if name not in self._tenant.datasets:
             raise ConfigError(f"tenant {self._tenant.id!r} has no dataset {name!r}")
-        return self._tenant.datasets[name].gaps
+        # a swapped-in vintage's own declaration: a gap is a fact of the file that is read
+        return self._tenant.datasets[self._swaps.get(name, name)].gaps
 
     def model_rows(self, model_id: str) -> pl.DataFrame:
         if model_id not in self.results:
