@@ -270,7 +270,7 @@ def parse_rate_tables(
                     f"{seen[combination, year]}; one rate per combination and year"
                 )
             seen[combination, year] = row_where.removeprefix(f"{where}.")
-            unit_here = check_rate_unit(row_unit, f"{row_where}.unit") if row_unit else unit
+            unit_here = check_rate_unit(row_unit, f"{row_where}, unit") if row_unit else unit
             if units.setdefault(combination, unit_here) != unit_here:
                 raise ConfigError(
                     f"{row_where}: {rate_key(name, combination)} is in {units[combination]!r} in "
