@@ -387,6 +387,358 @@ SILENT_NUMBERS = [
     ),
 ]
 
+
+# -- rate tables (issue "Rate tables"): each mistake in a price list is one clear error --------
+RATE_TOML = """[tenant]
+id = "taxa"
+[data.dygn]
+path = "dygn.csv"
+schema = "volumes"
+[data.enheter]
+path = "enheter.csv"
+schema = "register"
+[rates.grundpeng]
+dimensions = ["boende", "regi"]
+unit = "kr/dygn"
+source = "KF 2024"
+rows = [
+  { boende = "grupp", regi = "kommunal", from_year = 2024, rate = 763 },
+  { boende = "service", regi = "kommunal", from_year = 2024, rate = 587 },
+]
+[[rates.grundpeng.derive]]
+set = { regi = "enskild" }
+from = { regi = "kommunal" }
+factor = 1.025
+round = 0
+source = "KF: enskild regi + 2,5 %"
+[[models]]
+id = "lss"
+type = "rate_table"
+dataset = "dygn"
+recipient_column = "enhet"
+volume_unit = "dygn"
+rates = "grundpeng"
+dimensions_from = { regi = { dataset = "enheter", key = "enhet" } }
+source = "KF"
+"""
+RATE_FILES: dict[str, str | bytes] = {
+    "dygn.csv": "enhet,year,boende,volume\nBjörken,2024,grupp,365\nEken,2024,service,730\n",
+    "enheter.csv": "enhet,regi\nBjörken,kommunal\nEken,enskild\n",
+}
+CORRECTED_TOML = """[tenant]
+id = "ytor"
+[data.ytor]
+path = "ytor.csv"
+schema = "volumes"
+[data.korr]
+path = "korr.csv"
+schema = "corrections"
+[rates.skotsel]
+dimensions = ["yta"]
+unit = "kr/m²"
+source = "KF"
+rows = [{ yta = "park", from_year = 2024, rate = 20 }]
+[[models]]
+id = "park"
+type = "rate_table"
+dataset = "ytor"
+recipient_column = "omrade"
+rates = "skotsel"
+corrections = "korr"
+source = "KF"
+"""
+CLASSIFIED_TOML = """[tenant]
+id = "bas"
+[data.timmar]
+path = "timmar.csv"
+schema = "volumes"
+numbers = ["timmar"]
+[classifications.niva]
+boundary = "lower"
+source = "Nämndens beslut"
+levels = { 2024 = { "1" = [0, 25], "2" = [25, 200] } }
+[rates.hemtjanst]
+dimensions = ["niva"]
+unit = "kr/månad"
+source = "Nämndens beslut"
+rows = [{ niva = "1", from_year = 2024, rate = 5000 }, { niva = "2", from_year = 2024, rate = 12000 }]
+[[models]]
+id = "hemtjanst"
+type = "rate_table"
+dataset = "timmar"
+recipient_column = "enhet"
+rates = "hemtjanst"
+classify = { niva = { classification = "niva", column = "timmar" } }
+source = "KF"
+"""
+TIMMAR = "enhet,year,timmar,volume\nA,2024,25,1\n"
+
+
+def rate_toml(old: str, new: str) -> str:
+    assert old in RATE_TOML
+    return RATE_TOML.replace(old, new)
+
+
+def rate_workbook() -> bytes:
+    """A rate table sheet whose last rate is the text '99,5', as pasted from a web page."""
+    import io
+
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet("Taxa")
+    sheet.write_row(0, 0, ["boende", "regi", "from_year", "rate"])
+    sheet.write_row(1, 0, ["grupp", "kommunal", 2024, 763])
+    sheet.write_row(2, 0, ["service", "kommunal", 2024])
+    sheet.write_string(2, 3, "99,5")
+    book.close()
+    return buffer.getvalue()
+
+
+RATE_TABLES = [
+    Case(
+        "Rate tables",
+        "a combination without a rate",
+        {**RATE_FILES, "dygn.csv": RATE_FILES["dygn.csv"] + "Björken,2024,punkt,10\n"},
+        r"model 'lss': 1 combination\(s\) of dataset 'dygn' have no rate in 'grundpeng':.*"
+        r"no rate for grundpeng\[punkt, kommunal\]",
+        RATE_TOML,
+    ),
+    Case(
+        "Rate tables",
+        "a dimension value spelt with another case (Grupp)",
+        {
+            **RATE_FILES,
+            "dygn.csv": RATE_FILES["dygn.csv"].replace("Björken,2024,grupp", "Björken,2024,Grupp"),
+        },
+        r"no rate for grundpeng\[Grupp, kommunal\] \(the table has 2 combinations and "
+        r"derivations; it has grundpeng\[grupp, kommunal\]: the case differs\)",
+        RATE_TOML,
+    ),
+    Case(
+        "Rate tables",
+        "classification levels with a gap between them",
+        {"timmar.csv": TIMMAR},
+        r"\[classifications\.niva\]: levels must touch end to end in increasing order; '1' ends "
+        r"at 25 and '2' starts at 26",
+        CLASSIFIED_TOML.replace('"2" = [25, 200]', '"2" = [26, 200]'),
+    ),
+    Case(
+        "Rate tables",
+        "overlapping classification levels",
+        {"timmar.csv": TIMMAR},
+        r"levels must touch end to end in increasing order; '1' ends at 25 and '2' starts at 20",
+        CLASSIFIED_TOML.replace('"2" = [25, 200]', '"2" = [20, 200]'),
+    ),
+    Case(
+        "Rate tables",
+        "a value outside every level",
+        {"timmar.csv": TIMMAR.replace(",25,", ",250,")},
+        r"dataset 'timmar' has timmar = 250\.0, outside every level of 'niva' \(1: \[0, 25\]; "
+        r"2: \(25, 200\]\)",
+        CLASSIFIED_TOML,
+    ),
+    Case(
+        "Rate tables",
+        "a derived rate whose base starts after the budget year",
+        RATE_FILES,
+        r"grundpeng\[service, enskild\] is derived from grundpeng\[service, kommunal\] \(KF: "
+        r"enskild regi \+ 2,5 %\): parameter 'grundpeng\[service, kommunal\]' has no value for 2024",
+        rate_toml(
+            '"service", regi = "kommunal", from_year = 2024',
+            '"service", regi = "kommunal", from_year = 2025',
+        ),
+    ),
+    Case(
+        "Rate tables",
+        "derivations that go round in a circle",
+        RATE_FILES,
+        r"the derivations go round in a circle: grundpeng\[service, enskild\] ← "
+        r"grundpeng\[service, privat\] ← grundpeng\[service, enskild\]",
+        rate_toml('from = { regi = "kommunal" }', 'from = { regi = "privat" }')
+        + '[[rates.grundpeng.derive]]\nset = { regi = "privat" }\nfrom = { regi = "enskild" }\n'
+        + "factor = 1.0\n",
+    ),
+    Case(
+        "Rate tables",
+        "the same combination and year twice",
+        RATE_FILES,
+        r"\[rates\.grundpeng\]\.rows\[3\]: grundpeng\[grupp, kommunal\] from 2024 is also given "
+        r"in rows\[1\]; one rate per combination and year",
+        rate_toml(
+            "rate = 587 },\n",
+            'rate = 587 },\n  { boende = "grupp ", regi = "kommunal", from_year = 2024, rate = 800 },\n',
+        ),
+    ),
+    Case(
+        "Rate tables",
+        "a combination with rows of its own that a rule also derives",
+        RATE_FILES,
+        r"\[rates\.grundpeng\]\.derive\[1\]: grundpeng\[grupp, enskild\] has rows of its own "
+        r"and this rule derives it too \(KF: enskild regi \+ 2,5 %\); give one",
+        rate_toml(
+            "rate = 587 },\n",
+            'rate = 587 },\n  { boende = "grupp", regi = "enskild", from_year = 2024, rate = 790 },\n',
+        ),
+    ),
+    Case(
+        "Rate tables",
+        "a rule written below a more general one (never applies)",
+        RATE_FILES,
+        r"\[rates\.grundpeng\]\.derive\[2\] never applies: derive\[1\] comes first and matches "
+        r"every combination it does",
+        RATE_TOML
+        + '[[rates.grundpeng.derive]]\nset = { regi = "enskild", boende = "grupp" }\n'
+        + 'from = { regi = "kommunal", boende = "grupp" }\nfactor = 1.05\n',
+    ),
+    Case(
+        "Rate tables",
+        "a rate table named twice in one model (paid twice)",
+        RATE_FILES,
+        r"model 'lss'\.rates: 'grundpeng' named twice; each table pays once",
+        rate_toml('rates = "grundpeng"', 'rates = ["grundpeng", "grundpeng"]'),
+    ),
+    Case(
+        "Rate tables",
+        "one rate pricing rows in two units (timmar and st)",
+        {
+            **RATE_FILES,
+            "dygn.csv": "enhet,year,boende,volume,unit\nBjörken,2024,grupp,365,dygn\n"
+            "Björken,2024,grupp,12,st\nEken,2024,service,730,dygn\n",
+        },
+        r"model 'lss': the rows priced by grundpeng\[grupp, kommunal\] are in 'dygn' and 'st'; "
+        r"one rate is per one unit",
+        RATE_TOML,
+    ),
+    Case(
+        "Rate tables",
+        "two combinations that read alike (a value holding ', ')",
+        RATE_FILES,
+        r"\[rates\.grundpeng\]: the combinations \('grupp, x', 'kommunal'\) and \('grupp', "
+        r"'x, kommunal'\) both read grundpeng\[grupp, x, kommunal\]",
+        rate_toml(
+            "rate = 587 },\n",
+            'rate = 587 },\n  { boende = "grupp, x", regi = "kommunal", from_year = 2024, rate = 1 },'
+            '\n  { boende = "grupp", regi = "x, kommunal", from_year = 2024, rate = 2 },\n',
+        ),
+    ),
+    Case(
+        "Rate tables",
+        "a dimension named year",
+        RATE_FILES,
+        r"\[rates\.grundpeng\]\.dimensions: 'year' is a column rfm reads for itself",
+        rate_toml('dimensions = ["boende", "regi"]', 'dimensions = ["boende", "regi", "year"]'),
+    ),
+    Case(
+        "Rate tables",
+        "a rate in 'kronor per dygn' (not uprated at current prices)",
+        RATE_FILES,
+        r"\[rates\.grundpeng\]\.unit: a rate is kronor per volume unit, written kr/dygn.*"
+        r"found 'kronor per dygn'",
+        rate_toml('unit = "kr/dygn"', 'unit = "kronor per dygn"'),
+    ),
+    Case(
+        "Rate tables",
+        "a derivation factor below zero",
+        RATE_FILES,
+        r"\[rates\.grundpeng\]\.derive\[1\]\.factor: a share or an uplift is above 0",
+        rate_toml("factor = 1.025", "factor = -1.025"),
+    ),
+    Case(
+        "Rate tables",
+        "a rate table with its own index falling by 100 %",
+        RATE_FILES,
+        r"\[rates\.grundpeng\]\.index:.*a yearly change must be above −1",
+        rate_toml('unit = "kr/dygn"', 'unit = "kr/dygn"\nindex = "opi"')
+        + '[parameters]\n"opi" = { unit = "förändring", values = { 2025 = { value = -1.0, '
+        'source = "SKR" } } }\n',
+    ),
+    Case(
+        "Rate tables",
+        "a number kept as text ('99,5') in an xlsx rate table",
+        {**RATE_FILES, "taxa.xlsx": rate_workbook()},
+        r"taxa\.xlsx: values of the wrong kind \(1 problem\):.*row 3, column 'rate': found "
+        r"'99,5'; expected a number stored as a number",
+        rate_toml(
+            RATE_TOML[RATE_TOML.index("rows = [") : RATE_TOML.index("[[rates.grundpeng.derive]]")],
+            'path = "taxa.xlsx"\n',
+        ),
+    ),
+    Case(
+        "Rate tables",
+        "a correction naming a unit the volumes do not have",
+        {
+            "ytor.csv": "omrade,year,yta,volume\nSöder,2024,park,1000\n",
+            "korr.csv": "omrade,year,yta,volume,source\nSödr,2024,park,-600,KF § 12\n",
+        },
+        r"model 'park': dataset 'korr' corrects omrade 'Södr', which dataset 'ytor' does not "
+        r"name \(it names Söder\)",
+        CORRECTED_TOML,
+    ),
+    Case(
+        "Rate tables",
+        "a level classified into a column the data already have",
+        {"timmar.csv": "enhet,year,timmar,niva,volume\nA,2024,25,2,1\n"},
+        r"classify\.niva: dataset 'timmar' already has a column 'niva'",
+        CLASSIFIED_TOML,
+    ),
+    Case(
+        "Scenarios and extends",
+        "thresholds of a base tenant file redefined by the file extending it",
+        {"bas.toml": CLASSIFIED_TOML, "timmar.csv": TIMMAR},
+        r"tenant\.toml: classification\(s\) niva already in 'bas'",
+        '[tenant]\nid = "egen"\nextends = "bas.toml"\n'
+        + CLASSIFIED_TOML[CLASSIFIED_TOML.index("[classifications.niva]") :]
+        .split("[rates.")[0]
+        .replace('"lower"', '"upper"'),
+    ),
+    Case(
+        "Scenarios and extends",
+        "extends names a tenant file that does not exist",
+        {},
+        r"\[tenant\]\.extends: no tenant file 'gemensam\.toml' in",
+        '[tenant]\nid = "egen"\nextends = "gemensam.toml"\n',
+    ),
+    Case(
+        "Scenarios and extends",
+        "more than 20 tenant files extending one another",
+        {
+            **{
+                f"t{i}.toml": f'[tenant]\nid = "t{i}"\nextends = "t{i + 1}.toml"\n'
+                for i in range(1, 22)
+            },
+            "t22.toml": GOOD_TOML,
+            "pop.csv": GOOD_POP,
+        },
+        r"more than 20 tenant files extend one another",
+        '[tenant]\nid = "egen"\nextends = "t1.toml"\n',
+    ),
+    Case(
+        "Scenarios and extends",
+        "a swapped-in vintage that does not declare the gap the replaced one declares",
+        {
+            "pop.csv": GOOD_POP.replace("9999", "A") + "B,2023,65-79,5\nB,2023,80+,5\n",
+            "prognos.csv": GOOD_POP.replace("9999", "B") + "A,2023,65-79,5\nA,2023,80+,5\n",
+        },
+        r"dataset 'population' gives no volume for 2 cells:.*area 'A', data year 2024",
+        toml_with('recipient = "Äldreomsorg"\n', "").replace(
+            'path = "pop.csv"\n',
+            'path = "pop.csv"\ngaps = { means = "zero", reason = "B saknas i 2023 års prognos" }\n'
+            '[data.prognos]\npath = "prognos.csv"\nschema = "population"\n',
+        )
+        + '[scenarios.ny]\ndata = { population = "prognos" }\n',
+        ("--year", "2024", "--scenario", "ny"),
+    ),
+    Case(
+        "Scenarios and extends",
+        "a scenario that swaps in a dataset the tenant does not have",
+        RATE_FILES,
+        r"\[scenarios\.ny\]\.data: no dataset 'dygn_2025'",
+        RATE_TOML + '[scenarios.ny]\ndata = { dygn = "dygn_2025" }\n',
+    ),
+]
+
 CASES = [
     # -- CSV ----------------------------------------------------------------------------------------
     Case("CSV", "empty file", pop(""), r"pop\.csv.*empty"),
@@ -644,6 +996,7 @@ CASES = [
         BLEND_TOML.replace("new_share = { 2024 = 0.3 }", 'glide = { from = "x", to = 2027 }'),
     ),
     *SILENT_NUMBERS,
+    *RATE_TABLES,
 ]
 
 
@@ -688,6 +1041,16 @@ def test_a_symlink_out_of_the_tenant_folder_is_refused(rfm_cli, tenant_file, tmp
     )
     assert result.exit_code == 1 and re.search(r"(outside|leaves).*folder", result.stderr)
     assert out.read_text(encoding="utf-8") == "UNTOUCHED"
+
+
+def test_the_good_rate_table_passes(rfm_cli, tenant_file, tmp_path):
+    """The control of the rate-table cases: the same tenant with good files runs, and pays
+    Björken 365 dygn × 763 kr and Eken 730 dygn × round(587 × 1,025 = 601,675) = 602 kr."""
+    case = Case("", "", RATE_FILES, "", RATE_TOML)
+    result, out, _ = run_case(rfm_cli, tenant_file, case, tmp_path)
+    assert result.exit_code == 0, result.output
+    rows = {r.split(",")[2]: r.split(",")[-1] for r in out.read_text().splitlines()[1:]}
+    assert rows == {"Björken": str(365 * 763), "Eken": str(730 * 602)}
 
 
 def test_the_good_case_passes(rfm_cli, tenant_file, tmp_path):

@@ -120,15 +120,21 @@ class PreparedRun:
     @classmethod
     def of(cls, result: RunResult) -> PreparedRun:
         inputs = []
+        stored: set[str] = set()
         for use in result.datasets:
-            config = result.tenant.datasets[use.name]
-            content = read_regular_file(config.path, use.path)
+            # Stored as the dataset whose file was read: a scenario that reads "prognos_2024"
+            # in place of "population" replays with the archived bytes as prognos_2024's.
+            name = use.dataset
+            if name in stored:  # read directly and in another's place: the same bytes
+                continue
+            stored.add(name)
+            config = result.tenant.datasets[name]
+            path = use.path if name == use.name else (config.display_path or config.path.name)
+            content = read_regular_file(config.path, path)
             if hashlib.sha256(content).hexdigest() != use.sha256:  # the bytes the run read, or none
-                raise ArchiveError(
-                    f"{use.path} changed after the run read it; run again, then save"
-                )
+                raise ArchiveError(f"{path} changed after the run read it; run again, then save")
             blob = zlib.compress(content, 6)
-            inputs.append((use.name, use.path, use.schema, use.sha256, use.rows, use.source, blob))
+            inputs.append((name, path, use.schema, use.sha256, use.rows, use.source, blob))
         parameters = [
             (key, p.unit, p.description, v.year, v.value, v.source or "")
             for key in sorted(result.parameters)

@@ -25,7 +25,7 @@ from typing import Any
 import attrs
 import polars as pl
 
-from rfm.config import Table, check_keys, get_str, get_year
+from rfm.config import Table, check_keys, check_name, get_str, get_year
 from rfm.errors import ConfigError
 from rfm.formatting import number
 
@@ -71,16 +71,15 @@ class Levels:
             out = pl.when(inside).then(pl.lit(name)).otherwise(out)
         return out
 
+    def interval(self, i: int) -> str:
+        """Band ``i`` as an interval with its edges as the boundary rule has them: ``(25, 75]``."""
+        _, low, high = self.bands[i]
+        if self.boundary == "lower":
+            return f"{'[' if i == 0 else '('}{number(low)}, {number(high)}]"
+        return f"[{number(low)}, {number(high)}{']' if i == len(self.bands) - 1 else ')'}"
+
     def describe(self, unit: str = "") -> str:
-        parts = []
-        last = len(self.bands) - 1
-        for i, (name, low, high) in enumerate(self.bands):
-            if self.boundary == "lower":
-                left = "[" if i == 0 else "("
-                parts.append(f"{name}: {left}{number(low)}, {number(high)}]")
-            else:
-                right = "]" if i == last else ")"
-                parts.append(f"{name}: [{number(low)}, {number(high)}{right}")
+        parts = [f"{name}: {self.interval(i)}" for i, (name, _, _) in enumerate(self.bands)]
         return "; ".join(parts) + (f" {unit}" if unit else "")
 
 
@@ -133,6 +132,18 @@ class Classification:
         """The level of ``value`` in ``year``; null outside every level."""
         return self.in_force(year).level(value)
 
+    def level_basis(self, level: str, year: int, column: str) -> str:
+        """Why a row has ``level`` in ``year``: ``nivå 2: timmar i (25, 75] timmar per månad
+        (Nämndens beslut, från 2024)``."""
+        levels = self.in_force(year)
+        names = [name for name, _, _ in levels.bands]
+        interval = levels.interval(names.index(level))
+        unit = f" {self.unit}" if self.unit else ""
+        return (
+            f"{self.name} {level}: {column} i {interval}{unit} ({levels.source}, från "
+            f"{levels.from_year})"
+        )
+
     def describe(self, year: int) -> str:
         levels = self.in_force(year)
         return (
@@ -148,6 +159,7 @@ def parse_classifications(doc: Table, file: str) -> dict[str, Classification]:
     out = {}
     for name, table in raw.items():
         where = f"{file}: [classifications.{name}]"
+        check_name(name, f"{file}: [classifications] name")
         check_keys(table, where, allowed=KEYS, required=("boundary", "levels", "source"))
         boundary = get_str(table, "boundary", where)
         source = get_str(table, "source", where)
@@ -176,15 +188,24 @@ def parse_classifications(doc: Table, file: str) -> dict[str, Classification]:
 
 
 def _bands(raw: Any, where: str) -> list[tuple[str, float, float]]:
+    """The levels of one year; their names read as the data's names are (NFC, one kind of
+    space), since a rate table matches them to its own values."""
+    from rfm.schemas.validate import name_text
+
     if not isinstance(raw, Mapping) or not raw:
         raise ConfigError(f'{where}: expected {{ "nivå 1" = [1, 25], … }}')
     parsed = []
-    for name, edges in raw.items():
+    names: set[str] = set()
+    for raw_name, edges in raw.items():
+        name = name_text(str(raw_name))
+        if not name or name in names:
+            raise ConfigError(f"{where}: {raw_name!r} is empty or names a level twice")
+        names.add(name)
         if (
             not isinstance(edges, list)
             or len(edges) != 2
             or not all(isinstance(e, int | float) and not isinstance(e, bool) for e in edges)
         ):
             raise ConfigError(f"{where}.{name}: expected [low, high], found {edges!r}")
-        parsed.append((str(name), float(edges[0]), float(edges[1])))
+        parsed.append((name, float(edges[0]), float(edges[1])))
     return parsed

@@ -81,6 +81,24 @@ class Rounding:
         """The number shown for ``steps``, in the unit: 12 345 steps of tkr:1 → 1234.5."""
         return steps / (10.0**self.decimals)
 
+    def values(self, steps: pl.Series) -> pl.Series:
+        """A column of steps as the numbers shown: 1447 steps of mnkr:1 → 144.7.
+
+        Divided in Python, one value at a time: Polars divides a column by a constant as a
+        multiplication by its reciprocal, which writes 1447 / 10 as 144.70000000000002 in a
+        CSV or JSON file.
+        """
+        import polars as pl
+
+        if not self.decimals:
+            return steps
+        scale = 10**self.decimals
+        return pl.Series(
+            steps.name,
+            [None if s is None else s / scale for s in steps.to_list()],
+            dtype=pl.Float64,
+        )
+
     def text(self, steps: int) -> str:
         """``12345`` steps of tkr:1 → ``"1 234,5"``."""
         return number(self.value(steps), self.decimals)

@@ -51,7 +51,12 @@ SORT = list(ORDER)
 
 @attrs.frozen
 class DatasetUse:
-    """A dataset a run read: where from, its content hash, how many rows."""
+    """A dataset a run read: where from, its content hash, how many rows.
+
+    ``name`` is the dataset the models asked for; ``read_from`` the ``[data.NAME]`` whose file
+    was read, which differs when a scenario swaps in another vintage (``data = { population =
+    "prognos_2024" }``): the archive stores and replays the bytes as that dataset's.
+    """
 
     name: str
     path: str
@@ -59,6 +64,12 @@ class DatasetUse:
     sha256: str
     rows: int
     source: str
+    read_from: str = ""
+
+    @property
+    def dataset(self) -> str:
+        """The ``[data.NAME]`` whose file was read."""
+        return self.read_from or self.name
 
 
 def load_dataset(registry: Registry, config: DatasetConfig) -> tuple[pl.DataFrame, DatasetUse]:
@@ -92,6 +103,7 @@ def load_dataset(registry: Registry, config: DatasetConfig) -> tuple[pl.DataFram
         digest,
         frame.height,
         config.source,
+        read_from=config.name,
     )
     return frame, use
 
@@ -143,13 +155,10 @@ class RunContext:
             if name not in self._tenant.datasets:
                 raise ConfigError(f"tenant {self._tenant.id!r} has no dataset {name!r}")
             config = self._tenant.datasets[self._swaps.get(name, name)]
-            frame = self._load(config)
-            if name in self._swaps:  # the scenario reads another vintage in this one's place
-                self.used[name] = attrs.evolve(
-                    self.used.pop(config.name),
-                    name=name,
-                    path=f"{config.display_path} ({config.name})",
-                )
+            frame, use = load_dataset(self._registry, config)
+            if config.name != name:  # the scenario reads another vintage in this one's place
+                use = attrs.evolve(use, name=name, path=f"{use.path} ({config.name})")
+            self.used[name] = use
             self._datasets[name] = frame
         return self._datasets[name]
 
@@ -161,12 +170,8 @@ class RunContext:
     def dataset_gaps(self, name: str) -> GapRule | None:
         if name not in self._tenant.datasets:
             raise ConfigError(f"tenant {self._tenant.id!r} has no dataset {name!r}")
-        return self._tenant.datasets[name].gaps
-
-    def _load(self, config: DatasetConfig) -> pl.DataFrame:
-        frame, use = load_dataset(self._registry, config)
-        self.used[config.name] = use
-        return frame
+        # a swapped-in vintage's own declaration: a gap is a fact of the file that is read
+        return self._tenant.datasets[self._swaps.get(name, name)].gaps
 
     def model_rows(self, model_id: str) -> pl.DataFrame:
         """The lineage rows of a model computed earlier in the run (text columns as text)."""

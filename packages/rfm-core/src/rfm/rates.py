@@ -30,7 +30,13 @@ shows the rule. Where several derivations match a combination (Tyresö's halvtid
 the first one written applies, to a base that may itself be derived: extern halvtid =
 round(intern halvtid × 1,06), intern halvtid = round(intern heltid × 0,5) — the order of the
 rules is the order of the roundings, as the decision states it. A lookup finds exactly one rate, or the run stops naming the combination: no
-rate at all, a rate that starts later, and two rules for one combination are all errors.
+rate at all, a rate that starts later, two rules for one combination, and rules that derive a
+rate from itself (directly or round a circle) are all errors.
+
+Dimension values are read as the data's names are (Unicode NFC, every kind of space one space),
+so a decomposed "särskild" or a no-break space in the tenant file matches the data. A rate is
+kronor per volume unit ("kr/dygn"): at current prices every "kr/…" rate is uprated, so a unit
+written otherwise ("kronor per timme") would stay at base-year prices in silence and is refused.
 """
 
 from __future__ import annotations
@@ -42,7 +48,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from rfm.config import Table, check_keys, get_number, get_str
+from rfm.config import Table, check_keys, check_name, get_number, get_reader_options, get_str
 from rfm.errors import ConfigError, ParameterError
 from rfm.formatting import number
 from rfm.money import to_decimal
@@ -51,15 +57,39 @@ from rfm.parameters import DatedValue, Parameter, ParameterSet
 if TYPE_CHECKING:
     from rfm.registry import Registry
 
-TABLE_KEYS = ("dimensions", "unit", "source", "description", "rows", "path", "sheet", "derive",
-              "index")  # fmt: skip
+FILE_OPTIONS = ("sheet", "separator", "encoding", "decimal_comma", "thousands_separator")
+"""How a rate table file is read, as on a ``[data.NAME]`` table."""
+TABLE_KEYS = ("dimensions", "unit", "source", "description", "rows", "path", "format", "derive",
+              "index", *FILE_OPTIONS)  # fmt: skip
 ROW_KEYS = ("from_year", "rate", "unit", "source")
 DERIVE_KEYS = ("set", "from", "factor", "add", "round", "source")
+RESERVED = ("year", "volume", "unit", "from_year", "rate", "source", "recipient", "component",
+            "gap")  # fmt: skip
+"""Column names a dimension cannot have: the volume rows' own columns and a rate row's keys."""
+
+
+def check_rate_unit(unit: str, where: str) -> str:
+    """A rate's unit: kronor per volume unit, ``kr/dygn``.
+
+    At current prices every ``kr/…`` rate is uprated by its index; a rate in "kronor per timme"
+    or "SEK/h" would stay at base-year prices without a word, so it is refused here.
+    """
+    text = unit.strip()
+    if not (text.startswith("kr/") and text[3:].strip()):
+        raise ConfigError(
+            f"{where}: a rate is kronor per volume unit, written kr/dygn, kr/timme, kr/elev; "
+            f"found {unit!r}"
+        )
+    return text
 
 
 def rate_key(table: str, values: Sequence[str]) -> str:
     """The parameter key of one combination: ``grundpeng[gruppbostad, kommunal]``."""
     return f"{table}[{', '.join(values)}]"
+
+
+class DerivationCircleError(ParameterError):
+    """Derivations that lead from a combination back to itself."""
 
 
 @attrs.frozen
@@ -122,11 +152,21 @@ class RateTable:
     description: str = ""
 
     def lookup(
-        self, params: ParameterSet, values: Mapping[str, str], year: int
+        self,
+        params: ParameterSet,
+        values: Mapping[str, str],
+        year: int,
+        _chain: tuple[str, ...] = (),
     ) -> tuple[float, str, str, int]:
-        """(rate, unit, basis, from_year) of a combination in ``year``; an error if none or two."""
+        """(rate, unit, basis, from_year) of a combination in ``year``; an error if none or two,
+        or if derivations lead from the combination back to itself."""
         combination = tuple(values[d] for d in self.dimensions)
         shown = rate_key(self.name, combination)
+        if shown in _chain:
+            raise DerivationCircleError(
+                f"{self.where}: the derivations go round in a circle: "
+                f"{' ← '.join((*_chain, shown))}; a derived rate needs a base with its own rows"
+            )
         own = self.keys.get(combination)
         rules = [r for r in self.derivations if r.matches(values)]
         if own is not None and rules:
@@ -147,8 +187,17 @@ class RateTable:
         if rules:
             rule = rules[0]
             base_values = rule.base_of(values)
-            base, unit, basis, first = self.lookup(params, base_values, year)
             label = rate_key(self.name, tuple(base_values[d] for d in self.dimensions))
+            try:
+                base, unit, basis, first = self.lookup(params, base_values, year, (*_chain, shown))
+            except DerivationCircleError:
+                raise
+            except ParameterError as exc:
+                if _chain:  # said once, by the combination the data asked for
+                    raise
+                raise ParameterError(
+                    f"{shown} is derived from {label} ({rule.source}): {exc}"
+                ) from None
             value = rule.apply(base)
             return (
                 value,
@@ -156,9 +205,13 @@ class RateTable:
                 f"{number(value)} {unit} = {rule.describe(base, label)}; {basis}",
                 first,
             )
+        folded = tuple(v.casefold() for v in combination)
+        near = [k for k in self.keys if tuple(v.casefold() for v in k) == folded]
+        hint = f"; it has {rate_key(self.name, near[0])}: the case differs" if near else ""
         raise ParameterError(
             f"{self.where}: no rate for {shown} (the table has "
-            f"{len(self.keys)} combinations{' and derivations' if self.derivations else ''})"
+            f"{len(self.keys)} combinations{' and derivations' if self.derivations else ''}"
+            f"{hint})"
         )
 
     def parameters(self) -> list[str]:
@@ -176,6 +229,7 @@ def parse_rate_tables(
     parameters: list[Parameter] = []
     for name, table in raw.items():
         where = f"{file}: [rates.{name}]"
+        check_name(name, f"{file}: [rates] name")
         check_keys(table, where, allowed=TABLE_KEYS, required=("dimensions", "unit"))
         dims = table["dimensions"]
         if (
@@ -184,9 +238,13 @@ def parse_rate_tables(
             or len(set(dims)) != len(dims)
         ):
             raise ConfigError(f'{where}.dimensions: expected a list of column names, ["nivå"]')
-        unit = get_str(table, "unit", where)
-        if not unit.strip():
-            raise ConfigError(f"{where}.unit: a rate needs a unit (kr/dygn, kr/timme, …)")
+        reserved = [d for d in dims if d in RESERVED or d.startswith("_")]
+        if reserved:
+            raise ConfigError(
+                f"{where}.dimensions: {', '.join(map(repr, reserved))} is a column rfm reads for "
+                f"itself ({', '.join(RESERVED)}); name the dimension otherwise"
+            )
+        unit = check_rate_unit(get_str(table, "unit", where), f"{where}.unit")
         source = get_str(table, "source", where, "")
         if ("rows" in table) == ("path" in table):
             raise ConfigError(
@@ -199,22 +257,36 @@ def parse_rate_tables(
         )
         by_combination: dict[tuple[str, ...], list[DatedValue]] = {}
         units: dict[tuple[str, ...], str] = {}
+        seen: dict[tuple[tuple[str, ...], int], str] = {}
         for row_where, combination, year, rate, row_unit, row_source in rows:
             text = row_source or source
             if not text:
                 raise ConfigError(
                     f"{row_where}: the rate has no source; give 'source' on the table or the row"
                 )
-            unit_here = row_unit or unit
+            if (combination, year) in seen:
+                raise ConfigError(
+                    f"{row_where}: {rate_key(name, combination)} from {year} is also given in "
+                    f"{seen[combination, year]}; one rate per combination and year"
+                )
+            seen[combination, year] = row_where.removeprefix(f"{where}.")
+            unit_here = check_rate_unit(row_unit, f"{row_where}, unit") if row_unit else unit
             if units.setdefault(combination, unit_here) != unit_here:
                 raise ConfigError(
                     f"{row_where}: {rate_key(name, combination)} is in {units[combination]!r} in "
                     f"one row and {unit_here!r} in another"
                 )
             by_combination.setdefault(combination, []).append(DatedValue(year, rate, text))
-        keys = {}
+        keys: dict[tuple[str, ...], str] = {}
+        combination_of: dict[str, tuple[str, ...]] = {}
         for combination, values in by_combination.items():
             key = rate_key(name, combination)
+            alike = combination_of.setdefault(key, combination)
+            if alike != combination:
+                raise ConfigError(
+                    f"{where}: the combinations {alike!r} and {combination!r} both read {key}; "
+                    "a dimension value cannot hold ', '"
+                )
             try:
                 parameters.append(
                     Parameter(
@@ -224,10 +296,14 @@ def parse_rate_tables(
             except ParameterError as exc:
                 raise ConfigError(f"{where}: {exc}") from None
             keys[combination] = key
+        raw_rules = table.get("derive", [])
+        if not isinstance(raw_rules, list):
+            raise ConfigError(f"{where}.derive: expected [[rates.{name}.derive]] tables")
         derivations = tuple(
             _derivation(d, tuple(dims), f"{where}.derive[{i + 1}]", source)
-            for i, d in enumerate(table.get("derive", []))
+            for i, d in enumerate(raw_rules)
         )
+        _check_rules(name, tuple(dims), keys, derivations, where)
         index = get_str(table, "index", where, "") or None
         tables[name] = RateTable(
             name,
@@ -266,10 +342,13 @@ def _inline_rows(rows: Any, dims: tuple[str, ...], where: str) -> list[RowSpec]:
 
 
 def _value(raw: Any, where: str) -> str:
-    """A dimension value: text, or a whole number written as text (nivå 3 is "3")."""
+    """A dimension value: text, or a whole number written as text (nivå 3 is "3"), read as the
+    data's names are (NFC, one kind of space): a decomposed "särskild" matches the data's."""
+    from rfm.schemas.validate import name_text
+
     if isinstance(raw, bool) or not isinstance(raw, str | int):
         raise ConfigError(f"{where}: expected text (or a whole number), found {raw!r}")
-    text = str(raw).strip()
+    text = name_text(str(raw))
     if not text:
         raise ConfigError(f"{where}: empty")
     return text
@@ -286,8 +365,9 @@ def _file_rows(
 
     rel = get_str(table, "path", where)
     path = resolve_inside(folder, rel, f"{where}.path")
-    options = {"sheet": table["sheet"]} if "sheet" in table else {}
-    raw = read_table(registry.readers, path, name=rel, options=options)
+    options = get_reader_options(table, FILE_OPTIONS, where)
+    fmt = get_str(table, "format", where, "") or None
+    raw = read_table(registry.readers, path, name=rel, fmt=fmt, options=options)
     frame = validate_table(raw, rate_table_schema(dims))
     out: list[RowSpec] = []
     has_unit, has_source = "unit" in frame.columns, "source" in frame.columns
@@ -305,6 +385,35 @@ def _file_rows(
     return out
 
 
+def _check_rules(
+    name: str,
+    dims: tuple[str, ...],
+    keys: Mapping[tuple[str, ...], str],
+    rules: tuple[Derivation, ...],
+    where: str,
+) -> None:
+    """Rules that contradict the rows or each other, found when the file is read.
+
+    A combination with rows of its own that a rule also derives has two rates. A rule whose
+    ``set`` holds every value of an earlier rule's ``set`` never applies (the first matching
+    rule wins): the more specific rule someone wrote below a general one would be dead.
+    """
+    for i, rule in enumerate(rules):
+        for combination in keys:
+            if rule.matches(dict(zip(dims, combination, strict=True))):
+                raise ConfigError(
+                    f"{where}.derive[{i + 1}]: {rate_key(name, combination)} has rows of its own "
+                    f"and this rule derives it too ({rule.source}); give one"
+                )
+        for j, earlier in enumerate(rules[:i]):
+            if earlier.set.items() <= rule.set.items():
+                raise ConfigError(
+                    f"{where}.derive[{i + 1}] never applies: derive[{j + 1}] comes first and "
+                    "matches every combination it does (the first matching rule applies); "
+                    "write the more specific rule first"
+                )
+
+
 def _derivation(raw: Any, dims: tuple[str, ...], where: str, source: str) -> Derivation:
     check_keys(raw, where, allowed=DERIVE_KEYS, required=("set", "from"))
     sets, base = raw["set"], raw["from"]
@@ -317,6 +426,11 @@ def _derivation(raw: Any, dims: tuple[str, ...], where: str, source: str) -> Der
     if set(sets) != set(base):
         raise ConfigError(f"{where}: 'set' and 'from' must name the same dimensions")
     factor = get_number(raw["factor"], f"{where}.factor") if "factor" in raw else None
+    if factor is not None and factor <= 0:
+        raise ConfigError(
+            f"{where}.factor: a share or an uplift is above 0 (0.5 for half, 1.06 for +6 %), "
+            f"found {factor!r}"
+        )
     add = get_number(raw["add"], f"{where}.add") if "add" in raw else None
     if factor is None and add is None:
         raise ConfigError(f"{where}: give 'factor' (× a share) or 'add' (+ an amount), or both")
@@ -330,9 +444,15 @@ def _derivation(raw: Any, dims: tuple[str, ...], where: str, source: str) -> Der
     text = get_str(raw, "source", where, source)
     if not text:
         raise ConfigError(f"{where}: the derivation has no source; give 'source'")
+    set_values = {k: _value(v, f"{where}.set.{k}") for k, v in sets.items()}
+    base_values = {k: _value(v, f"{where}.from.{k}") for k, v in base.items()}
+    if set_values == base_values:
+        raise ConfigError(
+            f"{where}: 'set' and 'from' are the same; a rate cannot be derived from itself"
+        )
     return Derivation(
-        {k: _value(v, f"{where}.set.{k}") for k, v in sets.items()},
-        {k: _value(v, f"{where}.from.{k}") for k, v in base.items()},
+        set_values,
+        base_values,
         factor,
         add,
         decimals,

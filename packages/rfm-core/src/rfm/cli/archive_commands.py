@@ -242,9 +242,26 @@ def reproduce_command(
         click.echo(f"Körning {run_id} återskapad: {again.height} rader, bit för bit lika.")
         return
     raise ArchiveError(
-        f"run {run_id} does not reproduce: {archived.height} archived rows, {again.height} now; "
-        "the tenant's models or model types have changed since it was saved"
+        f"run {run_id} does not reproduce: {_first_difference(archived, again)}; the tenant's "
+        "models or model types have changed since it was saved"
     )
+
+
+def _first_difference(archived: pl.DataFrame, again: pl.DataFrame) -> str:
+    """Where two lineages part: the row counts, or the first row and column that differ."""
+    if archived.height != again.height or archived.columns != again.columns:
+        return f"{archived.height} archived rows, {again.height} now"
+    for column in archived.columns:
+        differs = archived[column].ne_missing(again[column])
+        if differs.any():
+            i = int(differs.arg_true()[0])
+            row = archived.row(i, named=True)
+            return (
+                f"{int(differs.sum())} row(s) differ, first {row['model']!r}, "
+                f"{row['recipient']!r}, {row['year']}, {row['component']!r}: {column} "
+                f"{archived[column][i]} archived, {again[column][i]} now"
+            )
+    return f"{archived.height} rows"
 
 
 def save_run(

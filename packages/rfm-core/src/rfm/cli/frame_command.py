@@ -197,7 +197,6 @@ def frame_command(
         schema=[f"{name}_{rounding.unit}" for name, _ in STEPS],
         orient="row",
     )
-    if rounding.decimals:
-        shown = shown.select(pl.all().cast(pl.Float64) / 10**rounding.decimals)
+    shown = shown.select(rounding.values(shown.get_column(c)) for c in shown.columns)
     meta = metadata(buildups[0].run, rounding) if buildups else {}
     write_frame(pl.concat([frame, shown], how="horizontal"), fmt, out, meta=meta)

@@ -142,8 +142,7 @@ def with_rounded(
     frame: pl.DataFrame, column: str, rounding: Rounding, steps: pl.Series
 ) -> pl.DataFrame:
     """``frame`` with ``<column>_<unit>``: the rounded figure in the unit beside the exact one."""
-    values = steps.cast(pl.Float64) / 10**rounding.decimals if rounding.decimals else steps
-    return frame.with_columns(values.alias(f"{column}_{rounding.unit}"))
+    return frame.with_columns(rounding.values(steps).alias(f"{column}_{rounding.unit}"))
 
 
 def lineage_output(result: RunResult, rounding: Rounding) -> pl.DataFrame:

@@ -159,7 +159,11 @@ def parse_columns(raw: RawTable, spec: SchemaSpec) -> pl.DataFrame:
     )
     problems = []
     for name, (kind, nullable) in kinds.items():
-        problems += _text_numbers_problems(raw, name, kind, frame)
+        text_numbers = _text_numbers(raw, name, kind, frame)
+        problems += [
+            Problem(Location(raw.file, row, name), TEXT_NUMBER, value)
+            for row, value in text_numbers
+        ]
         if parsed[name].null_count() == 0:
             continue  # every cell parsed (an empty cell never does): nothing to report
         original = frame[name]
@@ -169,9 +173,12 @@ def parse_columns(raw: RawTable, spec: SchemaSpec) -> pl.DataFrame:
         bad = parsed[name].is_null() & ~empty
         if not nullable:
             bad = bad | empty
+        as_text = {row for row, _ in text_numbers}  # said once, as a number kept as text
         for row, value in zip(
             frame[ROW].filter(bad).to_list(), original.filter(bad).to_list(), strict=True
         ):
+            if row in as_text:
+                continue
             expected = KIND_EXPECTED[kind] + ("" if value not in (None, "") else ", not empty")
             if _ambiguous(value, kind, raw):
                 expected = AMBIGUOUS
@@ -216,15 +223,6 @@ def _text_numbers(
         return []
     picked = frame.filter(pl.col(ROW).is_in(sorted(rows))).select(ROW, pl.col(name).cast(pl.String))
     return [(r, v) for r, v in picked.iter_rows() if v is not None and ("." in v or "," in v)]
-
-
-def _text_numbers_problems(
-    raw: RawTable, name: str, kind: ColumnKind, frame: pl.DataFrame
-) -> list[Problem]:
-    return [
-        Problem(Location(raw.file, row, name), TEXT_NUMBER, value)
-        for row, value in _text_numbers(raw, name, kind, frame)
-    ]
 
 
 def _ambiguous(value: object, kind: ColumnKind, raw: RawTable) -> bool:

@@ -371,10 +371,15 @@ def tenant_from_document(doc: Table, path: Path, registry: Registry) -> Tenant:
     if clash:
         raise ConfigError(f"{file}: rate table(s) {', '.join(clash)} already in {base.id!r}")  # type: ignore[union-attr]
     rates = {**(base.rates if base else {}), **rates}
-    classifications = {
-        **(base.classifications if base else {}),
-        **parse_classifications(doc, file),
-    }
+    own_classifications = parse_classifications(doc, file)
+    clash = sorted(set(own_classifications) & set(base.classifications)) if base else []
+    if clash:
+        # the base's models classify by name: a new table of the same name would change their
+        # levels without a word
+        raise ConfigError(
+            f"{file}: classification(s) {', '.join(clash)} already in {base.id!r}"  # type: ignore[union-attr]
+        )
+    classifications = {**(base.classifications if base else {}), **own_classifications}
     try:
         own_params = parse_parameter_table(doc.get("parameters", {}), f"{file}: [parameters]")
         own_params = own_params.union(ParameterSet.of(rate_params))
@@ -444,6 +449,8 @@ def tenant_from_document(doc: Table, path: Path, registry: Registry) -> Tenant:
     for table in rates.values():
         if table.index is not None and table.index not in params:
             raise ConfigError(f"{table.where}.index: no parameter {table.index!r}")
+        if table.index is not None:  # checked as the tenant's index is: a level above 0, …
+            check_index(PriceSettings(None, table.index), params, file, f"{table.where}.index")
     return Tenant(
         id=tenant_id,
         rates=rates,
@@ -487,14 +494,17 @@ def _prices(doc: Table, file: str, params: ParameterSet) -> PriceSettings:
     return prices
 
 
-def check_index(prices: PriceSettings, params: ParameterSet, file: str) -> None:
+def check_index(
+    prices: PriceSettings, params: ParameterSet, file: str, where: str | None = None
+) -> None:
     """The price index exists and every value of it can carry money: a level above 0, a
-    yearly change above −100 % (a change of −1 would make every amount 0 kr)."""
+    yearly change above −100 % (a change of −1 would make every amount 0 kr). ``where`` names
+    the index in messages (default: the tenant's ``[prices].index``)."""
     from rfm.prices import CHANGE_UNIT, LEVEL_UNIT
 
     if prices.index is None:
         return
-    where = f"{file}: [prices].index"
+    where = where or f"{file}: [prices].index"
     if prices.index not in params:
         raise ConfigError(f"{where}: no parameter {prices.index!r}")
     index = params[prices.index]
@@ -518,6 +528,8 @@ def check_index(prices: PriceSettings, params: ParameterSet, file: str) -> None:
             )
 
 
+MAX_EXTENDS = 20
+"""How many tenant files may extend one another in a chain."""
 _EXTENDING: ContextVar[tuple[Path, ...]] = ContextVar("rfm_extending", default=())
 """Tenant files being loaded through ``extends`` (to refuse a circle), per thread of work."""
 
@@ -528,13 +540,21 @@ def _base(name: str, folder: Path, file: str, registry: Registry) -> Tenant:
     ``extends = "vaggeryd"`` builds on a packaged tenant; ``extends = "gemensam.toml"`` on a
     tenant file in this folder (a consultant's shared model), which may not leave the folder.
     """
-    if not name.endswith(".toml"):
+    if not name.lower().endswith(".toml"):
         return registry.tenant(name)
-    path = resolve_inside(folder, name, f"{file}: [tenant].extends")
+    where = f"{file}: [tenant].extends"
+    path = resolve_inside(folder, name, where)
+    if not path.is_file():
+        raise ConfigError(f"{where}: no tenant file {name!r} in {folder}")
     chain = _EXTENDING.get()
-    if path in chain or len(chain) > 20:
+    if path in chain:
         shown = " → ".join(p.name for p in (*chain, path))
-        raise ConfigError(f"{file}: [tenant].extends goes round in a circle: {shown}")
+        raise ConfigError(f"{where} goes round in a circle: {shown}")
+    if len(chain) >= MAX_EXTENDS:
+        raise ConfigError(
+            f"{where}: more than {MAX_EXTENDS} tenant files extend one another "
+            f"({' → '.join(p.name for p in chain[:3])} → …); shorten the chain"
+        )
     token = _EXTENDING.set((*chain, path))
     try:
         return load_tenant_file(path, registry)
