@@ -134,3 +134,25 @@ def test_without_apt_get_it_says_what_to_install(tmp_path):
     done = run_script(str(empty))
     assert done.returncode == 1
     assert "no apt-get" in done.stderr and "soffice" in done.stderr
+
+
+def test_every_test_file_runs_in_exactly_one_tox_environment():
+    """No test is left out of `uv run tox`, and none runs twice."""
+    ini = tox_ini()
+    envs = [e.strip() for e in ini["tox"]["env_list"].split(",")]
+    runs: dict[Path, list[str]] = {}
+    for env in envs:
+        command = ini[f"testenv:{env}"]["commands"]
+        found = re.search(r"\{posargs:([^}]*)\}", command)
+        if "pytest" not in command:
+            continue
+        assert found, f"{env}: pytest without default paths"
+        for target in found.group(1).split():
+            path = ROOT / target
+            assert path.exists(), f"{env}: {target} does not exist"
+            files = sorted(path.rglob("test_*.py")) if path.is_dir() else [path]
+            for file in files:
+                runs.setdefault(file.resolve(), []).append(env)
+    every = sorted(p.resolve() for p in (ROOT / "tests").rglob("test_*.py"))
+    assert [p for p in every if p not in runs] == [], "test files no environment runs"
+    assert {str(p): e for p, e in runs.items() if len(e) > 1} == {}, "test files run twice"

@@ -1189,6 +1189,12 @@ ELSEWHERE = [
         "(hypothesis: every amount unchanged, or an error naming the missing cell or the repeated row)",
     ),
     (
+        "Outputs",
+        "rfm goals --format xlsx --out /dev/null (checked before Kolada is asked)",
+        "tests/integration/test_vaggeryd_goals.py::test_goals_refuses_a_device_as_out_before_asking_kolada",
+        "/dev/null: is a character device, not a regular file; rfm writes only regular files",
+    ),
+    (
         "Unit data (Östersund)",
         "overlapping stays, negative hours, points out of range, unknown units",
         "tests/ostersund/test_ostersund.py",

@@ -268,10 +268,6 @@ ATTACKS = [
            r"the folder .*finns-inte does not exist"),
     Attack("Outputs", "--save with an --out rfm refuses: no run is stored either", save_with_bad_out,
            r"is a symbolic link", after=no_archive),
-    Attack("Outputs", "rfm goals --format xlsx --out /dev/null (checked before Kolada is asked)",
-           lambda folder: ["goals", "vaggeryd", "--year", "2023", "--format", "xlsx", "--out", "/dev/null",
-                           "--offline", "--cache-dir", str(folder / "cache")],
-           r"/dev/null: is a character device"),
     # -- tracebacks that are now errors ----------------------------------------------------------
     Attack("Tenant TOML", "a NUL byte in a data path", run_with(toml_with('path = "pop.csv"', 'path = "pop\\u0000.csv"')),
            r"\[data\.population\]\.path: 'pop\\x00\.csv' contains a NUL byte"),

@@ -193,3 +193,15 @@ def test_the_trend_aim_is_judged_against_the_year_before(rfm_cli, kolada_env):
     assert seen == {"uppfyllt", "ej uppfyllt", "kan inte bedömas"}
     table = rfm_cli("goals", "vaggeryd", "--year", str(YEAR)).output
     assert "Året före" in table and "Trend (→ ↑: inte sämre än året före; ↑: bättre)" in table
+
+
+def test_goals_refuses_a_device_as_out_before_asking_kolada(rfm_cli, tmp_path):
+    """--out is checked first: nothing is fetched (offline, empty cache) and /dev/null is kept."""
+    out = rfm_cli(
+        "goals", "vaggeryd", "--year", str(YEAR), "--format", "xlsx", "--out", "/dev/null",
+        "--offline", "--cache-dir", str(tmp_path / "cache"),
+    )  # fmt: skip
+    assert out.exit_code == 1, out.output
+    assert "/dev/null: is a character device, not a regular file" in out.stderr
+    assert "Traceback" not in out.output
+    assert not (tmp_path / "cache").exists() or not any((tmp_path / "cache").iterdir())
