@@ -139,7 +139,7 @@ def w1(folder: Path) -> pl.DataFrame:
         pl.lit("ifo").alias("model"),
         pl.col("area").alias("recipient"),
         (pl.col("year") + LAG).alias("year"),
-        pl.lit("invånare").alias("component"),
+        pl.lit("invånare 0+").alias("component"),
         "volume",
         (pl.col("standard_cost") * (1 + IFO_UPLIFT)).alias("rate"),
         pl.lit("ifo.uplift").alias("basis_parameter"),
@@ -199,3 +199,22 @@ def _finish(rows: pl.DataFrame) -> pl.DataFrame:
     return rows.with_columns((pl.col("volume") * pl.col("rate")).alias("amount")).sort(
         "model", "recipient", "year", "component"
     )
+
+
+def main() -> None:
+    """``python benchmarks/direct.py w1|w2|w2large FOLDER OUT.csv``: the reference as a program,
+    run the way ``rfm run … --format csv --out`` is (fresh process, files in, CSV out)."""
+    import os
+    import sys
+    import tempfile
+
+    name, folder, out = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+    rows = (w1 if name == "w1" else w2)(folder)
+    handle, temporary = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.")
+    os.close(handle)
+    rows.write_csv(temporary)
+    Path(temporary).replace(out)
+
+
+if __name__ == "__main__":
+    main()
