@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rfm.display_rounding import Rounding, natural_sorted, nested
+from rfm.display_rounding import Rounding, natural_sorted, nested, nested_exact
 from rfm.errors import ConfigError
 from rfm.safe_text import csv_cell, csv_safe_frame, markdown_text, terminal_text
 from rfm.textable import text_table
@@ -121,3 +121,44 @@ def test_natural_order_takes_superscripts_as_text():
         "Hus ٣",
         "Hus 10",
     ]
+
+
+NAMES = ["Gruppbostad 2", "Gruppbostad 10", "gruppbostad 3", "Ö", "a"]
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([2024, 2025]),
+            st.sampled_from(["m1", "m2", "m10"]),
+            st.sampled_from(NAMES),
+            # whole and half kronor, ören, and 10⁻¹² kr: ties at every step size
+            st.one_of(
+                st.integers(-(10**7), 10**7).map(lambda n: Decimal(n) / 2),
+                st.integers(-(10**9), 10**9).map(lambda n: Decimal(n) / 100),
+                st.integers(-(10**15), 10**15).map(lambda n: Decimal(n) / 10**12),
+                st.sampled_from([Decimal(500), Decimal(-500), Decimal("49999.5")]),
+            ),
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+    st.sampled_from(
+        [Rounding(), Rounding("kr", 2), Rounding("tkr"), Rounding("tkr", 1), Rounding("mnkr", 2)]
+    ),
+)
+def test_nested_in_polars_gives_the_figures_of_the_fractions_row_by_row(rows, rounding):
+    """The vectorised rounding of exact amounts equals the rule written out in fractions, at
+    every level down to the single rows (ties, negative halves and natural order included)."""
+    frame = pl.DataFrame(
+        [(y, m, r, i, v) for i, (y, m, r, v) in enumerate(rows)],
+        schema={"year": pl.Int64, "model": pl.String, "recipient": pl.String, "_row": pl.Int64,
+                "amount": pl.Decimal(38, 12)},
+        orient="row",
+    )  # fmt: skip
+    levels = [["year"], ["year", "model"], ["year", "model", "recipient"],
+              ["year", "model", "recipient", "_row"]]  # fmt: skip
+    ours = nested(frame, levels, rounding)
+    reference = nested_exact(frame, levels, rounding)
+    for a, b in zip(ours, reference, strict=True):
+        assert a.to_dicts() == b.to_dicts()

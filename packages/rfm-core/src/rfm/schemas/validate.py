@@ -261,26 +261,15 @@ def _humanize(check: str) -> str:
 
 
 def check_values(frame: pl.DataFrame, spec: SchemaSpec, file: str) -> None:
-    """Run the pandera checks and the key check on a typed frame, reporting every failure."""
-    from pandera.errors import SchemaErrors  # here: pandera is slow to import (see spec.py)
+    """Run the schema's checks and the key check on a typed frame, reporting every failure.
 
+    A schema with a native pass (``spec.passes``: a few Polars expressions) that the frame
+    passes is done without pandera, which is not even imported then (it costs a quarter of a
+    second, with numpy); pandera runs when there is no such pass or it fails, to name the rows.
+    """
     problems: list[Problem] = []
-    rows = frame[ROW]
-    try:
-        if spec.passes is None or not spec.passes(frame):
-            spec.checks().validate(frame, lazy=True)  # type: ignore[attr-defined]
-    except SchemaErrors as errors:
-        cases = errors.failure_cases
-        for case in cases.iter_rows(named=True):
-            index = case.get("index")
-            row = int(rows[int(index)]) if index is not None else None
-            column = case.get("column")
-            column = column if column in frame.columns else None
-            problems.append(
-                Problem(
-                    Location(file, row, column), _humanize(str(case["check"])), case["failure_case"]
-                )
-            )
+    if spec.passes is None or not spec.passes(frame):
+        problems += _pandera_problems(frame, spec, file)
     for check in spec.frame_checks:
         problems += check(frame, file)
     key = [k for k in spec.key if k in frame.columns]
@@ -303,6 +292,28 @@ def check_values(frame: pl.DataFrame, spec: SchemaSpec, file: str) -> None:
     if problems:
         problems.sort(key=lambda p: (p.location.row or 0, p.location.column or ""))
         raise InputError(problems, title=f"{file}: does not match schema '{spec.name}'")
+
+
+def _pandera_problems(frame: pl.DataFrame, spec: SchemaSpec, file: str) -> list[Problem]:
+    """Every cell that fails the schema's pandera checks, with its row and column."""
+    from pandera.errors import SchemaErrors  # here: pandera is slow to import (see spec.py)
+
+    rows = frame[ROW]
+    problems: list[Problem] = []
+    try:
+        spec.checks().validate(frame, lazy=True)  # type: ignore[attr-defined]
+    except SchemaErrors as errors:
+        for case in errors.failure_cases.iter_rows(named=True):
+            index = case.get("index")
+            row = int(rows[int(index)]) if index is not None else None
+            column = case.get("column")
+            column = column if column in frame.columns else None
+            problems.append(
+                Problem(
+                    Location(file, row, column), _humanize(str(case["check"])), case["failure_case"]
+                )
+            )
+    return problems
 
 
 def validate_table(raw: RawTable, spec: SchemaSpec) -> pl.DataFrame:
