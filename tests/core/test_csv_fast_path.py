@@ -120,3 +120,32 @@ def test_a_plain_cast_gives_what_the_number_parser_gives(cells: list[str], comma
         expected = frame.select(full("x", comma))["x"]
         if validate._is_plain(frame, "x", kind, comma):
             assert frame.select(validate._plain_number("x", kind))["x"].equals(expected)
+
+
+NUMBER_PIECES = ["1", "0", "9", ".", ",", " ", "\xa0", "\u2212", "-", "+", "e", "x", "\u2009"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from(NUMBER_PIECES), max_size=6).map("".join), min_size=1),
+    st.sampled_from(["int", "number"]),
+)
+def test_numbers_cast_as_they_stand_are_what_the_full_parser_gives(cells, kind) -> None:
+    """A point file's numbers are first cast as they stand; that shortcut is taken only when
+    every cell casts, and then gives exactly the full parser's values (or its refusals)."""
+    import polars as pl
+
+    from rfm.io.table import RawTable
+    from rfm.schemas import validate
+
+    frame = pl.DataFrame({"v": [c or None for c in cells]}, schema={"v": pl.String})
+    raw = RawTable(frame, "f.csv", False)
+    ours = validate._parsed_cells(frame, "v", kind, raw)
+    plain = validate._is_plain(frame, "v", kind, False)
+    expr = (
+        validate._plain_number("v", kind)
+        if plain
+        else validate._parse("v", kind, False, pl.String(), False)
+    )
+    reference = frame.select(expr.alias("v")).to_series()
+    assert ours.to_list() == reference.to_list()

@@ -202,9 +202,15 @@ def _polars_table(body: bytes | None, name: str, sep: str, decimal_comma: bool) 
     if _header_problems(header, 1, name):
         return None
     body_rows = frame.slice(1)
-    blank = pl.all_horizontal(pl.all().is_null() | pl.all().str.contains(r"^\s*$"))
-    if body_rows.height and body_rows.select(blank.any()).item():
-        return None  # blank lines are skipped but counted: the line-by-line path does that
+    empty = r"^\s*$"
+    first = pl.col(frame.columns[0])  # a blank line is blank in its first cell: looked at first
+    if (
+        body_rows.height
+        and body_rows.select((first.is_null() | first.str.contains(empty)).any()).item()
+    ):
+        blank = pl.all_horizontal(pl.all().is_null() | pl.all().str.contains(empty))
+        if body_rows.select(blank.any()).item():
+            return None  # blank lines are skipped but counted: the line-by-line path does that
     table = body_rows.rename(dict(zip(frame.columns, header, strict=True))).with_columns(
         (pl.int_range(pl.len(), dtype=pl.Int64) + 2).alias(ROW)
     )
