@@ -410,3 +410,14 @@ def test_years_the_unit_data_do_not_cover_are_refused(rfm_cli):
     assert out.exit_code == 1
     assert "dataset 'stays' covers 2012-01-01 to 2013-12-31" in out.stderr
     assert "2023, 2024, 2025, 2026, 2027, 2028, 2029, 2030" in out.stderr
+
+
+def test_the_plugin_registers_by_name_exactly_its_model_types_and_schemas():
+    """rfm_ostersund.plugin registers rfm.Deferred entries (nothing imported until used): they
+    are its model types and schemas, by the names those carry."""
+    from rfm_ostersund import models, plugin, schemas
+
+    assert [d.name for d in plugin.MODEL_TYPES] == [t.type_name for t in models.MODEL_TYPES]
+    assert [d.load() for d in plugin.MODEL_TYPES] == list(models.MODEL_TYPES)
+    assert [d.name for d in plugin.SCHEMAS] == [s.name for s in schemas.SCHEMAS]
+    assert [d.load() for d in plugin.SCHEMAS] == list(schemas.SCHEMAS)

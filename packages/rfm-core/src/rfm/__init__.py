@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from rfm.cli.lazy import LazyCommand, lazy_command
     from rfm.contract import AMOUNT_DTYPE, LINEAGE_COLUMNS, MODEL_COLUMNS, apply_contract
     from rfm.coverage import GapRule, parse_gaps
+    from rfm.deferred import Deferred
     from rfm.display_rounding import Rounding
     from rfm.engine import RunResult, compare, compute_context, run
     from rfm.errors import (
@@ -71,6 +72,7 @@ _PUBLIC: dict[str, tuple[str, str]] = {
     "ConfigError": ("rfm.errors", "ConfigError"),
     "ContractError": ("rfm.errors", "ContractError"),
     "DatedValue": ("rfm.parameters", "DatedValue"),
+    "Deferred": ("rfm.deferred", "Deferred"),
     "FrameBuildUp": ("rfm.frame_buildup", "FrameBuildUp"),
     "GapRule": ("rfm.coverage", "GapRule"),
     "GoalSet": ("rfm.tenants.goals", "GoalSet"),
@@ -163,6 +165,7 @@ __all__ = [
     "ConfigError",
     "ContractError",
     "DatedValue",
+    "Deferred",
     "FrameBuildUp",
     "GapRule",
     "GoalSet",

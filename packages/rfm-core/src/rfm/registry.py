@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,17 +32,17 @@ class TenantDefinition:
     ) -> TenantDefinition:
         """A tenant defined by a TOML file shipped inside a plugin package."""
         from rfm.config import load_toml
-        from rfm.tenants.toml_loader import tenant_from_document
 
         doc = load_toml(path)
         tenant_table = doc.get("tenant", {})
         tenant_id = str(tenant_table.get("id", path.stem))
-        return cls(
-            tenant_id,
-            name or str(tenant_table.get("name", tenant_id)),
-            lambda registry: tenant_from_document(doc, path, registry),
-            plugin,
-        )
+
+        def load(registry: Registry) -> Tenant:
+            from rfm.tenants.toml_loader import tenant_from_document  # Polars, on use only
+
+            return tenant_from_document(doc, path, registry)
+
+        return cls(tenant_id, name or str(tenant_table.get("name", tenant_id)), load, plugin)
 
 
 ReportSectionProvider = Callable[[Any, Any, str], Sequence[tuple[str, str, str]]]
@@ -53,9 +53,11 @@ ReportSectionProvider = Callable[[Any, Any, str], Sequence[tuple[str, str, str]]
 class Registry:
     """Everything the installed plugins contributed, by name."""
 
-    model_types: dict[str, type[Model]] = attrs.field(factory=dict)
-    readers: dict[str, Reader] = attrs.field(factory=dict)
-    schemas: dict[str, SchemaSpec] = attrs.field(factory=dict)
+    model_types: MutableMapping[str, type[Model]] = attrs.field(factory=dict)
+    """By name; a plugin's registry holds them in an :class:`rfm.deferred.LazyTable`, which
+    imports each on first use (the same for readers and schemas)."""
+    readers: MutableMapping[str, Reader] = attrs.field(factory=dict)
+    schemas: MutableMapping[str, SchemaSpec] = attrs.field(factory=dict)
     tenants: dict[str, TenantDefinition] = attrs.field(factory=dict)
     report_sections: list[ReportSectionProvider] = attrs.field(factory=list)
     """Callables (run result, registry, language) → [(id, title, HTML)] adding report sections."""

@@ -15,11 +15,22 @@ def tenant_path() -> Path:
     return Path(str(resources.files("rfm_ostersund").joinpath("tenant/ostersund.toml")))
 
 
-@rfm.hookimpl
-def register_model_types(register: Callable[[type[Any]], None]) -> None:
-    """occupied_days, points_allocation and care_hour_levels: allocation to a committee's units."""
-    from rfm_ostersund.models import MODEL_TYPES
+# By name and place: imported when a tenant first uses them (rfm.Deferred), so that listing
+# the plugins does not import Polars. tests/ostersund checks them against MODEL_TYPES and SCHEMAS.
+MODEL_TYPES = (
+    rfm.Deferred("occupied_days", "rfm_ostersund.models:OccupiedDays"),
+    rfm.Deferred("points_allocation", "rfm_ostersund.models:PointsAllocation"),
+    rfm.Deferred("care_hour_levels", "rfm_ostersund.models:CareHourLevels"),
+)
+SCHEMAS = tuple(
+    rfm.Deferred(name, f"rfm_ostersund.schemas:{name.upper()}")
+    for name in ("units", "stays", "care_hours", "resident_points", "follow_up")
+)
 
+
+@rfm.hookimpl
+def register_model_types(register: Callable[[Any], None]) -> None:
+    """occupied_days, points_allocation and care_hour_levels: allocation to a committee's units."""
     for model_type in MODEL_TYPES:
         register(model_type)
 
@@ -27,8 +38,6 @@ def register_model_types(register: Callable[[type[Any]], None]) -> None:
 @rfm.hookimpl
 def register_schemas(register: Callable[[Any], None]) -> None:
     """units, stays, care_hours, resident_points and follow_up."""
-    from rfm_ostersund.schemas import SCHEMAS
-
     for spec in SCHEMAS:
         register(spec)
 

@@ -9,8 +9,6 @@ import click
 from rfm.cli.common import load_tenant, registry, tenant_options
 from rfm.errors import ConfigError
 from rfm.formatting import number
-from rfm.io.readers import read_table
-from rfm.schemas.validate import validate_table
 from rfm.textable import text_table as table
 
 
@@ -88,6 +86,9 @@ def validate_command(
     renames: tuple[str, ...],
 ) -> None:
     """Check FILE against SCHEMA and list every problem with its row and column."""
+    from rfm.io.readers import read_table  # Polars: here, so that `rfm plugins` stays light
+    from rfm.schemas.validate import validate_table
+
     if old_fmt is not None:  # --format is an output's format everywhere else
         click.echo("Note: --format is now --reader (the file's reader)", err=True)
         fmt = fmt or old_fmt

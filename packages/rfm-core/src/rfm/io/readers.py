@@ -43,18 +43,17 @@ class Reader:
         return attrs.evolve(self, read=refuse)
 
 
-BUILTIN_READERS = (
-    Reader(
-        "csv",
-        (".csv", ".txt", ".tsv"),
-        read_csv,
-        ("separator", "encoding", "decimal_comma", "thousands_separator"),
-        "CSV, also Swedish exports (';', decimal comma, Latin-1)",
-    ),
-    Reader("excel", (".xlsx",), read_excel, ("sheet",), "Excel workbook, one sheet"),
-    Reader("parquet", (".parquet",), read_parquet, (), "Parquet"),
-    Reader("pxweb", (".json",), read_pxweb, (), "SCB PxWeb JSON-stat2 / v1 json"),
+CSV_READER = Reader(
+    "csv",
+    (".csv", ".txt", ".tsv"),
+    read_csv,
+    ("separator", "encoding", "decimal_comma", "thousands_separator"),
+    "CSV, also Swedish exports (';', decimal comma, Latin-1)",
 )
+EXCEL_READER = Reader("excel", (".xlsx",), read_excel, ("sheet",), "Excel workbook, one sheet")
+PARQUET_READER = Reader("parquet", (".parquet",), read_parquet, (), "Parquet")
+PXWEB_READER = Reader("pxweb", (".json",), read_pxweb, (), "SCB PxWeb JSON-stat2 / v1 json")
+BUILTIN_READERS = (CSV_READER, EXCEL_READER, PARQUET_READER, PXWEB_READER)
 
 
 def pick_reader(readers: Mapping[str, Reader], path: Path, fmt: str | None) -> Reader:

@@ -18,19 +18,23 @@ from __future__ import annotations
 import importlib.metadata as metadata
 import time
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, MutableMapping
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import click
 import pluggy
 
 from rfm.config import check_name
+from rfm.deferred import Deferred, LazyTable
 from rfm.errors import ConfigError, PluginError, RfmError
 from rfm.plugins import hookspecs
 from rfm.plugins.guard import describe, guarded, load_in_thread
 from rfm.registry import Registry, TenantDefinition
+
+if TYPE_CHECKING:
+    from rfm.io.readers import Reader
 
 ENTRY_POINT_GROUP = "rfm"
 
@@ -159,15 +163,37 @@ class PluginHost:
         return self._registry
 
     def _build_registry(self) -> Registry:
-        # Imported here: they bring in Polars, which listing plugins or commands does not need.
-        from rfm.io.readers import Reader
-        from rfm.models.base import Model
-        from rfm.schemas.spec import SchemaSpec
-
-        registry = Registry()
         owners: dict[tuple[str, str], str] = {}
 
-        def claim(kind: str, name: str, plugin: str, table: dict[str, Any], item: Any) -> None:
+        def loaded(
+            kind: str, what: str, is_it: Callable[[Any], bool], name_of: Callable[[Any], str]
+        ) -> Callable[[str, Any], Any]:
+            """The check a deferred entry's object passes when first imported."""
+
+            def check(name: str, item: Any) -> Any:
+                plugin = owners.get((kind, name), "?")
+                if not is_it(item):
+                    raise PluginError(f"plugin {plugin!r} registered {item!r}, not a {what}")
+                if name_of(item) != name:
+                    raise PluginError(
+                        f"plugin {plugin!r} registered the {kind} {name!r}, but the object "
+                        f"imported for it is named {name_of(item)!r}"
+                    )
+                return item
+
+            return check
+
+        registry = Registry(
+            model_types=LazyTable(
+                loaded("model type", "Model type", _is_model_type, lambda t: t.type_name)
+            ),
+            readers=LazyTable(loaded("reader", "Reader", _is_reader, lambda r: r.name)),
+            schemas=LazyTable(loaded("schema", "SchemaSpec", _is_schema, lambda s: s.name)),
+        )
+
+        def claim(
+            kind: str, name: str, plugin: str, table: MutableMapping[str, Any], item: Any
+        ) -> None:
             """Register ``item`` as ``name``; a name two plugins register is nobody's."""
             first = owners.get((kind, name))
             if first is not None and first != plugin:
@@ -178,7 +204,10 @@ class PluginHost:
 
         def model_types(plugin: str, items: list[Any]) -> None:
             for item in items:
-                if not (isinstance(item, type) and issubclass(item, Model)):
+                if isinstance(item, Deferred):
+                    claim("model type", item.name, plugin, registry.model_types, item)
+                    continue
+                if not _is_model_type(item):
                     raise PluginError(f"plugin {plugin!r} registered {item!r}, not a Model type")
                 claim("model type", item.type_name, plugin, registry.model_types, item)
 
@@ -200,13 +229,13 @@ class PluginHost:
 
         def readers(plugin: str, items: list[Any]) -> None:
             for item in items:
-                if not isinstance(item, Reader):
+                if not (isinstance(item, Deferred) or _is_reader(item)):
                     raise PluginError(f"plugin {plugin!r} registered {item!r}, not a Reader")
                 claim("reader", item.name, plugin, registry.readers, item)
 
         def schemas(plugin: str, items: list[Any]) -> None:
             for item in items:
-                if not isinstance(item, SchemaSpec):
+                if not (isinstance(item, Deferred) or _is_schema(item)):
                     raise PluginError(f"plugin {plugin!r} registered {item!r}, not a SchemaSpec")
                 claim("schema", item.name, plugin, registry.schemas, item)
 
@@ -229,20 +258,22 @@ class PluginHost:
         # A file suffix two plugins' readers claim is a conflict too: otherwise the first
         # reader registered would read every .csv file, whatever the other plugin meant.
         claims: dict[str, list[str]] = {}
-        for reader in registry.readers.values():
-            for suffix in reader.suffixes:
-                claims.setdefault(suffix, []).append(reader.name)
+        readers_table = registry.readers
+        assert isinstance(readers_table, LazyTable)
+        for name in readers_table:  # suffixes as registered: a deferred reader is not imported
+            for suffix in readers_table.registered(name).suffixes:
+                claims.setdefault(suffix, []).append(name)
         refusing: dict[str, Reader] = {}
         for suffix, names in claims.items():
             plugins = list(dict.fromkeys(owners[("reader", n)] for n in names))
             if len(plugins) > 1:
                 registry.conflicts[("file suffix", suffix)] = (plugins[0], plugins[1])
-                refusing[f"{suffix} (claimed twice)"] = attrs.evolve(
-                    registry.readers[names[0]], name=f"{suffix} (claimed twice)",
-                    suffixes=(suffix,),
-                ).refusing(registry.conflict("file suffix", suffix))  # fmt: skip
+                refusing[f"{suffix} (claimed twice)"] = _refusing(
+                    readers_table, names[0], f"{suffix} (claimed twice)", (suffix,),
+                    registry.conflict("file suffix", suffix),
+                )  # fmt: skip
         if refusing:  # looked at first, so a claimed suffix is never read by either plugin
-            registry.readers = {**refusing, **registry.readers}
+            registry.readers = readers_table.placed_first(refusing)
         for (kind, name), (first, second) in registry.conflicts.items():
             for plugin, other in ((first, second), (second, first)):
                 self.conflicted.setdefault(plugin, []).append(
@@ -250,8 +281,11 @@ class PluginHost:
                     f"{name!r} is unusable until one of them is uninstalled"
                 )
             if kind == "reader":
-                registry.readers[name] = registry.readers[name].refusing(
-                    registry.conflict(kind, name)
+                table = registry.readers
+                assert isinstance(table, LazyTable)
+                suffixes = table.registered(name).suffixes
+                registry.readers[name] = _refusing(
+                    table, name, name, suffixes, registry.conflict(kind, name)
                 )
         return registry
 
@@ -346,3 +380,46 @@ class _GuardedSection:
                 "than (id, title, HTML) text triples"
             )
         return checked
+
+
+# What a registered object is. Imported only when a plugin registers the object itself (its own
+# module has imported Polars then anyway); a Deferred entry is checked when first imported.
+
+
+def _is_model_type(item: Any) -> bool:
+    from rfm.models.base import Model
+
+    return isinstance(item, type) and issubclass(item, Model)
+
+
+def _is_reader(item: Any) -> bool:
+    from rfm.io.readers import Reader
+
+    return isinstance(item, Reader)
+
+
+def _is_schema(item: Any) -> bool:
+    from rfm.schemas.spec import SchemaSpec
+
+    return isinstance(item, SchemaSpec)
+
+
+def _refusing(
+    table: LazyTable[Reader], name: str, new_name: str, suffixes: tuple[str, ...], error: Exception
+) -> Reader:
+    """Reader ``name`` made unusable under ``new_name``: reading with it raises ``error``.
+
+    A deferred reader that does not even import still becomes such a refusal (without its
+    options), so that a conflict is what the user is told, whichever reader is broken.
+    """
+    from rfm.io.readers import Reader
+
+    try:
+        base = table[name]
+    except PluginError:
+        base = Reader(name, suffixes, _never_read)
+    return attrs.evolve(base, name=new_name, suffixes=suffixes).refusing(error)
+
+
+def _never_read(*_: Any, **__: Any) -> Any:
+    raise AssertionError("replaced by Reader.refusing")  # pragma: no cover
