@@ -172,6 +172,8 @@ def test_a_published_standard_cost_makes_the_balance_a_real_check(rfm_cli, tmp_p
     assert f"med standardkostnaden {cost:,} kr/invånare".replace(",", " ") in section
     assert verdict in section
     assert "Standardkostnadens källa: SCB, Kommunalekonomisk utjämning, utfall 2023" in section
+    # rfm's HSL money is calibrated to the committee's 1 300 tkr: its verdict says so.
+    assert "rfm:s medel för halso_sjukvard är kalibrerade mot nämndens" in section
 
 
 def test_a_ledger_quoting_another_schablon_than_the_tenant_is_refused(rfm_cli, tmp_path):

@@ -102,7 +102,7 @@ def checks_text(
         '1. Balans (seed 000): "Den ökade belastningen på kommunens ekonomiska utrymme m h a de två '
         "nya modellerna balanserar med sänkningen från 10 till 5 procent av standardkostnaden "
         'inom IFO-modellen."',
-        *_balance_lines(b),
+        *_balance_lines(b, _difference_notes(ledger)),
         "",
     ]
     notes = _difference_notes(ledger)
@@ -161,9 +161,13 @@ def checks_text(
     return lines
 
 
-def _balance_lines(b: Balance) -> list[str]:
+def _balance_lines(b: Balance, notes: dict[str, str]) -> list[str]:
     """Seed 000's balance: a verdict when the IFO standard cost is a published figure; otherwise
-    that the claim cannot be checked, what is missing, and for which standard cost it holds."""
+    that the claim cannot be checked, what is missing, and for which standard cost it holds.
+
+    ``notes`` are the ledger's reasons per model (``[difference]``); a model whose note says
+    "Kalibrerad" gives the committee's money by construction, which the verdict on rfm's own
+    money must say."""
     y = b.year
     stated, computed = sum(b.stated.values()), sum(b.computed.values())
     cost = "" if b.cost is None else f" med standardkostnaden {N(b.cost, 0)} kr/invånare"
@@ -175,6 +179,7 @@ def _balance_lines(b: Balance) -> list[str]:
         f"   Nämndens medel ur de nya modellerna (seed 004): LSS {N(b.stated['lss'], 0)} + HSL "
         f"{N(b.stated['halso_sjukvard'], 0)} = {N(stated, 0)} kr"
     )
+    calibrated = [m for m in b.computed if notes.get(m, "").startswith("Kalibrerad")]
     if b.checkable:
         return [
             *lines,
@@ -183,6 +188,14 @@ def _balance_lines(b: Balance) -> list[str]:
             f"{N(round(b.computed.get('lss', 0.0)), 0)} + HSL "
             f"{N(round(b.computed.get('halso_sjukvard', 0.0)), 0)} = {N(round(computed), 0)} kr: "
             f"{b.verdict(computed)}.",
+            *(
+                [
+                    f"   rfm:s medel för {', '.join(calibrated)} är kalibrerade mot nämndens "
+                    "(se 2), så den raden prövar bara de övriga modellerna."
+                ]
+                if calibrated
+                else []
+            ),
             f"   Standardkostnadens källa: {b.cost_source}",
         ]
     lines += [
