@@ -205,7 +205,7 @@ def _balance_lines(b: Balance, notes: dict[str, str]) -> list[str]:
         f"{b.cost_source}. Att jämföra sänkningen med nämndens medel skulle bara återge hur "
         "siffran togs fram.",
         f"   Det som saknas: {MISSING_COST.format(year=y, kommun=b.kommun)}. Ange den som ifo.standard_cost {y} "
-        "med sin källa ([overrides] i en tenant som bygger på vaggeryd), så prövar raden "
+        'med sin källa ([overrides] i en tenantfil med extends = "vaggeryd"), så prövar raden '
         "påståendet.",
     ]
     needed = b.cost_for_balance(stated)
