@@ -29,11 +29,28 @@ def test_steg_gives_ostersunds_ifo_2012_of_seed_002(kolada_cli):
     """Seed 002, Tabell 6: IFO 2012 "Östersund 4 301", "Riket 3 799"; Tabell 8: "2012 113 78
     44,9". By hand: 100 × 4 301 ÷ 3 799 = 113,2; steg 3 = 44,9 gives a referenskostnad of
     4 301 ÷ 1,449 ≈ 2 968, so steg 2 = 100 × 2 968 ÷ 3 799 = 78,1 and steg 3 = 100 × (4 301 ÷
-    2 968 − 1) = 44,9."""
-    assert round(100 * 4301 / 3799, 1) == 113.2
+    2 968 − 1) = 44,9.
+
+    What is a check and what holds by construction:
+
+    * steg 1 = 113,2 is a real check: the fixture's 4 301 and 3 799 are Tabell 6's, a table of
+      its own, and the result must round to Tabell 8's printed 113;
+    * the seed prints no referenskostnad in kronor, so the fixture's 2 968 is back-derived from
+      Tabell 8's steg 3 (4 301 ÷ 1,449; tests/kolada/data/README.md). Steg 3 = 44,9 therefore
+      holds **by construction**; it only checks rfm's formula, 100 × (nettokostnad ÷
+      referenskostnad − 1) (the inverse, 100 × (1 − 2 968 ÷ 4 301) = 31,0, would fail);
+    * steg 2 = 78,1 is a real check of that back-derivation against the seed: 2 968 must give
+      Tabell 8's printed 78, which it need not have done.
+
+    The seed's own row is consistent: the printed steg 2 = 78 (77,5 … 78,5) allows a
+    referenskostnad of 2 944 … 2 982, hence a steg 3 of 44,2 … 46,1, which holds 44,9."""
+    assert round(100 * 4301 / 3799, 1) == 113.2 and round(100 * 4301 / 3799) == 113
     assert round(4301 / 1.449) == 2968
-    assert round(100 * 2968 / 3799, 1) == 78.1
+    assert round(100 * 2968 / 3799, 1) == 78.1 and round(100 * 2968 / 3799) == 78
     assert round(100 * (4301 / 2968 - 1), 1) == 44.9
+    low, high = 0.775 * 3799, 0.785 * 3799
+    assert (round(low), round(high)) == (2944, 2982)
+    assert round(100 * (4301 / high - 1), 1) <= 44.9 <= round(100 * (4301 / low - 1), 1)
     out = kolada_cli("steg", "2380", "--area", "ifo", "--year", "2012")
     assert out.exit_code == 0, out.output
     assert "Steg 1 = 100 × 4 301 ÷ 3 799 = 113,2 " in out.output

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import collections
+import csv
 import datetime as dt
 import re
 import subprocess
@@ -241,6 +243,74 @@ def test_more_hours_never_give_less_money(tenant_file, rfm_registry, hours, whic
         return float(lineage(path, rfm_registry, "hemtjanst")["amount"].sum())
 
     assert money(raised) >= money(hours)
+
+
+# Östersund's hemtjänst as the audit states it (seed 002 §2.2.2): "nivå 1 1–25 h, nivå 2 25–75 h,
+# nivå 3 75–225 h", a value on a shared end point in the lower level (the tenant's boundary =
+# "lower"); the schablon hours per level (ostersund.toml) and each unit's hourly rate
+# (enheter.csv), written out here.
+SCHABLON_HOURS = {"nivå 1": 13.5, "nivå 2": 42.0, "nivå 3": 124.0}
+HOURLY_RATE = {
+    "Hemtjänst Centrum": 440, "Hemtjänst Brunflo": 460, "Hemtjänst Lit": 480,
+    "Hemtjänst Extern": 400,
+}  # fmt: skip
+
+
+def _level_by_hand(hours: float) -> str:
+    if 1 <= hours <= 25:
+        return "nivå 1"
+    if 25 < hours <= 75:
+        return "nivå 2"
+    if 75 < hours <= 225:
+        return "nivå 3"
+    raise AssertionError(f"{hours} h is outside every level")
+
+
+def test_hemtjanst_amounts_are_unchanged_by_the_cores_classification(rfm_registry):
+    """Before and after ``care_hour_levels`` became the core's classification (``rfm.Levels``,
+    issue 17): the same person-months in each level and the same amounts per unit.
+
+    The expected amounts are derived here without rfm: each person-month of omvardnadstimmar.csv
+    is classified by the rule above (plain comparisons, as the old ``Bands`` did: 201 rows at
+    exactly 25 h and 25 at exactly 75 h test the shared end points), then Σ person-months ×
+    schablon hours × the unit's hourly rate. The written-out totals are what the plugin gave on
+    these data before the change (its old ``Bands`` classify every row the same)."""
+    tenant = rfm_registry.tenant("ostersund")
+    for level, hours in SCHABLON_HOURS.items():  # the tenant still has the figures used here
+        assert tenant.parameters[f"hemtjanst.level_hours.{level}"].at(2013).value == hours
+    with (TENANT_DIR / "enheter.csv").open(encoding="utf-8") as f:
+        rates = {r["unit"]: float(r["hourly_rate"]) for r in csv.DictReader(f) if r["hourly_rate"]}
+    assert rates == HOURLY_RATE
+
+    person_months: collections.Counter[tuple[str, str]] = collections.Counter()
+    on_boundary = collections.Counter()
+    with (TENANT_DIR / "omvardnadstimmar.csv").open(encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            assert r["year"] == "2013"
+            hours = float(r["assessed_hours"])
+            person_months[(r["unit"], _level_by_hand(hours))] += 1
+            if hours in (25.0, 75.0):
+                on_boundary[(hours, _level_by_hand(hours))] += 1
+    assert on_boundary == {(25.0, "nivå 1"): 201, (75.0, "nivå 2"): 25}
+    expected = collections.Counter[str]()
+    for (unit, level), n in person_months.items():
+        expected[unit] += n * SCHABLON_HOURS[level] * HOURLY_RATE[unit]
+    assert expected == {
+        "Hemtjänst Centrum": 128_031_420, "Hemtjänst Brunflo": 88_934_330,
+        "Hemtjänst Lit": 58_721_520, "Hemtjänst Extern": 85_884_400,
+    }  # fmt: skip
+    assert sum(expected.values()) == 361_571_670
+
+    result = rfm.run(tenant, rfm_registry, [2013], models=["hemtjanst"]).lineage
+    got_months = {
+        (r["recipient"], r["component"]): r["volume"] / SCHABLON_HOURS[r["component"]]
+        for r in result.iter_rows(named=True)
+    }
+    assert got_months == {k: float(n) for k, n in person_months.items()}
+    amounts = {
+        u: float(a) for u, a in result.group_by("recipient").agg(pl.col("amount").sum()).iter_rows()
+    }
+    assert amounts == expected
 
 
 def test_lov_pays_performed_hours(rfm_registry):

@@ -12,7 +12,15 @@ import polars as pl
 
 import rfm
 from rfm_vaggeryd.ledger import Post, check_against_frame, read_ledger, read_per_capita
-from rfm_vaggeryd.source_checks import balance, fk_link, per_capita, schablon_steps
+from rfm_vaggeryd.source_checks import (
+    BALANCE_TOLERANCE,
+    MISSING_COST,
+    Balance,
+    balance,
+    fk_link,
+    per_capita,
+    schablon_steps,
+)
 
 N = rfm.format_number
 
@@ -88,23 +96,13 @@ def checks_text(
     posts = [p for p in read_ledger(ledger) if p.year == buildup.year]
     y = buildup.year
     b = balance(tenant, registry, buildup, posts)
-    stated, computed = sum(b.stated.values()), sum(b.computed.values())
     lines = [
         "Kontroller mot källorna",
         "",
         '1. Balans (seed 000): "Den ökade belastningen på kommunens ekonomiska utrymme m h a de två '
         "nya modellerna balanserar med sänkningen från 10 till 5 procent av standardkostnaden "
         'inom IFO-modellen."',
-        f"   IFO {y} med 10 % (modell-2022) {N(round(b.ifo_old), 0)} kr − med 5 % (modell-2023) "
-        f"{N(round(b.ifo_new), 0)} kr = sänkning {N(round(b.cut), 0)} kr.",
-        f"   Nämndens medel ur de nya modellerna (seed 004): LSS {N(b.stated['lss'], 0)} + HSL "
-        f"{N(b.stated['halso_sjukvard'], 0)} = {N(stated, 0)} kr: {b.verdict(stated)}.",
-        f"   rfm:s förändring {y - 1}→{y} av de nya modellerna: LSS "
-        f"{N(round(b.computed.get('lss', 0.0)), 0)} + HSL "
-        f"{N(round(b.computed.get('halso_sjukvard', 0.0)), 0)} = {N(round(computed), 0)} kr: "
-        f"{b.verdict(computed)}.",
-        "   Standardkostnaden IFO är illustrativ och härledd ur just dessa siffror (se dess "
-        "källa); med SCB:s verkliga standardkostnad prövar raden påståendet.",
+        *_balance_lines(b, _difference_notes(ledger)),
         "",
     ]
     notes = _difference_notes(ledger)
@@ -160,6 +158,65 @@ def checks_text(
             "års schablon. LSS-modellen räknar S till 2022 års prisnivå med KPIF (fasta priser).",
             "",
         ]
+    return lines
+
+
+def _balance_lines(b: Balance, notes: dict[str, str]) -> list[str]:
+    """Seed 000's balance: a verdict when the IFO standard cost is a published figure; otherwise
+    that the claim cannot be checked, what is missing, and for which standard cost it holds.
+
+    ``notes`` are the ledger's reasons per model (``[difference]``); a model whose note says
+    "Kalibrerad" gives the committee's money by construction, which the verdict on rfm's own
+    money must say."""
+    y = b.year
+    stated, computed = sum(b.stated.values()), sum(b.computed.values())
+    cost = "" if b.cost is None else f" med standardkostnaden {N(b.cost, 0)} kr/invånare"
+    lines = [
+        f"   IFO {y} med 10 % (modell-2022) {N(round(b.ifo_old), 0)} kr − med 5 % (modell-2023) "
+        f"{N(round(b.ifo_new), 0)} kr = sänkning {N(round(b.cut), 0)} kr{cost}.",
+    ]
+    committee = (
+        f"   Nämndens medel ur de nya modellerna (seed 004): LSS {N(b.stated['lss'], 0)} + HSL "
+        f"{N(b.stated['halso_sjukvard'], 0)} = {N(stated, 0)} kr"
+    )
+    calibrated = [m for m in b.computed if notes.get(m, "").startswith("Kalibrerad")]
+    if b.checkable:
+        return [
+            *lines,
+            f"{committee}: {b.verdict(stated)}.",
+            f"   rfm:s förändring {y - 1}→{y} av de nya modellerna: LSS "
+            f"{N(round(b.computed.get('lss', 0.0)), 0)} + HSL "
+            f"{N(round(b.computed.get('halso_sjukvard', 0.0)), 0)} = {N(round(computed), 0)} kr: "
+            f"{b.verdict(computed)}.",
+            *(
+                [
+                    f"   rfm:s medel för {', '.join(calibrated)} är kalibrerade mot nämndens "
+                    "(se 2), så den raden prövar bara de övriga modellerna."
+                ]
+                if calibrated
+                else []
+            ),
+            f"   Standardkostnadens källa: {b.cost_source}",
+        ]
+    lines += [
+        f"{committee}.",
+        "   Kan inte prövas med uppgifterna som finns. Sänkningen är standardkostnaden × "
+        "invånarna × 5 procentenheter, och standardkostnaden är ingen publicerad siffra: "
+        f"{b.cost_source}. Att jämföra sänkningen med nämndens medel skulle bara återge hur "
+        "siffran togs fram.",
+        f"   Det som saknas: {MISSING_COST.format(year=y, kommun=b.kommun)}. Ange den som ifo.standard_cost {y} "
+        'med sin källa ([overrides] i en tenantfil med extends = "vaggeryd"), så prövar raden '
+        "påståendet.",
+    ]
+    needed = b.cost_for_balance(stated)
+    if needed is not None:
+        low, exact, high = needed
+        lines.append(
+            f"   Påståendet håller (inom {rfm.format_percent(BALANCE_TOLERANCE)}) om den "
+            f"standardkostnaden ligger mellan {N(round(low), 0)} och {N(round(high), 0)} "
+            f"kr/invånare; exakt balans vid {N(exact, 2)} kr/invånare ({N(stated, 0)} kr ÷ "
+            f"{N(b.cut / b.cost if b.cost else 0.0, 2)} kr sänkning per kr/invånare)."
+        )
     return lines
 
 
