@@ -290,7 +290,7 @@ def test_the_saved_run_is_in_the_archive_and_can_be_compared_with(url, folder):
             assert rows.status_code == 200 and f"Körning {run_id}: Förslag" in unescape(rows.text)
             assert re.search(r"<td>90\+</td><td class=\"n\">40</td>.*?500\xa0000", rows.text)
             assert (
-                "Summa: 87\xa0470\xa0000 kr" in rows.text
+                "Summa: 87\xa0470\xa0000,00 kr" in rows.text
             )  # 1 200 × 21 900 + 300 × 137 300 + 40 × 500 000
 
 

@@ -55,6 +55,11 @@ def lineage_cells(rows: pl.DataFrame) -> list[list[str]]:
     ]
 
 
+def total_text(rows: pl.DataFrame) -> str:
+    """Σ amount of lineage ``rows`` to the öre, as each row's amount is shown above it."""
+    return half_up(rows["amount"].sum(), 2)
+
+
 @attrs.frozen
 class ExplainedModel:
     """One model's part of an explanation: the model asked about (depth 0) or one it reads."""
@@ -66,7 +71,7 @@ class ExplainedModel:
     rows: pl.DataFrame
     """The model's lineage rows for the recipient and year (may be empty for an input)."""
     total: str
-    """Σ amount of ``rows`` as ``rfm explain`` writes it ("1 234 567,5")."""
+    """Σ amount of ``rows`` to the öre, as ``rfm explain`` writes it ("1 234 567,50")."""
     notes: tuple[str, ...]
     """The model's own lines of arithmetic (:meth:`rfm.models.base.Model.explain`)."""
     parameters: tuple[str, ...]
@@ -137,7 +142,7 @@ def explain(
                 depth=depth,
                 formula=current.formula(),
                 rows=part,
-                total=number(part["amount"].sum()),
+                total=total_text(part),
                 notes=tuple(current.explain(mine, recipient, year)),
                 parameters=tuple(lines),
             )

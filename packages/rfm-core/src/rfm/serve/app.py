@@ -653,8 +653,7 @@ class ServeApp:
         import polars as pl
 
         from rfm.archive import RunArchive
-        from rfm.explanation import LINEAGE_HEADERS, LINEAGE_NUMERIC, lineage_cells
-        from rfm.formatting import number
+        from rfm.explanation import LINEAGE_HEADERS, LINEAGE_NUMERIC, lineage_cells, total_text
 
         tenant = served.tenant
         model, recipient, year_text, run_text = (
@@ -706,7 +705,7 @@ class ServeApp:
                 "totals": 0,
                 "caption": "",
             },
-            total=number(rows["amount"].sum()),
+            total=total_text(rows),
             inputs=inputs,
             back=pages.tenant_url(tenant.id, "vad-om") + "#resultat",
         )
