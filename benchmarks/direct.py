@@ -169,11 +169,22 @@ def w2(folder: Path) -> pl.DataFrame:
             "total": [W2_BUDGET[max(y for y in W2_BUDGET if y <= t)] for t in BUDGET_YEARS],
         }
     )
+    # In canonical order by construction: the wide table (one row per area and year) sorted
+    # once; unpivoted, its rows come variable by variable, so they are gathered area by area
+    # (row j of variable c is at c × n + j); the million-row result is never sorted, and the
+    # weights and rates are looked up by value, not joined.
+    components = sorted(variables)
+    weight_of = dict(zip(weights["component"], weights["weight"], strict=True))
+    wide = need.filter(pl.col("year").is_in(DATA_YEARS)).sort("area", "year")
+    n, k = wide.height, len(components)
+    place = pl.int_range(n * k, eager=True)
     long = (
-        need.filter(pl.col("year").is_in(DATA_YEARS))
-        .unpivot(index=["area", "year"], on=variables, variable_name="component")
-        .join(weights, on="component")
-        .with_columns((pl.col("year") + LAG).alias("year"), (pl.col("value") * pl.col("weight")).alias("volume"))
+        wide.select("area", (pl.col("year") + LAG).alias("year"), *components)
+        .unpivot(index=["area", "year"], on=components, variable_name="component")
+        .gather((place % k) * n + place // k)
+        .with_columns(
+            (pl.col("value") * pl.col("component").replace_strict(weight_of, return_dtype=pl.Float64)).alias("volume")
+        )
     )  # fmt: skip
     rate = (
         long.group_by("year")
@@ -181,18 +192,19 @@ def w2(folder: Path) -> pl.DataFrame:
         .join(budget, on="year")
         .select("year", (pl.col("total") / pl.col("points")).alias("rate"))
     )
-    rows = long.join(rate, on="year").select(
+    rate_of = dict(zip(rate["year"], rate["rate"], strict=True))
+    rows = long.select(
         pl.lit("behovsnyckel").alias("model"),
         pl.col("area").alias("recipient"),
         "year",
         "component",
         "volume",
-        "rate",
+        pl.col("year").replace_strict(rate_of, return_dtype=pl.Float64).alias("rate"),
         pl.lit("budget").alias("basis_parameter"),
         pl.lit(2024).alias("basis_from"),
         pl.col("value").alias("basis_figure"),
     )
-    return _finish(rows)
+    return rows.with_columns((pl.col("volume") * pl.col("rate")).alias("amount"))
 
 
 def _finish(rows: pl.DataFrame) -> pl.DataFrame:
