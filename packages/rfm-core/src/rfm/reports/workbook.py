@@ -2,7 +2,8 @@
 
 Sheets, in order:
 
-* **Läs mig** — what the workbook is, how to change a rate, which models follow live.
+* **Läs mig** — what the workbook is, how to change a rate, which models follow a change on
+  Parametrar, judged from the cells written (:mod:`rfm.reports.liveness`).
 * **Sammanfattning** — the amount per model and year with a total per year, then per model,
   recipient and year; every figure rounded as rfm rounds it (``--round``, largest remainder,
   the parts adding up to their totals), by formulas over the hidden sheet *Avrundning*; a chart
@@ -14,7 +15,9 @@ Sheets, in order:
 * **one sheet per model**, named by its label — the lineage rows in an Excel table with a
   filter: recipient, year, component, volume, rate, ``belopp = volym × ersättning`` and the
   basis. A rate is a formula over the named cells of *Parametrar* (a derived rate over its
-  inputs, a blend over the other models' sheets); see :mod:`rfm.reports.derivation`.
+  inputs, a blend over the other models' sheets); see :mod:`rfm.reports.derivation`. A
+  derivation's named steps (the LSS standard cost's S, FK, P, PK-IX and KPIF) stand in cells of
+  their own below the yearly sums, each a formula the rate refers to.
 * **Parametrar** — every dated value the run could use; the values are the input cells (yellow,
   unlocked), each with a name (``p_ifo_uplift_2023``) that the formulas use.
 * **Indata** — every dataset read, with its sha256.
