@@ -4,8 +4,8 @@
 (källa)"). JSON outputs also carry ``basis_parameters``: for every parameter the row's volume
 and rate read, its key, label, value, unit, the year the value took effect and its source. For
 the built-in model types these come from :mod:`rfm.reports.derivation` (exactly the parameters
-the rate is computed from); for a plugin's model type, the model's parameters in force in the
-row's year.
+the rate is computed from); for a plugin's model type, or a row whose numbers no derivation
+gives, the model's parameters in force in the row's year.
 """
 
 from __future__ import annotations
@@ -38,12 +38,13 @@ def basis_fields(result: RunResult, frame: pl.DataFrame) -> pl.Series:
     out: list[list[dict[str, Any]]] = []
     for r in frame.iter_rows(named=True):
         model = tenant.model(r["model"])
+        used: list[Param] = []
         if derivations.model_is_live(model):
             found = derivations.row(model, r)
             used = params_in(found.volume) + [
                 p for p in params_in(found.rate) if p not in params_in(found.volume)
             ]
-        else:
+        if not used:  # a plugin's type, or a row whose numbers stay rfm's (a change_limit's cap)
             used = [Param(ref.key, r["year"]) for ref in model.parameter_refs]
         records = []
         for p in used:

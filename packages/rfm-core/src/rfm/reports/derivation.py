@@ -10,12 +10,16 @@ for the built-in model types from their settings, as a small expression tree per
 * :class:`Num` — a number from data (a population count, a standard cost from a dataset);
 * :class:`ModelSum` — Σ amount of other models for the row's recipient and year;
 * :class:`VolumeSum` — Σ volume of this model's rows in the row's year (a key's Σ poäng);
-* :class:`Op` — ``+ − × ÷`` of two of these.
+* :class:`Op` — ``+ − × ÷`` of two of these;
+* :class:`Step` — a named intermediate value (the LSS-utjämning's S, P, PK-IX and KPIF), which
+  the workbook shows in a cell of its own below the model's rows, so that each formula reads as
+  the regulation does and the steps can be followed by eye.
 
 Every expression is checked: evaluated with the run's own parameters and rows it must give the
 row's number (to a relative 1e-9), or the row keeps its number as a plain value. A model type
 this module does not know (a plugin's) keeps plain values too, so the workbook is never wrong,
-only less live; its *Läs mig* sheet says which models are.
+only less live; its *Läs mig* sheet says which models are, judged from the cells actually
+written (:mod:`rfm.reports.liveness`).
 """
 
 from __future__ import annotations
@@ -33,7 +37,13 @@ from rfm.models.base_year_rate import BaseYearRate
 from rfm.models.blend import Blend
 from rfm.models.change_limit import ChangeLimit
 from rfm.models.distribution_key import DistributionKey
-from rfm.models.lss_standard_cost import LssStandardCost
+from rfm.models.lss_standard_cost import (
+    EXCESS_SHARE,
+    FK_PERSONNEL_SHARE,
+    PERSONNEL_SHARE,
+    RS_LINES,
+    LssStandardCost,
+)
 from rfm.models.per_capita_standard_cost import PerCapitaStandardCost
 from rfm.models.price_tags import PriceTags
 from rfm.parameters import ParameterSet
@@ -67,7 +77,18 @@ class Op:
     right: Expr
 
 
-Expr = Param | Num | ModelSum | VolumeSum | Op
+@attrs.frozen
+class Step:
+    """A named intermediate value: ``expr`` shown in a cell of its own (label, unit, and a text
+    saying what it is), referred to by the formulas that use it."""
+
+    label: str
+    unit: str
+    text: str
+    expr: Expr
+
+
+Expr = Param | Num | ModelSum | VolumeSum | Op | Step
 
 
 @attrs.frozen
@@ -82,6 +103,18 @@ def mul(a: Expr, b: Expr) -> Op:
     return Op("*", a, b)
 
 
+def sub(a: Expr, b: Expr) -> Op:
+    return Op("-", a, b)
+
+
+def add(first: Expr, *rest: Expr) -> Expr:
+    """``first + rest[0] + …``, summed left to right (as Python and rfm's models sum)."""
+    out = first
+    for term in rest:
+        out = Op("+", out, term)
+    return out
+
+
 def params_in(expr: Expr | None) -> list[Param]:
     """The parameters an expression reads, in order, each once."""
     found: list[Param] = []
@@ -89,6 +122,8 @@ def params_in(expr: Expr | None) -> list[Param]:
     def walk(e: Expr | None) -> None:
         if isinstance(e, Param) and e not in found:
             found.append(e)
+        elif isinstance(e, Step):
+            walk(e.expr)
         elif isinstance(e, Op):
             walk(e.left)
             walk(e.right)
@@ -121,6 +156,8 @@ class Evaluator:
             return sum(self.amounts.get((m, recipient, year), 0.0) for m in expr.models)
         if isinstance(expr, VolumeSum):
             return self.volumes.get((model, year), 0.0)
+        if isinstance(expr, Step):
+            return self(expr.expr, model, recipient, year)
         a = self(expr.left, model, recipient, year)
         b = self(expr.right, model, recipient, year)
         if expr.op == "+":
@@ -171,12 +208,73 @@ def _base_year(m: BaseYearRate, r: dict[str, Any], p: ParameterSet) -> RowDeriva
 
 
 def _lss(m: LssStandardCost, r: dict[str, Any], p: ParameterSet) -> RowDerivation:
+    """Förordning (2008:776) as rfm computes it (:mod:`rfm.models.lss_standard_cost`):
+    ``S × PK-IX × KPIF × korrigeringsfaktor ÷ invånare i utjämningen`` with S = the insatser's
+    amounts + FK, PK-IX computed from S (§6) or as published, KPIF from the data year
+    (year − ``kpif_years``) to the equalisation year or to ``price_year``."""
     y = r["year"]
-    index_key = getattr(m, "index_key", None)
-    if index_key is None or getattr(m, "fk_key", None) or getattr(m, "kpif_key", None):
-        # PK-IX computed from S, FK or KPIF: the cell keeps rfm's value (Läs mig says so)
-        return RowDerivation()
-    rate: Expr = mul(ModelSum((m.insatser,)), Param(index_key, y))
+    insatser = Step(
+        "S: insatser", "kr", "Σ belopp på insatsernas blad (antal × prislapp × vikt)",
+        ModelSum((m.insatser,)),
+    )  # fmt: skip
+    fk: Expr
+    if m.fk_model is not None:
+        fk = Step(
+            "FK", "kr", "Σ belopp på FK-bladet: kommunens ersättning till Försäkringskassan",
+            ModelSum((m.fk_model,)),
+        )  # fmt: skip
+    else:
+        assert m.fk_key is not None
+        fk = Param(m.fk_key, y)
+    s = Step("S", "kr", "S = insatser + FK", add(insatser, fk))
+    index: Expr
+    if m.index_key is not None:
+        index = Param(m.index_key, y)
+    else:
+        assert m.po_key is not None
+        line = {k: Param(key, y) for k, key in m.line_keys.items()}
+        a, b, c, d, e, f, g, j = (line[k] for k in RS_LINES)
+        share = Num(PERSONNEL_SHARE)
+        # Steg 1: A × (1 + PO) + 0,85 × (B+C+D+E) − 0,85 × (F+G+J) + 0,85 × 0,20 × (H ÷ 0,20 − G)
+        personnel = add(
+            sub(
+                add(mul(a, add(Num(1), Param(m.po_key, y))), mul(share, add(b, c, d, e))),
+                mul(share, add(f, g, j)),
+            ),
+            mul(
+                Num(PERSONNEL_SHARE * FK_PERSONNEL_SHARE),
+                sub(Op("/", fk, Num(FK_PERSONNEL_SHARE)), g),
+            ),
+        )
+        p_step = Step(
+            "P", "kr",
+            "beräknade personalkostnader (steg 1): A × (1 + PO) + 0,85 × (B+C+D+E) "
+            "− 0,85 × (F+G+J) + 0,85 × 0,20 × (FK ÷ 0,20 − G)",
+            personnel,
+        )  # fmt: skip
+        index = Step(
+            "PK-IX", "index", "personalkostnadsindex (6 §): (S + 0,70 × (P − 0,85 × S)) ÷ S",
+            Op("/", add(s, mul(Num(EXCESS_SHARE), sub(p_step, mul(share, s)))), s),
+        )  # fmt: skip
+    rate: Expr = mul(s, index)
+    data_year = y - m.kpif_years
+    target = y if m.price_year is None else m.price_year
+    if target != data_year:
+        # Up from the data year: × (1 + k) for each later year; down to an earlier price year:
+        # 1 ÷ (1 + k) for each year after it (fixed prices of price_year).
+        raising = target > data_year
+        factor: Expr = Num(1)
+        for k in range(min(data_year, target) + 1, max(data_year, target) + 1):
+            change = add(Num(1), Param(m.kpif_key, k))
+            if raising:
+                factor = change if factor == Num(1) else mul(factor, change)
+            else:
+                factor = Op("/", factor, change)
+        rate = mul(
+            rate,
+            Step("KPIF", "faktor",
+                 f"Π (1 + KPIF-förändring), dataår {data_year} → prisnivå {target}", factor),
+        )  # fmt: skip
     if m.correction_key:
         rate = mul(rate, Param(m.correction_key, y))
     return RowDerivation(rate=Op("/", rate, Param(m.divisor_key, y)))

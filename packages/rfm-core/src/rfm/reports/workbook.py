@@ -2,7 +2,8 @@
 
 Sheets, in order:
 
-* **Läs mig** — what the workbook is, how to change a rate, which models follow live.
+* **Läs mig** — what the workbook is, how to change a rate, which models follow a change on
+  Parametrar, judged from the cells written (:mod:`rfm.reports.liveness`).
 * **Sammanfattning** — the amount per model and year with a total per year, then per model,
   recipient and year; every figure rounded as rfm rounds it (``--round``, largest remainder,
   the parts adding up to their totals), by formulas over the hidden sheet *Avrundning*; a chart
@@ -14,13 +15,15 @@ Sheets, in order:
 * **one sheet per model**, named by its label — the lineage rows in an Excel table with a
   filter: recipient, year, component, volume, rate, ``belopp = volym × ersättning`` and the
   basis. A rate is a formula over the named cells of *Parametrar* (a derived rate over its
-  inputs, a blend over the other models' sheets); see :mod:`rfm.reports.derivation`.
+  inputs, a blend over the other models' sheets); see :mod:`rfm.reports.derivation`. A
+  derivation's named steps (the LSS standard cost's S, FK, P, PK-IX and KPIF) stand in cells of
+  their own below the yearly sums, each a formula the rate refers to.
 * **Parametrar** — every dated value the run could use; the values are the input cells (yellow,
   unlocked), each with a name (``p_ifo_uplift_2023``) that the formulas use.
 * **Indata** — every dataset read, with its sha256.
 * **Avrundning** (hidden) — the nested largest-remainder rounding as formulas.
 
-The book carries document properties (title, subject, the tenant). The other cells are locked (protection without a password, as SKR's calculators do: it guards
+The book carries document properties (title, subject, the municipality as author). The other cells are locked (protection without a password, as SKR's calculators do: it guards
 against slips, not against the user). Every text is written with ``write_string``, so a name
 from data never becomes a formula; every formula is rfm's own. Formulas carry rfm's value as
 their cached result, so a viewer that does not calculate still shows the numbers; the tests
@@ -41,9 +44,19 @@ from rfm import __version__
 from rfm.display_rounding import Rounding, natural_sorted, sort_key
 from rfm.engine import RunResult
 from rfm.io.atomic import atomic_path
-from rfm.reports.derivation import Derivations, Expr, ModelSum, Num, Param, VolumeSum
+from rfm.reports.derivation import (
+    Derivations,
+    Expr,
+    ModelSum,
+    Num,
+    Op,
+    Param,
+    Step,
+    VolumeSum,
+)
 from rfm.reports.frame_sheet import write_frame_sheet
 from rfm.reports.labels import parameter_label, prices_text, years_text
+from rfm.reports.liveness import Liveness
 from rfm.reports.rounding_sheet import write_rounding_sheet
 from rfm.reports.xlsx_cells import (
     DECIMAL,
@@ -88,6 +101,16 @@ def write_workbook(
             )
         finally:
             book.close()
+
+
+def inner_steps(expr: Expr) -> list[Step]:
+    """The outermost steps within ``expr`` (not ``expr`` itself), left to right."""
+    if isinstance(expr, Op):
+        return [
+            *(inner_steps(expr.left) if not isinstance(expr.left, Step) else [expr.left]),
+            *(inner_steps(expr.right) if not isinstance(expr.right, Step) else [expr.right]),
+        ]
+    return []
 
 
 def write_frame_workbook(frames: Sequence[FrameBuildUp], target: Path) -> None:
@@ -137,8 +160,12 @@ class Writer:
         self.sheets: dict[str, str] = {}
         self.ranges: dict[str, tuple[int, int]] = {}
         self.derivations = Derivations(result)
-        self.live_models: list[str] = []
-        self.plain_models: list[str] = []
+        self.liveness = Liveness()
+        """What each written row reads; Läs mig says from it which models follow Parametrar."""
+        self.steps: dict[tuple[Any, ...], str] = {}
+        """(recipient, year, step) → the cell of a derivation step on the current model sheet."""
+        self.next_step = 0
+        """The row of the next step cell on the current model sheet."""
         self.tables = 0
 
     def value(self, v: Any) -> float | int:
@@ -198,13 +225,16 @@ class Writer:
             self.comparison(compare_sheet, comparison, labels)
         self.readme(sheet=readme)
         summary.activate()
+        author = (self.tenant.report and self.tenant.report.name) or self.tenant.name
         self.book.set_properties(
             {
                 "title": xml_text(f"Resursfördelning: {self.tenant.name}"),
                 "subject": xml_text(f"Scenario {result.scenario.name}, {years_text(result.years)}"),
-                "author": f"rfm {__version__}",
-                "company": xml_text(self.tenant.name),
-                "comments": "Skapad av rfm. Ändra gula celler på bladet Parametrar.",
+                # The document is the municipality's ([report] name, else the tenant's name);
+                # rfm, which wrote it, is named in the comments.
+                "author": xml_text(author),
+                "company": xml_text(author),
+                "comments": f"Skapad av rfm {__version__}. Ändra gula celler på bladet Parametrar.",
             }
         )
 
@@ -248,25 +278,19 @@ class Writer:
                 ("Parametrar: alla beslutade värden med källa; de gula cellerna är indata.", self.wrap),
                 ("Indata: filerna som lästes, med kontrollsumma (sha256).", self.wrap),
             ]  # fmt: skip
-            if self.live_models:
-                lines.append(
-                    (
-                        "Följer ändringar på Parametrar: "
-                        + ", ".join(self.tenant.model(m).label for m in self.live_models)
-                        + ".",
-                        self.wrap,
-                    )
-                )
-            if self.plain_models:
-                lines.append(
-                    (
-                        "Ersättningen är ett fast värde ur rfm (modelltypen räknas inte om i "
-                        "arbetsboken): "
-                        + ", ".join(self.tenant.model(m).label for m in self.plain_models)
-                        + ". Kör rfm igen efter en ändring.",
-                        self.wrap,
-                    )
-                )
+            verdicts = self.liveness.verdicts()
+            groups = (
+                ("live", "Följer ändringar på Parametrar (räknas om i arbetsboken):"),
+                ("partly", "Följer delvis ändringar på Parametrar (en del rader är fasta "
+                           "värden ur rfm; kör rfm igen efter en ändring):"),
+                ("fixed", "Fasta värden ur rfm (räknas inte om i arbetsboken; kör rfm igen "
+                          "efter en ändring):"),
+            )  # fmt: skip
+            for verdict, heading in groups:
+                named = [m for m in verdicts if verdicts[m] == verdict]
+                if named:
+                    lines += [("", None), (heading, self.bold)]
+                    lines += [(f"– {self.tenant.model(m).label}", self.wrap) for m in named]
         else:
             lines.append(
                 (
@@ -299,18 +323,21 @@ class Writer:
         )
         first = HEAD + 1
         last = first + len(records) - 1
-        live = self.derivations.model_is_live(model)
-        (self.live_models if live else self.plain_models).append(model_id)
+        years = sorted(set(rows["year"].to_list()))
+        # Derivation steps (S, P, PK-IX, KPIF of the LSS standard cost) go below the yearly sums.
+        steps_head = last + len(years) + 4
+        self.steps, self.next_step = {}, steps_head + 1
         sheet.write_row(HEAD, 0, headers, self.head)
         for i, r in enumerate(records):
             row = first + i
             found = self.derivations.row(model, r)
+            self.liveness.add(model_id, found.volume, found.rate)
             sheet.write_string(row, 0, r["recipient"])
             sheet.write_number(row, 1, r["year"])
             sheet.write_string(row, 2, r["component"])
-            self.number_or_formula(sheet, row, 3, found.volume, r["volume"], model_id, row)
+            self.number_or_formula(sheet, row, 3, found.volume, r, "volume", model_id)
             sheet.write_string(row, 4, r["volume_unit"])
-            self.number_or_formula(sheet, row, 5, found.rate, r["rate"], model_id, row)
+            self.number_or_formula(sheet, row, 5, found.rate, r, "rate", model_id)
             sheet.write_string(row, 6, r["rate_unit"])
             sheet.write_formula(
                 row, 7, f"=ROUND({cell(row, 3)}*{cell(row, 5)},6)", self.kr,
@@ -319,7 +346,6 @@ class Writer:
             sheet.write_string(row, 8, r["basis"])
         self.table(sheet, HEAD, last, headers, len(headers))
         row = last + 2
-        years = sorted(set(rows["year"].to_list()))
         for year in years:
             total = sum(float(r["amount"]) for r in records if r["year"] == year)
             sheet.write_string(row, 0, f"Summa {year}", self.bold)
@@ -331,6 +357,12 @@ class Writer:
                 self.kr_bold, self.value(total),
             )  # fmt: skip
             row += 1
+        if self.steps:
+            sheet.write_string(steps_head - 1, 0, "Ersättningen steg för steg", self.bold)
+            sheet.write_row(
+                steps_head, 0,
+                ["Mottagare", "År", "Steg", "Värde", "Enhet", "", "", "", "Beräkning"], self.head,
+            )  # fmt: skip
         sheet.set_column(0, 0, 26)
         sheet.set_column(1, 1, 7)
         sheet.set_column(2, 2, 24)
@@ -341,16 +373,42 @@ class Writer:
         self.page(sheet, (HEAD, HEAD), model.label)
 
     def number_or_formula(
-        self, sheet: Any, row: int, col: int, expr: Expr | None, value: float, model: str, at: int
-    ) -> None:
+        self, sheet: Any, row: int, col: int, expr: Expr | None, r: dict[str, Any], field: str,
+        model: str,
+    ) -> None:  # fmt: skip
+        value = r[field]
         if expr is None:
             sheet.write_number(row, col, float(value), self.decimal)
         else:
-            text = self.excel(expr, model, at)
+            text = self.excel(expr, model, row, sheet, (r["recipient"], r["year"]))
             sheet.write_formula(row, col, f"={text}", self.decimal, self.value(value))
 
-    def excel(self, expr: Expr, model: str, row: int) -> str:
-        """An expression as an Excel formula for the lineage row at ``row`` of ``model``."""
+    def step(self, step: Step, model: str, sheet: Any, at: tuple[str, int]) -> str:
+        """The cell of ``step`` for (recipient, year) ``at`` on ``model``'s sheet, written on
+        first use below the sums: recipient, year, label, the value as a formula, unit, text."""
+        key = (*at, step)
+        if key not in self.steps:
+            for inner in inner_steps(step.expr):  # the steps it uses take the rows above it
+                self.step(inner, model, sheet, at)
+            row = self.next_step
+            self.next_step += 1
+            text = self.excel(step.expr, model, row, sheet, at)
+            recipient, year = at
+            value = self.derivations.evaluate(step.expr, model, recipient, year)
+            sheet.write_string(row, 0, recipient)
+            sheet.write_number(row, 1, year)
+            sheet.write_string(row, 2, step.label)
+            sheet.write_formula(row, 3, f"={text}", self.decimal, self.value(value))
+            sheet.write_string(row, 4, step.unit)
+            sheet.write_string(row, 8, step.text)
+            self.steps[key] = cell(row, 3)
+        return self.steps[key]
+
+    def excel(self, expr: Expr, model: str, row: int, sheet: Any, at: tuple[str, int]) -> str:
+        """An expression as an Excel formula in ``row`` of ``model``'s sheet, whose columns A
+        and B hold the recipient and year ``at``."""
+        if isinstance(expr, Step):
+            return self.step(expr, model, sheet, at)
         if isinstance(expr, Param):
             dated = self.result.parameters[expr.key].at(expr.year)
             return self.names[(expr.key, dated.year)]
@@ -369,7 +427,8 @@ class Writer:
         if isinstance(expr, VolumeSum):
             lo, hi = self.ranges[model]
             return f"SUMIFS($D${lo}:$D${hi},$B${lo}:$B${hi},{cell(row, 1)})"
-        left, right = self.excel(expr.left, model, row), self.excel(expr.right, model, row)
+        left = self.excel(expr.left, model, row, sheet, at)
+        right = self.excel(expr.right, model, row, sheet, at)
         return f"({left}{expr.op}{right})"
 
     # -- parameters and inputs ----------------------------------------------------------------
