@@ -540,6 +540,7 @@ def test_the_csv_reader_in_small_pieces_reads_what_the_csv_module_reads(monkeypa
 HERE = "tests/core/test_adversarial_hardening.py"
 PROCESSES = "tests/core/test_hardening_processes.py"
 HOSTILE = "tests/kolada/test_hostile_server.py"
+NAMES = "tests/reports/test_names_are_data.py"
 
 ELSEWHERE = [
     # (input, class of input, the test, what the user sees)
@@ -616,6 +617,15 @@ ELSEWHERE = [
      "(the error; the run is taken out of the archive again, the old file untouched)"),
     ("Outputs", "--out on a full disk, with --save", f"{PROCESSES}::test_a_full_disk_says_the_disk_is_full_and_loses_nothing",
      "…/ut.csv: the disk is full (no space left on the device); nothing was written (and the run is not stored)"),
+    ("Outputs", "names like =HYPERLINK(…), =cmd|' /C calc'!A0, +1, -1, @SUM(…), markup, OSC/ANSI escapes in every output of run, compare, report and docs",
+     f"{NAMES}::test_random_names_come_out_as_data_in_every_format, ::test_libreoffice_finds_only_rfms_formulas_among_the_nastiest_names",
+     "(text in every format: CSV cells '=…, workbook text cells (LibreOffice finds only rfm's formulas), HTML and Markdown escaped, terminal escapes shown as \\x1b)"),
+    ("Outputs", "rfm goals with indicators and a tenant named =HYPERLINK(…), +1, -1, @SUM(…), =cmd|…",
+     "tests/integration/test_goals_names_are_data.py::test_formula_like_names_never_become_formulas_in_rfm_goals",
+     "(CSV cells '=…, JSON as written, workbook text cells, no formula before or after LibreOffice opens it)"),
+    ("Outputs", "rfm docs --format md with `<script>`, a link to javascript:, OSC and CSI escapes in the terminal",
+     "tests/core/test_display.py::test_terminal_and_markdown_text, ::test_csv_cells_that_could_start_a_formula_get_an_apostrophe_numbers_stay",
+     "(Markdown escaped: no tag, no link; terminal text shows control characters as \\x1b, \\x9b)"),
     ("Outputs", "--out into a read-only folder (csv, xlsx, json, html; with --save)",
      f"{PROCESSES}::test_out_into_a_read_only_folder_is_one_clear_error_and_writes_nothing",
      "…/ut/ut.csv: cannot write in the folder …/ut (read-only)"),
