@@ -10,6 +10,8 @@ tests/core/test_archive.py; both are listed in the document too.
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import re
 from pathlib import Path
@@ -96,6 +98,30 @@ prices = { bostad = { 2018 = 1000000 } }
 counts = { bostad = { 2018 = 12 } }
 """
 NEED = "area,year,poang\nA,2024,10\nB,2024,30\n"
+PER_CAPITA_TOML = """[tenant]
+id = "ifo"
+[data.population]
+path = "pop.csv"
+[[models]]
+id = "ifo"
+type = "per_capita_standard_cost"
+ages = "65+"
+source = "KF"
+standard_cost = { 2024 = 5600 }
+"""
+TAGS_TOML = """[tenant]
+id = "lss"
+[data.counts]
+path = "antal.csv"
+[[models]]
+id = "lss"
+type = "price_tags"
+source = "KF"
+prices = { bostad = { 2024 = 1000000 }, daglig = { 2024 = 200000 } }
+"""
+TAGS = (
+    "area,year,category,count\nA,2024,bostad,3\nA,2024,daglig,5\nB,2024,bostad,1\nB,2024,daglig,2\n"
+)
 
 
 def workbook_with_last_count(kind: str) -> bytes:
@@ -174,6 +200,35 @@ SILENT_NUMBERS = [
         {"need.csv": NEED + "A,2025,10\n"},
         r"gives no volume for 1 cell:.*area 'B', data year 2025",
         KEY_TOML.replace("2024 = { value", "2024 = { value"),
+        ("--years", "2024-2025"),
+    ),
+    Case(
+        "No silent numbers",
+        "a per-capita model's area missing from one data year",
+        pop(
+            "area,year,age,count\nA,2024,65-79,100\nA,2024,80+,60\nB,2024,65-79,10\nB,2024,80+,6\n"
+            "A,2025,65-79,100\nA,2025,80+,60\n"
+        ),
+        r"gives no volume for 1 cell:.*area 'B', data year 2025 \(budget year 2025\)",
+        PER_CAPITA_TOML,
+        ("--years", "2024-2025"),
+    ),
+    Case(
+        "No silent numbers",
+        "a price-tag model's area missing from one data year",
+        {"antal.csv": TAGS + "A,2025,bostad,3\nA,2025,daglig,5\n"},
+        r"gives no volume for 2 cells:.*area 'B', data year 2025 \(budget year 2025\), "
+        r"component 'bostad'.*area 'B', data year 2025 \(budget year 2025\), component 'daglig'",
+        TAGS_TOML,
+        ("--years", "2024-2025"),
+    ),
+    Case(
+        "No silent numbers",
+        "a price-tag model's category missing for one area in one data year",
+        {"antal.csv": TAGS + "A,2025,bostad,3\nB,2025,bostad,1\nB,2025,daglig,2\n"},
+        r"gives no volume for 1 cell:.*area 'A', data year 2025 \(budget year 2025\), "
+        r"component 'daglig'",
+        TAGS_TOML,
         ("--years", "2024-2025"),
     ),
     Case(
@@ -261,6 +316,23 @@ SILENT_NUMBERS = [
         pop(GOOD_POP),
         r"\[prices\]\.base_year: expected a year 1900–2200",
         GOOD_TOML + '[prices]\nbase_year = 2202\nindex = "pkv"\n[parameters]\n'
+        '"pkv" = { unit = "index", values = { 2022 = { value = 100, source = "SKR" } } }\n',
+    ),
+    Case(
+        "No silent numbers",
+        "[prices] base_year 20222",
+        pop(GOOD_POP),
+        r"\[prices\]\.base_year: expected a year 1900–2200 .*found 20222",
+        GOOD_TOML + '[prices]\nbase_year = 20222\nindex = "pkv"\n[parameters]\n'
+        '"pkv" = { unit = "index", values = { 2022 = { value = 100, source = "SKR" } } }\n',
+    ),
+    Case(
+        "No silent numbers",
+        "[prices] base_year 2022.5",
+        pop(GOOD_POP),
+        r"\[prices\]\.base_year: expected a year 1900–2200 written as a whole number .*found "
+        r"2022\.5",
+        GOOD_TOML + '[prices]\nbase_year = 2022.5\nindex = "pkv"\n[parameters]\n'
         '"pkv" = { unit = "index", values = { 2022 = { value = 100, source = "SKR" } } }\n',
     ),
     Case(
@@ -1060,6 +1132,33 @@ def test_the_good_case_passes(rfm_cli, tenant_file, tmp_path):
     assert out.read_text(encoding="utf-8").startswith("tenant,model")
 
 
+@pytest.mark.parametrize(
+    ("toml", "files", "expected"),
+    [
+        # (100 + 60) × 5 600 = 896 000 kr for A, (10 + 6) × 5 600 = 89 600 kr for B, each year.
+        (PER_CAPITA_TOML, pop("area,year,age,count\n" + "".join(
+            f"{a},{y},65-79,{n}\n{a},{y},80+,{m}\n"
+            for y in (2024, 2025) for a, n, m in (("A", 100, 60), ("B", 10, 6)))),
+         {"A": "896000", "B": "89600"}),
+        # A: 3 × 1 000 000 + 5 × 200 000 = 4 000 000 kr; B: 1 000 000 + 2 × 200 000 = 1 400 000.
+        (TAGS_TOML, {"antal.csv": TAGS + TAGS.split("\n", 1)[1].replace("2024", "2025")},
+         {"A": "4000000", "B": "1400000"}),
+    ],
+    ids=["per_capita_standard_cost", "price_tags"],
+)  # fmt: skip
+def test_the_good_two_year_cases_pass(rfm_cli, tenant_file, tmp_path, toml, files, expected):
+    """The controls of the missing-area cases: with every area in both years they run."""
+    case = Case("", "", files, "", toml, ("--years", "2024-2025"))
+    result, out, _ = run_case(rfm_cli, tenant_file, case, tmp_path)
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    paid: dict[tuple[str, str], int] = {}
+    for r in rows:
+        key = (r["recipient"], r["year"])
+        paid[key] = paid.get(key, 0) + int(r["amount_kr"])
+    assert paid == {(a, y): int(v) for a, v in expected.items() for y in ("2024", "2025")}
+
+
 @settings(max_examples=60)
 @given(st.binary(max_size=300))
 def test_any_bytes_as_a_csv_are_read_or_refused_clearly(rfm_cli, tenant_file, tmp_path, data):
@@ -1166,9 +1265,26 @@ ELSEWHERE = [
     ),
     (
         "No silent numbers",
-        "two plugins register the same name (model type, reader, schema, tenant, command)",
-        "tests/core/test_no_silent_numbers.py::test_a_name_two_plugins_register_is_an_error_naming_both",
+        "two plugins register the same name (model type, command, tenant, schema, reader, file suffix)",
+        "tests/core/test_no_silent_numbers.py::test_a_name_two_plugins_register_is_an_error_naming_both, "
+        "::test_a_tenant_two_plugins_register_is_an_error_naming_both, "
+        "::test_a_schema_two_plugins_register_is_an_error_naming_both, "
+        "::test_a_reader_name_two_plugins_register_is_an_error_naming_both, "
+        "::test_a_file_suffix_two_plugins_claim_is_an_error_unless_the_reader_is_named",
         "model type 'age_bands' is registered by two plugins, 'a' and 'b'; rfm will not choose between them …",
+    ),
+    (
+        "No silent numbers",
+        "one name in NFC, in NFD and with a zero-width space inside (Södermalm)",
+        "tests/core/test_no_silent_numbers.py::test_one_recipient_whatever_unicode_form_its_name_has",
+        "(one recipient 'Södermalm' with the volume of every row, not three recipients)",
+    ),
+    (
+        "No silent numbers",
+        "exact money: 25,15 kr × 650 = 16 347,50 kr (a float gives 16 347,4999…)",
+        "tests/core/test_no_silent_numbers.py::test_25_15_kr_times_650_is_16_347_50_exact_and_16_348_rounded, "
+        "::test_the_workbook_shows_16_348_after_libreoffice_recalculates",
+        "(amount 16347.5 exact; 16 348 kr half up in the table, in amount_kr of CSV and JSON, and in the workbook LibreOffice recalculates)",
     ),
     (
         "No silent numbers",

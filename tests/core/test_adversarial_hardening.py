@@ -35,7 +35,7 @@ from hypothesis import strategies as st
 import rfm
 from rfm.cli import build_cli
 from rfm.plugins.manager import PluginHost
-from tests.core.test_adversarial import GOOD_POP, GOOD_TOML
+from tests.core.test_adversarial import GOOD_POP, GOOD_TOML, KEY_TOML, NEED
 
 UNTOUCHED = "UNTOUCHED"
 
@@ -211,6 +211,12 @@ PRICES = toml_with(
     '{ 2023 = 0, 2024 = 106.1 }, source = "SKR PKV" }\n[data.population]',
 )
 
+
+def pkv(level_2024: float) -> str:
+    """GOOD_TOML in current prices by an index pkv: 100 in 2023, ``level_2024`` in 2024."""
+    return PRICES.replace("2023 = 0, 2024 = 106.1", f"2023 = 100, 2024 = {level_2024!r}")
+
+
 ATTACKS = [
     # -- names that end up in file names --------------------------------------------------------
     Attack("Security", "a dataset named like a path ([data.\"../../../../home/x/.bashrc\"])",
@@ -299,6 +305,16 @@ ATTACKS = [
            r"'recipient'.* and 'recipient_column'.* exclude each other"),
     Attack("Prices", "a price index level of 0 in the base year", lambda f: run(tenant(f, PRICES), "--prices", "current"),
            r"'pkv' is 0(\.0)? (in the base year|from) 2023; an index level must be above 0"),
+    Attack("Prices", "a price index pkv = 1e300", lambda f: run(tenant(f, pkv(1e300)), "--prices", "current"),
+           r"\[parameters\]\.pkv\.values\.2024: 1e\+300 is larger than any municipal figure \(at most 10\^15\)"),
+    Attack("Prices", "a price index that lifts a rate past 10^15 kr (pkv 2·10^12 against 100 in 2023)",
+           lambda f: run(tenant(f, pkv(2e12)), "--prices", "current"),
+           # 137 300 kr × 2·10^10 = 2,746·10^15 kr, past the bound; 21 900 kr × 2·10^10 is within it
+           r"model 'aldreomsorg': the rate of 'Äldreomsorg', 2024, '80\+' is 2 746 000 000 000 000; "
+           r"expected a finite number of at most 1 000 000 000 000 000 \(1 such rows?\)$"),
+    Attack("Tenant TOML", "a kr parameter of 1e300 (a distribution key's total)",
+           run_with(KEY_TOML.replace("value = 1000000,", "value = 1e300,"), {"need.csv": NEED}),
+           r"\[parameters\]\.budget\.values\.2024(\.value)?: 1e\+300 is larger than any municipal figure"),
     Attack("Command line", "--year 0", lambda f: [*run(tenant(f))[:4], "0"], r"--year: 0 is not a budget year"),
     Attack("Command line", "--years 0001-0002", lambda f: ["run", "--config", str(tenant(f)), "--years", "0001-0002"],
            r"--years: 1 is not a budget year"),
@@ -524,6 +540,7 @@ def test_the_csv_reader_in_small_pieces_reads_what_the_csv_module_reads(monkeypa
 HERE = "tests/core/test_adversarial_hardening.py"
 PROCESSES = "tests/core/test_hardening_processes.py"
 HOSTILE = "tests/kolada/test_hostile_server.py"
+NAMES = "tests/reports/test_names_are_data.py"
 
 ELSEWHERE = [
     # (input, class of input, the test, what the user sees)
@@ -600,6 +617,18 @@ ELSEWHERE = [
      "(the error; the run is taken out of the archive again, the old file untouched)"),
     ("Outputs", "--out on a full disk, with --save", f"{PROCESSES}::test_a_full_disk_says_the_disk_is_full_and_loses_nothing",
      "…/ut.csv: the disk is full (no space left on the device); nothing was written (and the run is not stored)"),
+    ("Outputs", "names like =HYPERLINK(…), =cmd|' /C calc'!A0, +1, -1, @SUM(…), markup, OSC/ANSI escapes in every output of run, compare, report and docs",
+     f"{NAMES}::test_random_names_come_out_as_data_in_every_format, ::test_libreoffice_finds_only_rfms_formulas_among_the_nastiest_names",
+     "(text in every format: CSV cells '=…, workbook text cells (LibreOffice finds only rfm's formulas), HTML and Markdown escaped, terminal escapes shown as \\x1b)"),
+    ("Outputs", "rfm goals with indicators and a tenant named =HYPERLINK(…), +1, -1, @SUM(…), =cmd|…",
+     "tests/integration/test_goals_names_are_data.py::test_formula_like_names_never_become_formulas_in_rfm_goals",
+     "(CSV cells '=…, JSON as written, workbook text cells, no formula before or after LibreOffice opens it)"),
+    ("Outputs", "rfm docs --format md with `<script>`, a link to javascript:, OSC and CSI escapes in the terminal",
+     "tests/core/test_display.py::test_terminal_and_markdown_text, ::test_csv_cells_that_could_start_a_formula_get_an_apostrophe_numbers_stay",
+     "(Markdown escaped: no tag, no link; terminal text shows control characters as \\x1b, \\x9b)"),
+    ("Outputs", "--out into a read-only folder (csv, xlsx, json, html; with --save)",
+     f"{PROCESSES}::test_out_into_a_read_only_folder_is_one_clear_error_and_writes_nothing",
+     "…/ut/ut.csv: cannot write in the folder …/ut (read-only)"),
     ("Plugins", "a plugin whose import sleeps 5 s, and rfm --help",
      f"{PROCESSES}::test_a_slow_plugin_import_does_not_delay_help",
      "Warning: rfm plugin 'langsam' is broken and was skipped: still importing langsam after 0.5 s; … (help in under a second)"),
@@ -614,6 +643,9 @@ ELSEWHERE = [
      "(rfm plugins: broken, raised in register_model_types: called sys.exit(2); the run works)"),
     ("Plugins", "a real Ctrl-C while a plugin's hook runs", f"{HERE}::test_a_real_ctrl_c_still_stops_rfm",
      "(stops rfm, as Ctrl-C should)"),
+    ("Plugins", "report section ids with markup, quotes, spaces, or the id of rfm's own section or of another",
+     f"{HERE}::test_a_plugins_hostile_section_ids_are_safe_unique_and_linked",
+     "(in Chromium: nothing runs, every id is there once (s-…, sources-2), each link of the contents leads to its section)"),
     ("Command line", "scenarios named diff or model (a column clash)",
      f"{HERE}::test_scenarios_named_like_comparison_columns_are_compared", "(compared; columns model (A), diff (B))"),
     ("Command line", "--scenario standard in a tenant without [scenarios] (was \"known: none\")",
@@ -749,3 +781,77 @@ def test_a_report_section_that_raises_is_left_out_and_said(tmp_path):
     assert "ZeroDivisionError" in result.stderr
     html = out.read_text(encoding="utf-8")
     assert "Avsnitt som saknas" in html and "division by zero in a plugin" in html
+
+
+# -- a plugin's report sections: ids from someone else ---------------------------------------------
+
+HOSTILE_IDS = [
+    '"><script>alert(1)</script>',  # would close the attribute and run
+    'it\'s "quoted"',
+    "två ord med mellanslag",
+    "a b",  # made safe, 'a b' and 'a/b' would be the same id
+    "a/b",
+    "sources",  # the id of rfm's own section of sources
+    "money",
+    "kolada",  # a plain name: kept as it is
+    "kolada",  # … but once only
+]
+
+
+def hostile_sections_plugin() -> list[tuple[str, Any]]:
+    def sections(result: Any, registry: Any, lang: str) -> list[tuple[str, str, str]]:
+        return [(raw, f"Avsnitt {i} <b>fet</b>", f"<p>innehåll {i}</p>")
+                for i, raw in enumerate(HOSTILE_IDS)]  # fmt: skip
+
+    return [("fientlig", plugin("fientlig", register_report_sections=lambda register: register(sections)))]  # fmt: skip
+
+
+def test_a_plugins_hostile_section_ids_are_safe_unique_and_linked(tmp_path):
+    """Section ids with markup, quotes, spaces, and ids rfm's own sections or each other already
+    have: in Chromium nothing runs, every id in the page is there once, every link of the
+    contents leads to the section of that title, and the titles are text."""
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    from tests.core.serve_helpers import CHROMIUM_FLAGS
+
+    attack = Attack("Plugins", "hostile section ids", lambda f: report(tenant(f)), "",
+                    plugins=hostile_sections_plugin)  # fmt: skip
+    result, out = attempt(attack, tmp_path)
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert "<script" not in html and "&lt;b&gt;fet&lt;/b&gt;" in html
+    page_file = tmp_path / "rapport.html"  # attempt() writes --out as ut.csv
+    page_file.write_text(html, encoding="utf-8")
+    browser_path = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert browser_path, "Chromium is needed: .ci/run installs Debian's chromium"
+    dialogs: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=browser_path, args=CHROMIUM_FLAGS)
+        page = browser.new_page()
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(page_file.as_uri(), wait_until="load")
+        found = page.evaluate(
+            """() => ({
+                ids: [...document.querySelectorAll('[id]')].map(e => e.id),
+                scripts: document.querySelectorAll('script').length,
+                links: [...document.querySelectorAll('nav a')].map(a => {
+                    const target = document.getElementById(
+                        decodeURIComponent(a.getAttribute('href').slice(1)));
+                    return [a.textContent, target && target.tagName === 'SECTION'
+                        ? target.querySelector('h2').textContent : null];
+                }),
+            })"""
+        )
+        browser.close()
+    assert dialogs == [] and found["scripts"] == 0
+    assert len(found["ids"]) == len(set(found["ids"])), sorted(found["ids"])
+    titles = [f"Avsnitt {i} <b>fet</b>" for i in range(len(HOSTILE_IDS))]
+    links = dict(found["links"])
+    assert len(found["links"]) == len(links)  # no two sections of one title
+    for title in titles:
+        assert links.get(title) == title, found["links"]
+    for text, target in found["links"]:
+        assert text == target, found["links"]  # rfm's own sections lead to themselves too
+    assert 'id="kolada"' in html  # a plain, free id is kept as the plugin wrote it

@@ -138,6 +138,37 @@ ls "$D/t"
     assert "ut.csv" not in done.stdout.split("första")[-1]  # no half-written output left
 
 
+def test_out_into_a_read_only_folder_is_one_clear_error_and_writes_nothing(tmp_path):
+    """--out into a folder on a read-only file system, in each output format rfm writes a file
+    in, and with --save: exit 1, one message naming the folder, no file, no run stored."""
+    elsewhere = tmp_path / "arkiv.sqlite"
+    done = in_namespace(
+        tmp_path,
+        f"""
+mkdir "$D/ut"
+mount -o remount,ro "$D"
+for out in ut.csv ut.xlsx ut.json; do
+  rfm run --config "$D/t/tenant.toml" --year 2024 --format "${{out#ut.}}" --out "$D/ut/$out" \\
+      --save --archive "{elsewhere}" || echo "$out: exit $?"
+done
+rfm report --config "$D/t/tenant.toml" --year 2024 --out "$D/ut/rapport.html" || echo "html: exit $?"
+echo "left: $(ls -A "$D/ut" | tr '\\n' ' ')."
+""",
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    for name in ("ut.csv", "ut.xlsx", "ut.json", "html"):
+        assert f"{name}: exit 1" in done.stdout, done.stdout
+    errors = [line for line in done.stderr.splitlines() if line.startswith("Error: ")]
+    assert len(errors) == 4 and len(done.stderr.splitlines()) == 4, done.stderr
+    for error, name in zip(errors, ("ut.csv", "ut.xlsx", "ut.json", "rapport.html"), strict=True):
+        assert error.endswith(
+            f"/ut/{name}: cannot write in the folder {tmp_path}/mnt/ut (read-only)"
+        ), error
+    assert "left: ." in done.stdout  # no file, no temporary file
+    assert not elsewhere.exists()  # the output failed, so the run was not stored either
+
+
 # -- plugins from someone else -------------------------------------------------------------------
 
 

@@ -115,6 +115,36 @@ def test_tenants_check_says_when_the_schema_holds_but_the_data_do_not(rfm_cli, t
     assert "unknown model(s) n" in done.output
 
 
+def test_tenants_check_takes_a_tenant_or_config_file_as_every_command_does(rfm_cli, tmp_path):
+    """One argument order: ``tenants check TENANT`` checks the installed tenant's own file
+    (``exempel`` is rfm's demo), ``--config FILE`` a file; a path where TENANT stands is still
+    read as a file (rfm init's README of earlier versions wrote it so)."""
+    from rfm.builtin import demo_tenant_path
+
+    demo = demo_tenant_path()
+    by_name = rfm_cli("tenants", "check", "exempel")
+    assert by_name.exit_code == 0, by_name.output
+    assert by_name.output.splitlines()[0] == f"OK: {demo} matches the tenant schema and loads"
+    broken = tmp_path / "t.toml"
+    broken.write_text(demo.read_text(encoding="utf-8").replace("[tenant]", "[tenant]\nnamn = 1", 1),
+                      encoding="utf-8")  # fmt: skip
+    for args in (["--config", str(broken)], [str(broken)]):
+        done = rfm_cli("tenants", "check", *args)
+        assert done.exit_code == 1, done.output
+        assert done.output.startswith(f"{broken}: 1 problem(s) against the tenant schema:")
+        assert (
+            "tenant: Additional properties are not allowed ('namn' was unexpected)" in done.output
+        )
+    misspelt = rfm_cli("tenants", "check", "exempl")
+    assert misspelt.exit_code == 1 and "Traceback" not in misspelt.output
+    assert misspelt.stderr.startswith("Error: unknown tenant 'exempl' (did you mean 'exempel'?)")
+    assert "file not found" not in misspelt.stderr
+    both = rfm_cli("tenants", "check", "exempel", "--config", str(broken))
+    assert both.exit_code == 1 and "give a TENANT or --config FILE, not both" in both.stderr
+    neither = rfm_cli("tenants", "check")
+    assert neither.exit_code == 1 and "or give --config FILE" in neither.stderr
+
+
 def test_rfm_tenants_schema_writes_what_init_puts_beside_the_file(rfm_cli, rfm_registry, tmp_path):
     out = tmp_path / "tenant.schema.json"
     assert rfm_cli("tenants", "schema", "--out", str(out)).exit_code == 0

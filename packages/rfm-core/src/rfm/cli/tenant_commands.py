@@ -8,7 +8,7 @@ import click
 
 from rfm.cli.common import load_tenant, registry, tenant_options
 from rfm.cli.suggest import SuggestingGroup
-from rfm.errors import ConfigError
+from rfm.errors import ConfigError, UnknownNameError
 from rfm.formatting import number
 from rfm.io.atomic import write_text_atomic
 from rfm.textable import text_table as table
@@ -94,13 +94,15 @@ def show_command(
 
 
 @tenants_group.command("check")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@tenant_options
 @click.pass_context
-def check_command(ctx: click.Context, file: Path) -> None:
-    """Check a tenant FILE: against its JSON Schema (every problem at once), then as rfm run
-    loads it; list the figures still marked ERSÄTT."""
+def check_command(ctx: click.Context, tenant: str | None, config: Path | None) -> None:
+    """Check a tenant file, an installed TENANT's or --config FILE's: against its JSON Schema
+    (every problem at once), then as rfm run loads it; list the figures still marked ERSÄTT.
+    (A path in place of TENANT, ``rfm tenants check tenant.toml``, is read as --config.)"""
     from rfm.tenants.check import check_file
 
+    file = file_to_check(ctx, tenant, config)
     report = check_file(file, registry(ctx))
     if report.schema_problems:
         click.echo(f"{file}: {len(report.schema_problems)} problem(s) against the tenant schema:")
@@ -118,6 +120,29 @@ def check_command(ctx: click.Context, file: Path) -> None:
             click.echo(f"  - {item}")
     if not report.ok:
         ctx.exit(1)
+
+
+def file_to_check(ctx: click.Context, tenant: str | None, config: Path | None) -> Path:
+    """The tenant file ``rfm tenants check`` reads: ``--config FILE``, the file an installed
+    TENANT was loaded from, or a path given where TENANT stands (as rfm init's README writes
+    it). A name that is neither a tenant nor a path is an unknown tenant, with "did you mean"."""
+    reg = registry(ctx)
+    if config is not None and tenant is not None:
+        raise ConfigError("give a TENANT or --config FILE, not both")
+    if config is not None:
+        return config
+    if tenant is None:
+        known = ", ".join(sorted(reg.tenants)) or "none installed"
+        raise ConfigError(f"name a tenant ({known}) or give --config FILE")
+    if tenant in reg.tenants or ("tenant", tenant) in reg.conflicts:
+        origin = reg.tenant(tenant).origin  # a tenant that does not load says why here
+        if not origin:
+            raise ConfigError(f"tenant {tenant!r} is built by its plugin, not read from a file")
+        return Path(origin)
+    path = Path(tenant)
+    if path.suffix or path.name != tenant or path.exists():
+        return path
+    raise UnknownNameError("tenant", tenant, list(reg.tenants))
 
 
 @tenants_group.command("schema")

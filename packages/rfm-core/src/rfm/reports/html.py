@@ -160,12 +160,31 @@ def para(text: str) -> dict[str, Any]:
     return {"kind": "p", "text": text}
 
 
-def section_id(raw: str) -> str:
+def section_id(raw: str, taken: set[str] | frozenset[str] = frozenset()) -> str:
     """A safe HTML id for a section: a plugin's id as it is when it is a plain name
-    (``kolada``), else made one (``s-…``), so no id can break out of its attribute or link."""
+    (``kolada``), else made one (``s-…``), so no id can break out of its attribute or link.
+
+    An id in ``taken`` (rfm's own sections', or one an earlier section got) gets a number
+    (``sources-2``): two sections with one id would send a link of the contents to the first.
+    """
     if re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]{0,60}", raw):
-        return raw
-    return "s-" + (re.sub(r"[^A-Za-z0-9_-]+", "-", raw).strip("-")[:60] or "avsnitt")
+        safe = raw
+    else:
+        safe = "s-" + (re.sub(r"[^A-Za-z0-9_-]+", "-", raw).strip("-")[:60] or "avsnitt")
+    unique, n = safe, 2
+    while unique in taken:
+        unique, n = f"{safe}-{n}", n + 1
+    return unique
+
+
+def _plugin_ids_unique(sections: list[dict[str, Any]]) -> None:
+    """Give the plugins' sections (those with a ``raw_id``) ids that are safe and that neither
+    rfm's own sections nor an earlier plugin section have; rfm's own keep theirs."""
+    taken = {s["id"] for s in sections if "raw_id" not in s}
+    for section in sections:
+        if "raw_id" in section:
+            section["id"] = section_id(section.pop("raw_id"), taken)
+            taken.add(section["id"])
 
 
 class _Figures:
@@ -352,7 +371,7 @@ def report_parts(
     for raw_id, title, content in extra_sections:
         sections.append(
             {
-                "id": section_id(raw_id),
+                "raw_id": raw_id,  # made a safe, unique id once every section is here
                 "title": title,
                 "blocks": [{"kind": "html", "html": content}],
             }
@@ -391,6 +410,7 @@ def report_parts(
         }
     )
 
+    _plugin_ids_unique(sections)
     meta = (
         f"{t['scenario']} {result.scenario.name}, {prices_text(result.prices, lang)}, "
         f"{t['years']} {years_text(years)}. {t['amounts_in'].format(unit=unit)}. "

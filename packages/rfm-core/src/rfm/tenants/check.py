@@ -1,4 +1,4 @@
-"""``rfm tenants check FILE``: a tenant file against its schema, then as ``rfm run`` loads it.
+"""``rfm tenants check TENANT | --config FILE``: a tenant file against its schema, then as ``rfm run`` loads it.
 
 The schema check lists every structural problem at once (an unknown key, a value of the wrong
 shape), each with its place in the file; the loader then checks what only the data can tell and

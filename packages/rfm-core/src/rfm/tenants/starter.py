@@ -128,7 +128,7 @@ def starter(kommunkod: str, population: Population, *, today: date | None = None
         "# A tenant file says which data a kommun's resursfördelningsmodeller read, which models",
         "# turn the data into money, and every decided figure with its source. Nothing in it is",
         "# run as code. Every key is described in docs/tenant-file.md (`rfm manual tenant-file`);",
-        "# `rfm tenants check tenant.toml` checks the file, `rfm run --config tenant.toml` runs it.",
+        "# `rfm tenants check --config tenant.toml` checks the file, `rfm run --config tenant.toml` runs it.",
         "#",
         f"# Figures marked {MARK} are examples: replace them with the kommun's own decisions.",
         "",
@@ -329,7 +329,7 @@ def _readme(
     if base is None:
         lines += [
             f"1. Replace every figure marked {MARK} in `tenant.toml` with the kommun's decision.",
-            "2. Check the file: `rfm tenants check tenant.toml`.",
+            "2. Check the file: `rfm tenants check --config tenant.toml`.",
             f"3. Run it: `rfm run --config tenant.toml` (budget year {budget}, from `[report]`),",
             "   and see where a number comes from: "
             "`rfm explain --config tenant.toml --model aldreomsorg --recipient Äldreomsorg "
@@ -348,6 +348,6 @@ def _readme(
             "tenant.toml` stops and lists them.",
             "2. `rfm tenants show --config tenant.toml --inherited` lists what the file takes "
             f"from `{base.id}`.",
-            "3. `rfm tenants check tenant.toml`, then `rfm run --config tenant.toml`.",
+            "3. `rfm tenants check --config tenant.toml`, then `rfm run --config tenant.toml`.",
         ]
     return "\n".join(lines) + "\n"
