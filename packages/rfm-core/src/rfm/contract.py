@@ -9,11 +9,13 @@ rfm prints can be traced to a volume, a rate and a source.
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
 
 from rfm.basis import FIGURES, render
 from rfm.errors import ContractError, ModelError
-from rfm.formatting import number
+from rfm.formatting import number, such_rows
 from rfm.money import LIMIT, SCALE
 
 AMOUNT_DTYPE = pl.Decimal(38, SCALE)
@@ -264,24 +266,31 @@ _LOOKUP_LIMIT = 1 << 24
 """The largest category code looked up in a table (16 million codes: 128 MB at most)."""
 
 
+def _first_in_order(rows: pl.DataFrame) -> dict[str, Any]:
+    """The first of ``rows`` by recipient, year and component: the same row named every run."""
+    return rows.sort(
+        pl.col("recipient").cast(pl.String), "year", pl.col("component").cast(pl.String)
+    ).row(0, named=True)
+
+
 def _check_magnitudes(rows: pl.DataFrame, model: str) -> None:
     """Refuse a missing, infinite or absurd volume or rate before it is turned into money."""
     for column in ("volume", "rate"):
         value = pl.col(column)
         bad = rows.filter(value.is_null() | ~value.is_finite() | (value.abs() > LIMIT))
         if bad.height:
-            first = bad.row(0, named=True)
+            first = _first_in_order(bad)
             found = first[column]
             what = "is missing" if found is None else f"is {number(found)}"
             raise ModelError(
                 f"model {model!r}: the {column} of {first['recipient']!r}, {first['year']}, "
                 f"{first['component']!r} {what}; expected a finite number of at most "
-                f"{number(LIMIT)} ({bad.height} such rows)"
+                f"{number(LIMIT)} ({such_rows(bad.height)})"
             )
     product = (pl.col("volume") * pl.col("rate")).abs()
     big = rows.filter(product > LIMIT)
     if big.height:
-        first = big.row(0, named=True)
+        first = _first_in_order(big)
         raise ModelError(
             f"model {model!r}: {first['recipient']!r}, {first['year']}, {first['component']!r} "
             f"would get {number(first['volume'])} × {number(first['rate'])} kr, above the "

@@ -62,3 +62,8 @@ def number_text_expr(expr: pl.Expr, decimals: int = 6) -> pl.Expr:
     decimals_part = pl.when(fraction != "").then(pl.lit(",") + fraction).otherwise(pl.lit(""))
     text: pl.Expr = sign + grouped + decimals_part
     return text
+
+
+def such_rows(count: int) -> str:
+    """``"1 such row"`` or ``"3 such rows"``: how many rows an error is about."""
+    return "1 such row" if count == 1 else f"{count} such rows"

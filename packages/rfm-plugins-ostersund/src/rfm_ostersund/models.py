@@ -87,7 +87,7 @@ class UnitModel(rfm.Model):
             first = bad.row(0, named=True)
             raise rfm.ModelError(
                 f"{self.config.where}: dataset {dataset!r} row {first['_row'] + 2}: "
-                f"{what(first)} ({bad.height} such rows)"
+                f"{what(first)} ({bad.height} such row{'s' * (bad.height != 1)})"
             )
 
     def check_units(self, ctx: rfm.ComputeContext, frame: pl.DataFrame, dataset: str) -> None:

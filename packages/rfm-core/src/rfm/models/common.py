@@ -17,7 +17,7 @@ from rfm.coverage import (
     parse_gaps,
 )
 from rfm.errors import ConfigError, ModelError, ParameterError
-from rfm.formatting import number
+from rfm.formatting import number, such_rows
 from rfm.models.base import ComputeContext, Model
 from rfm.schemas.validate import name_text
 
@@ -421,7 +421,7 @@ class VolumeSettings:
             first = lost.row(0, named=True)
             raise ModelError(
                 f"{self.where}: dataset {self.mapping!r} gives area {first['_area']!r} no "
-                f"recipient for budget year {first['_budget']} ({lost.height} such rows)"
+                f"recipient for budget year {first['_budget']} ({such_rows(lost.height)})"
             )
         return mapped.drop("_row")
 

@@ -20,7 +20,7 @@ import polars as pl
 from rfm import basis
 from rfm.contract import exact_product, exact_sum
 from rfm.errors import ConfigError, ModelError
-from rfm.formatting import percent
+from rfm.formatting import percent, such_rows
 from rfm.models.base import ComputeContext, Model, ModelConfig
 from rfm.models.common import VOLUME_KEYS, VolumeSettings, population_in_ages, rates
 from rfm.models.frames import model_rows, with_basis
@@ -108,7 +108,7 @@ class PerCapitaStandardCost(Model):
                 first = missing.row(0, named=True)
                 raise ModelError(
                     f"{self.config.where}: dataset {self.cost_dataset!r} has no standard cost "
-                    f"for area {first['_area']!r} in {first['year']} ({missing.height} such rows)"
+                    f"for area {first['_area']!r} in {first['year']} ({such_rows(missing.height)})"
                 )
         joined = joined.join(uplift, on="year", how="left")
         below = joined.filter(pl.col("uplift") <= -1)

@@ -27,6 +27,7 @@ import polars as pl
 
 from rfm.config import check_keys, get_str
 from rfm.errors import ConfigError, ModelError, ParameterError
+from rfm.formatting import such_rows
 from rfm.models.base import ComputeContext, Model, ModelConfig, ParameterRef
 from rfm.models.common import VOLUME_KEYS, VolumeSettings
 from rfm.models.frames import model_rows
@@ -227,7 +228,7 @@ class RateTableModel(Model):
             empty = next(d for d in self.dimensions if first[d] is None)
             raise ModelError(
                 f"{self.config.where}: dataset {dataset!r} has a row without {empty!r} "
-                f"({nulls.height} such rows): {_describe(first, self.dimensions)}"
+                f"({such_rows(nulls.height)}): {_describe(first, self.dimensions)}"
             )
         return data
 
@@ -306,7 +307,7 @@ class RateTableModel(Model):
             raise ModelError(
                 f"{self.config.where}: dataset {dataset!r} has {column} = {first[column]!r}, "
                 f"outside every level of {name!r} ({levels.describe(classification.unit)}) "
-                f"({outside.height} such rows)"
+                f"({such_rows(outside.height)})"
             )
         return out
 

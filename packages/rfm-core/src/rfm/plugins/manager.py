@@ -183,6 +183,7 @@ class PluginHost:
 
             return check
 
+        reader_suffixes: dict[str, list[str]] = {}  # every reader's, a refused one's too
         registry = Registry(
             model_types=LazyTable(
                 loaded("model type", "Model type", _is_model_type, lambda t: t.type_name)
@@ -232,6 +233,7 @@ class PluginHost:
                 if not (isinstance(item, Deferred) or _is_reader(item)):
                     raise PluginError(f"plugin {plugin!r} registered {item!r}, not a Reader")
                 claim("reader", item.name, plugin, registry.readers, item)
+                reader_suffixes.setdefault(item.name, []).extend(item.suffixes)
 
         def schemas(plugin: str, items: list[Any]) -> None:
             for item in items:
@@ -283,7 +285,8 @@ class PluginHost:
             if kind == "reader":
                 table = registry.readers
                 assert isinstance(table, LazyTable)
-                suffixes = table.registered(name).suffixes
+                # both plugins' suffixes: a file either meant to read is refused alike
+                suffixes = tuple(dict.fromkeys(reader_suffixes[name]))
                 registry.readers[name] = _refusing(
                     table, name, name, suffixes, registry.conflict(kind, name)
                 )
