@@ -20,11 +20,19 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from rfm.basis import figure as basis_figure
+    from rfm.basis import text as basis_text
     from rfm.classification import Classification, Levels, levels_from
     from rfm.cli.common import load_tenant as cli_tenant
     from rfm.cli.common import offline_requested, round_option, tenant_options
     from rfm.cli.lazy import LazyCommand, lazy_command
-    from rfm.contract import AMOUNT_DTYPE, LINEAGE_COLUMNS, MODEL_COLUMNS, apply_contract
+    from rfm.contract import (
+        AMOUNT_DTYPE,
+        FIGURE_COLUMNS,
+        LINEAGE_COLUMNS,
+        MODEL_COLUMNS,
+        apply_contract,
+    )
     from rfm.coverage import GapRule, parse_gaps
     from rfm.deferred import Deferred
     from rfm.display_rounding import Rounding
@@ -83,6 +91,9 @@ _PUBLIC: dict[str, tuple[str, str]] = {
     "Levels": ("rfm.classification", "Levels"),
     "Location": ("rfm.errors", "Location"),
     "MODEL_COLUMNS": ("rfm.contract", "MODEL_COLUMNS"),
+    "FIGURE_COLUMNS": ("rfm.contract", "FIGURE_COLUMNS"),
+    "basis_figure": ("rfm.basis", "figure"),
+    "basis_text": ("rfm.basis", "text"),
     "Model": ("rfm.models", "Model"),
     "ModelConfig": ("rfm.models", "ModelConfig"),
     "ModelError": ("rfm.errors", "ModelError"),
@@ -156,6 +167,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "AMOUNT_DTYPE",
+    "FIGURE_COLUMNS",
     "LINEAGE_COLUMNS",
     "MODEL_COLUMNS",
     "VOLUME_KEYS",
@@ -200,6 +212,8 @@ __all__ = [
     "__version__",
     "apply_contract",
     "atomic_path",
+    "basis_figure",
+    "basis_text",
     "build_frame",
     "check_output_target",
     "cli_tenant",
