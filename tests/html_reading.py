@@ -55,8 +55,8 @@ class Tree(HTMLParser):
         self.stack[-1].children.append(Node(tag, {k: v or "" for k, v in attrs}))
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in VOID:
-            return
+        if tag in VOID or tag not in [n.tag for n in self.stack]:
+            return  # a stray end tag (of a part of a page) closes nothing
         while self.stack[-1].tag != tag:  # an element left open ends with its parent
             self.stack.pop()
         self.stack.pop()
