@@ -158,7 +158,9 @@ def test_the_command_prints_swedish_headers_and_refuses_a_tenant_without_simulat
         "simulate", "--config", str(path), "--years", "2024-2026", "--format", "csv",
         "--recipient", "0665",
     )  # fmt: skip
-    assert csv.output.splitlines()[0] == "model,recipient,year,amount,p5,p50,p95,mean"
+    assert csv.output.splitlines()[0] == (
+        "model,recipient,year,amount,p5,p50,p95,mean,amount_kr,p5_kr,p50_kr,p95_kr"
+    )
     assert {line.split(",")[1] for line in csv.output.splitlines()[1:]} == {"0665"}
     bare = rfm_cli("simulate", "exempel", "--year", "2024")
     assert bare.exit_code == 1 and "has no [simulation] table" in bare.output

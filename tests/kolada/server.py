@@ -14,6 +14,9 @@ body, without a Content-Length), ``"declared:<MB>"`` (a Content-Length that larg
 
 Hostile behaviour that lasts: ``endless_paging`` (every page links to a "next" page with a new
 query, for ever) and ``stall_all`` (every request answered one byte every two seconds).
+
+``hold``: an event every request waits for (at most a minute) before it is answered, so a test
+can see what the client does while Kolada has not answered yet.
 """
 
 from __future__ import annotations
@@ -61,6 +64,7 @@ class KoladaState:
     endless_paging: bool = False
     stall_all: bool = False
     bytes_sent: int = 0
+    hold: threading.Event | None = None
 
     def fault(self, path: str, *faults: str) -> None:
         self.faults.setdefault(path, []).extend(faults)
@@ -84,6 +88,8 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         state = self.server.state
         state.requests.append(Seen(self.path, time.monotonic(), self.headers.get("User-Agent", "")))
+        if state.hold is not None:
+            state.hold.wait(timeout=60)
         fault = state.take_fault(self.path)
         if state.stall_all:
             fault = "trickle:2"

@@ -24,15 +24,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from fractions import Fraction
 
 import attrs
 import polars as pl
 
 from rfm.contract import AMOUNT_DTYPE, exact_expr, money_expr
+from rfm.display_rounding import Rounding, allocate, exact, nested
 from rfm.engine import DatasetUse, RunResult, load_dataset, run
 from rfm.errors import ConfigError, ModelError
 from rfm.registry import Registry
 from rfm.tenants.tenant import FrameSettings, Tenant
+from rfm.transitions.rounding import round_half_up
 
 STEPS = (
     ("previous", "Ram föregående år"),
@@ -44,6 +47,10 @@ STEPS = (
     ("frame", "Ram"),
 )
 """The columns of a build-up, in order, with their Swedish labels."""
+PARTS = [name for name, _ in STEPS[:-1]]
+"""The steps that add up to the frame (the last step is their sum)."""
+SIGN = {"savings": -1}
+"""Besparingar are shown as positive amounts and subtracted."""
 
 
 @attrs.frozen
@@ -67,6 +74,33 @@ class FrameBuildUp:
     """The dataset last year's frames came from (shown beside the table)."""
     datasets: tuple[DatasetUse, ...]
 
+    def rounded(self, rounding: Rounding) -> list[list[int]]:
+        """:attr:`table` as rfm shows it: per programområde each step and the frame in
+        ``rounding``'s steps (see :func:`rounded_rows`)."""
+        return rounded_rows(self.table, rounding)
+
+    def rounded_models(self, rounding: Rounding) -> list[list[int]]:
+        """:attr:`models` as rfm shows them: per row, the amount of t−1 and of t, the volume and
+        the rate change, in ``rounding``'s steps.
+
+        The two amounts are the figures ``rfm run`` shows for the model in those years (nested
+        from each year's total, :func:`rfm.display_rounding.nested`); volume and rate change are
+        rounded by largest remainder so that they add up to the difference of the two.
+        """
+        totals = self.run.totals(["model", "recipient", "year"])
+        _, per_model = nested(totals, [["year"], ["year", "model"]], rounding)
+        shown = {(r["year"], r["model"]): r["steps"] for r in per_model.iter_rows(named=True)}
+        out = []
+        for r in self.models.iter_rows(named=True):
+            before = shown.get((self.year - 1, r["model"]), 0)  # a new model had nothing
+            after = shown.get((self.year, r["model"]), 0)
+            volume, rate = allocate(
+                [exact(r["volume"]) / rounding.step, exact(r["rate_change"]) / rounding.step],
+                after - before,
+            )
+            out.append([before, after, volume, rate])
+        return out
+
     def requested(self, kind: str = "tilläggsäskande") -> Decimal:
         """Σ of the items of ``kind`` of the year, whatever their status."""
         part = self.items.filter(pl.col("kind") == kind)
@@ -83,6 +117,29 @@ class FrameBuildUp:
             )
             .sort("program")
         )
+
+
+def rounded_rows(table: pl.DataFrame, rounding: Rounding) -> list[list[int]]:
+    """A build-up table (one year) in ``rounding``'s steps, nested as every rfm output rounds:
+
+    1. the year's total frame (Σ of the programområden's frames) half up;
+    2. the programområden's frames by largest remainder so that they add up to (1), ties to
+       the programområde first in the table;
+    3. each programområde's steps (:data:`PARTS`, besparingar subtracted) by largest remainder
+       so that they add up to its frame in (2).
+
+    Each row is the steps in :data:`STEPS` order, the frame last. So the rows add up across
+    to their frame, the frames add up to the rounded total, and the sum row (the columns'
+    sums) ends in the year's total frame rounded from its exact value.
+    """
+    step = rounding.step
+    frames = [exact(v) / step for v in table["frame"].to_list()]
+    per_program = allocate(frames, round_half_up(sum(frames, Fraction(0))))
+    out = []
+    for r, target in zip(table.iter_rows(named=True), per_program, strict=True):
+        signed = allocate([exact(r[n]) * SIGN.get(n, 1) / step for n in PARTS], target)
+        out.append([v * SIGN.get(n, 1) for v, n in zip(signed, PARTS, strict=True)] + [target])
+    return out
 
 
 def _settings(tenant: Tenant) -> FrameSettings:

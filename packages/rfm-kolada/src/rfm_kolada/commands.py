@@ -339,11 +339,11 @@ def goals_command(
         deadline=DEADLINE,
         on_wait=say,
     ) as client:
-        report = goal_report(client, chosen, registry, year)
+        report = goal_report(client, chosen, registry, year, rounding)
         title = f"{chosen.name}: mål och resurser {year}"
         if fmt == "xlsx":
             assert out is not None
-            write_goal_workbook(report, out, title, rounding)
+            write_goal_workbook(report, out, title)
             click.echo(f"{out}\n{client.provenance()}")
             return
-        emit(report.records(), fmt, f"{title}\n\n{render_text(report, rounding)}", client)
+        emit(report.records(), fmt, f"{title}\n\n{render_text(report)}", client)

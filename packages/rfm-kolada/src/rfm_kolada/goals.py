@@ -51,10 +51,15 @@ class Judgement:
 
 @attrs.frozen
 class ProgramMoney:
+    """A programområde's frame and the models' change (exact kr), and the two as ``rfm frame``
+    shows them in the report's rounding (steps of :attr:`GoalReport.rounding`)."""
+
     program: str
     frame: float | None
     change: float | None
     basis: str
+    frame_steps: int | None = None
+    change_steps: int | None = None
 
 
 @attrs.frozen
@@ -65,9 +70,18 @@ class GoalReport:
     judgements: tuple[Judgement, ...]
     money: dict[str, ProgramMoney]
     fetches: tuple[Fetch, ...]
+    rounding: rfm.Rounding = attrs.field(factory=rfm.Rounding)
+    """The ``--round`` the money is shown in."""
 
     def records(self) -> list[dict[str, object]]:
+        """One record per indicator: the money exact (``ram``, ``modellernas_forandring``) and
+        as shown (``ram_<unit>``, ``modellernas_forandring_<unit>``), then the judgement."""
         out: list[dict[str, object]] = []
+        unit = self.rounding.unit
+
+        def shown(steps: int | None) -> float | None:
+            return None if steps is None else self.rounding.value(steps)
+
         for j in self.judgements:
             m = self.money.get(j.indicator.program)
             out.append(
@@ -75,6 +89,8 @@ class GoalReport:
                     "programomrade": j.indicator.program,
                     "ram": m.frame if m else None,
                     "modellernas_forandring": m.change if m else None,
+                    f"ram_{unit}": shown(m.frame_steps) if m else None,
+                    f"modellernas_forandring_{unit}": shown(m.change_steps) if m else None,
                     "mal": list(j.indicator.goals),
                     "indikator": j.indicator.label,
                     "kpi": j.indicator.kpi,
@@ -148,8 +164,16 @@ def judge_trend(
     return (MET if ok else NOT_MET), f"{n(value)} mot {n(previous)} året före ({aim})"
 
 
-def program_money(tenant: rfm.Tenant, registry: rfm.Registry, year: int) -> dict[str, ProgramMoney]:
-    """Per programområde: the frame of ``year`` and the models' change, when the tenant has them."""
+def program_money(
+    tenant: rfm.Tenant, registry: rfm.Registry, year: int, rounding: rfm.Rounding | None = None
+) -> dict[str, ProgramMoney]:
+    """Per programområde: the frame of ``year`` and the models' change, when the tenant has them.
+
+    Shown as ``rfm frame`` shows them with the same ``--round``: the frame is the row's frame
+    of the build-up and the change its volymkompensation plus förändrat ersättningsbelopp,
+    as rounded there (nested from the year's total frame, :meth:`rfm.FrameBuildUp.rounded`).
+    """
+    rounding = rounding or rfm.Rounding()
     if tenant.frame is None:
         return {}
     try:
@@ -160,16 +184,22 @@ def program_money(tenant: rfm.Tenant, registry: rfm.Registry, year: int) -> dict
             for p in set(tenant.frame.programs.values())
         }
     money = {}
-    for r in buildup.table.iter_rows(named=True):
+    steps = buildup.rounded(rounding)  # previous, volume, rate change, …, frame
+    for r, shown in zip(buildup.table.iter_rows(named=True), steps, strict=True):
         change = float(r["volume"] + r["rate_change"])
         money[r["program"]] = ProgramMoney(
-            r["program"], float(r["frame"]), change, f"rfm frame {tenant.id} --year {year}"
-        )
+            r["program"], float(r["frame"]), change, f"rfm frame {tenant.id} --year {year}",
+            frame_steps=shown[-1], change_steps=shown[1] + shown[2],
+        )  # fmt: skip
     return money
 
 
 def goal_report(
-    client: KoladaClient, tenant: rfm.Tenant, registry: rfm.Registry, year: int
+    client: KoladaClient,
+    tenant: rfm.Tenant,
+    registry: rfm.Registry,
+    year: int,
+    rounding: rfm.Rounding | None = None,
 ) -> GoalReport:
     goals = tenant.goals
     if goals is None:
@@ -207,8 +237,9 @@ def goal_report(
         year,
         goals,
         tuple(judgements),
-        program_money(tenant, registry, year),
+        program_money(tenant, registry, year, rounding),
         tuple(client.fetches),
+        rounding or rfm.Rounding(),
     )
 
 
@@ -223,23 +254,25 @@ def cell(value: float | None) -> str:
     return "–" if value is None else rfm.format_number(round(value, 1))
 
 
-def money_line(money: ProgramMoney | None, year: int, rounding: Any = None) -> str:
-    """``ram 2023: 38 823 415 kr; modellernas förändring -2 776 585 kr`` in ``--round``'s unit."""
-    if money is None or money.frame is None:
+def money_line(money: ProgramMoney | None, year: int, rounding: rfm.Rounding) -> str:
+    """``ram 2023: 38 823 415 kr; modellernas förändring -2 776 585 kr`` in ``--round``'s unit
+    (the figures of ``rfm frame`` with the same ``--round``)."""
+    if money is None or money.frame_steps is None or money.change_steps is None:
         return money.basis if money else "ingen ram i rfm"
-    rounding = rounding or rfm.Rounding()
-    change = rounding.steps(money.change or 0)
+    change = money.change_steps
     sign = "+" if change >= 0 else ""
     return (
-        f"ram {year}: {rounding.text(rounding.steps(money.frame))} {rounding.unit}; modellernas "
+        f"ram {year}: {rounding.text(money.frame_steps)} {rounding.unit}; modellernas "
         f"förändring {sign}{rounding.text(change)} {rounding.unit}"
     )
 
 
-def render_text(report: GoalReport, rounding: Any = None) -> str:
+def render_text(report: GoalReport) -> str:
+    """The goals per programområde, each headed by its money, as ``rfm goals`` prints them."""
     lines = []
     for program, judgements in by_program(report):
-        lines.append(f"{program} — {money_line(report.money.get(program), report.year, rounding)}")
+        money = money_line(report.money.get(program), report.year, report.rounding)
+        lines.append(f"{program} — {money}")
         trend = any(j.indicator.trend for j in judgements)
         rows = [
             [",".join(map(str, j.indicator.goals)), j.indicator.label, j.indicator.kpi, cell(j.value),
@@ -310,7 +343,7 @@ def goals_section(result: Any, registry: Any, lang: str) -> Sequence[tuple[str, 
         f"<p>Indikatorer {year} (Kolada) bredvid varje programområdes ram och modellernas förändring.</p>"
     ]
     for program, judgements in by_program(report):
-        money = money_line(report.money.get(program), year)
+        money = money_line(report.money.get(program), year, report.rounding)
         trend = any(j.indicator.trend for j in judgements)
         rows = "".join(
             f"<tr><td>{escape(','.join(map(str, j.indicator.goals)))}</td><td>{escape(j.indicator.label)}</td>"
@@ -337,11 +370,12 @@ def goals_section(result: Any, registry: Any, lang: str) -> Sequence[tuple[str, 
     return [("goals", title, "".join(parts))]
 
 
-def write_goal_workbook(report: GoalReport, target: Path, title: str, rounding: Any = None) -> None:
+def write_goal_workbook(report: GoalReport, target: Path, title: str) -> None:
     """The goals beside money as a workbook sheet "Mål och resurser" (written atomically).
 
     Every text goes through ``write_string`` (a label or a tenant name that begins with ``=`` is
-    text, never a formula); amounts are shown in ``rounding``'s unit.
+    text, never a formula); amounts are shown in the report's rounding, the figures of
+    ``rfm frame``.
     """
     import xlsxwriter
 
@@ -352,9 +386,12 @@ def write_goal_workbook(report: GoalReport, target: Path, title: str, rounding: 
         ("motivering", "Motivering"), ("fjolaret", "Året före"), ("trend", "Trend"),
         ("trendbedomning", "Trendbedömning"), ("trendmotivering", "Trendmotivering"),
     ]  # fmt: skip
-    rounding = rounding or rfm.Rounding()
-    columns[1] = ("ram", f"Ram ({rounding.unit})")
-    columns[2] = ("modellernas_forandring", f"Modellernas förändring ({rounding.unit})")
+    rounding = report.rounding
+    columns[1] = (f"ram_{rounding.unit}", f"Ram ({rounding.unit})")
+    columns[2] = (
+        f"modellernas_forandring_{rounding.unit}",
+        f"Modellernas förändring ({rounding.unit})",
+    )
     with rfm.atomic_path(target) as tmp:  # checked target, temporary file, then one rename
         book = xlsxwriter.Workbook(
             str(tmp),
@@ -384,8 +421,8 @@ def _fill_goal_workbook(
                 if value is None:
                     sheet.write_blank(i, j, None)
                 elif isinstance(value, float):
-                    if key in ("ram", "modellernas_forandring"):
-                        sheet.write_number(i, j, rounding.value(rounding.steps(value)), kr)
+                    if j in (1, 2):  # the money, already in the rounding's unit
+                        sheet.write_number(i, j, value, kr)
                     else:
                         sheet.write_number(i, j, value)
                 else:

@@ -25,22 +25,6 @@ from rfm.frame_buildup import STEPS, FrameBuildUp, build_frames
 from rfm.textable import text_table as table
 from rfm.transitions.rounding import round_half_up
 
-STEP_NAMES = [name for name, _ in STEPS[:-1]]  # the parts; the last step is their sum
-SIGN = {"savings": -1}
-
-
-def rounded_rows(frame: pl.DataFrame, rounding: Rounding) -> list[list[int]]:
-    """Each row's steps rounded so that they still add up to the row's rounded frame."""
-    out = []
-    for r in frame.iter_rows(named=True):
-        target = round_half_up(exact(r["frame"]) / rounding.step)
-        signed = allocate(
-            [exact(r[n]) * SIGN.get(n, 1) / rounding.step for n in STEP_NAMES], target
-        )
-        out.append([v * SIGN.get(n, 1) for v, n in zip(signed, STEP_NAMES, strict=True)])
-        out[-1].append(sum(signed))
-    return out
-
 
 def spread(values: list[float], rounding: Rounding) -> list[int]:
     """``values`` rounded (in steps) so that they add up to their rounded sum."""
@@ -56,7 +40,7 @@ def frame_text(buildup: FrameBuildUp, rounding: Rounding) -> str:
     labels[-1] = f"Ram {y}"
     unit = rounding.unit
     show = rounding.text
-    rows = rounded_rows(buildup.table, rounding)
+    rows = buildup.rounded(rounding)
     body: list[list[Any]] = [
         [program, *(show(v) for v in values)]
         for program, values in zip(buildup.table["program"].to_list(), rows, strict=True)
@@ -82,15 +66,10 @@ def frame_text(buildup: FrameBuildUp, rounding: Rounding) -> str:
         table(
             ["Modell", "Programområde", f"Belopp {y - 1}", f"Belopp {y}", "Volym", "Ersättning"],
             [
-                [
-                    label.get(r["model"], r["model"]),
-                    r["program"],
-                    show(rounding.steps(r["amount_before"])),
-                    show(rounding.steps(r["amount_after"])),
-                    show(rounding.steps(r["volume"])),
-                    show(rounding.steps(r["rate_change"])),
-                ]
-                for r in models.iter_rows(named=True)
+                [label.get(r["model"], r["model"]), r["program"], *map(show, figures)]
+                for r, figures in zip(
+                    models.iter_rows(named=True), buildup.rounded_models(rounding), strict=True
+                )
             ],
             [False, False, True, True, True, True],
         )
@@ -193,7 +172,7 @@ def frame_command(
         [b.table.with_columns(pl.lit(b.year).alias("year")) for b in buildups]
     ).select("year", "program", *(name for name, _ in STEPS))
     shown = pl.DataFrame(
-        [row for b in buildups for row in rounded_rows(b.table, rounding)],
+        [row for b in buildups for row in b.rounded(rounding)],
         schema=[f"{name}_{rounding.unit}" for name, _ in STEPS],
         orient="row",
     )

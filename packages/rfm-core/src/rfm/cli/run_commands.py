@@ -477,7 +477,10 @@ def report_sections(result: RunResult, reg: Registry, lang: str) -> list[tuple[s
     """
     sections: list[tuple[str, str, str]] = []
     for provider in reg.report_sections:
-        name = getattr(provider, "__module__", "plugin").split(".")[0]
+        # the plugin's name as it registered (a guarded provider carries it); the module of
+        # a provider registered otherwise
+        name = str(getattr(provider, "plugin", "") or getattr(provider, "__module__", "plugin"))
+        name = name.split(".")[0]
         if sys.stderr.isatty():
             click.echo(f"Rapportavsnitt från {name} …", err=True)
         try:

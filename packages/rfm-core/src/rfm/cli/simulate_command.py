@@ -16,7 +16,7 @@ from rfm.cli.common import (
     terminal_progress,
     year_options,
 )
-from rfm.cli.render import OUTPUT_FORMATS, emit_text, metadata, write_frame
+from rfm.cli.render import OUTPUT_FORMATS, emit_text, metadata, shown_totals, write_frame
 from rfm.display_rounding import Rounding
 from rfm.errors import ConfigError, UnknownNameError
 from rfm.formatting import number
@@ -70,7 +70,7 @@ def simulate_command(
         scenario=scenario,
         progress=terminal_progress(f"{chosen.id} simulering"),
     )
-    table = result.table
+    table = with_rounded(result.table, rounding)
     if recipients:
         unknown = sorted(set(recipients) - set(table["recipient"].to_list()))
         if unknown:
@@ -81,7 +81,41 @@ def simulate_command(
     else:
         meta = metadata(None, rounding, tenant=chosen, scenario=result.scenario)
         meta |= {"draws": result.draws, "seed": result.seed}
-        write_frame(table, fmt, out, meta=meta)
+        # CSV and JSON carry the rounded figures beside the exact ones, as rfm run's do;
+        # parquet holds the exact columns alone
+        exact_only = table.select(result.table.columns)
+        write_frame(exact_only if fmt == "parquet" else as_shown(table, rounding), fmt, out,
+                    meta=meta)  # fmt: skip
+
+
+ROUNDED = ("amount", "p5", "p50", "p95")
+"""The columns shown in ``--round``'s unit."""
+
+
+def with_rounded(table: pl.DataFrame, rounding: Rounding) -> pl.DataFrame:
+    """The simulation's table with ``amount_<unit>``, ``p5_<unit>``, ``p50_<unit>`` and
+    ``p95_<unit>`` (in steps of ``rounding`` until :func:`as_shown`).
+
+    The forecast amount is the run's amount and is rounded as ``rfm run`` rounds it: nested
+    from each year's total through the models to the recipients (the whole table, before
+    ``--recipient`` picks rows), so the same ``--round`` shows the same figure in both. A
+    percentile is no part of a sum (the P95 of a total is not the sum of the P95s), so each is
+    rounded on its own, half up.
+    """
+    unit = rounding.unit
+    shown = shown_totals(table, rounding).select(
+        "model", "recipient", "year", pl.col("steps").alias(f"amount_{unit}")
+    )
+    return table.join(shown, on=["model", "recipient", "year"], how="left").with_columns(
+        pl.Series(f"{c}_{unit}", [rounding.steps(v) for v in table[c].to_list()], pl.Int64)
+        for c in ROUNDED[1:]
+    )
+
+
+def as_shown(table: pl.DataFrame, rounding: Rounding) -> pl.DataFrame:
+    """The rounded columns as the numbers shown (1234 steps of tkr:1 → 123.4)."""
+    names = [f"{c}_{rounding.unit}" for c in ROUNDED]
+    return table.with_columns(rounding.values(table[n]) for n in names)
 
 
 def simulation_text(result: SimulationResult, table: pl.DataFrame, rounding: Rounding) -> str:
@@ -93,7 +127,7 @@ def simulation_text(result: SimulationResult, table: pl.DataFrame, rounding: Rou
             label.get(r["model"], r["model"]),
             r["recipient"],
             r["year"],
-            *(rounding.text(rounding.steps(r[c])) for c in ("amount", "p5", "p50", "p95")),
+            *(rounding.text(r[f"{c}_{unit}"]) for c in ROUNDED),
             number(100 * (r["p95"] - r["p5"]) / r["amount"], 1) if r["amount"] else "–",
         ]
         for r in table.iter_rows(named=True)

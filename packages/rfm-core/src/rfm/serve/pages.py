@@ -129,7 +129,6 @@ def totals_by_year(result: RunResult, rounding: Rounding) -> list[tuple[int, str
 
 def frame_tables(frames: Sequence[tuple[int, Any]], rounding: Rounding) -> list[dict[str, Any]]:
     """Each year's frame build-up per programområde, rounded so the steps add up (rfm frame)."""
-    from rfm.cli.frame_command import rounded_rows
     from rfm.frame_buildup import STEPS
 
     out = []
@@ -139,7 +138,7 @@ def frame_tables(frames: Sequence[tuple[int, Any]], rounding: Rounding) -> list[
             continue
         labels = [label for _, label in STEPS]
         labels[0], labels[-1] = f"Ram {year - 1}", f"Ram {year}"
-        steps = rounded_rows(buildup.table, rounding)
+        steps = buildup.rounded(rounding)
         body = [
             [program, *(rounding.text(v) for v in values)]
             for program, values in zip(buildup.table["program"].to_list(), steps, strict=True)
