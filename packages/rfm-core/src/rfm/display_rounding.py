@@ -193,7 +193,12 @@ def nested(
             # the r largest remainders (ties to the part first in order) one more still,
             # where q, r = divmod(parent's steps − Σ floors, number of parts).
             sums = (
-                sums.join(parent.select(*parent_keys, "_parent"), on=parent_keys, how="left")
+                sums.join(
+                    parent.select(*parent_keys, "_parent"),
+                    on=parent_keys,
+                    how="left",
+                    nulls_equal=True,  # a missing key is a part of its parent as any other
+                )
                 .with_columns(floor.cast(pl.Int64).alias("_floor"), remainder.alias("_remainder"))
                 .sort(
                     [*parent_keys, "_remainder", "_order"],
@@ -280,8 +285,9 @@ def nested_exact(
 
 
 def sort_key(key: tuple[Any, ...]) -> tuple[Any, ...]:
-    """Keys in natural order: ``Gruppbostad 2`` before ``Gruppbostad 10``."""
-    return tuple(natural(k) if isinstance(k, str) else (0, k) for k in key)
+    """Keys in natural order: ``Gruppbostad 2`` before ``Gruppbostad 10``; a missing key
+    (None) first, so that it sorts beside numbers as beside text."""
+    return tuple(natural(k) if isinstance(k, str) else (-1,) if k is None else (0, k) for k in key)
 
 
 def natural(text: str) -> tuple[Any, ...]:
