@@ -120,6 +120,7 @@ FAILING_MODULES = {
     "interrupts": "raise KeyboardInterrupt\n",
     "syntax": "def f(:\n",
     "no_attribute": "X = 1\n",
+    "getattr_exits": "import sys\n\ndef __getattr__(name):\n    sys.exit(3)\n",
 }
 
 
@@ -141,6 +142,7 @@ def failing_modules(tmp_path, monkeypatch):
         ("syntax", "SyntaxError"),
         ("no_attribute", "has no attribute 'Modell'"),
         ("missing", "No module named 'lat_missing'"),
+        ("getattr_exits", r"called sys\.exit\(3\)"),
     ],
 )
 def test_a_deferred_import_that_fails_in_any_way_is_one_plugin_error_naming_the_plugin(

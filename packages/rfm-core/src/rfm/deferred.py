@@ -73,11 +73,8 @@ class Deferred:
         """
         from rfm.plugins.guard import describe, guarded
 
-        module_name, _, attribute = self.target.partition(":")
         try:
-            found: Any = guarded(importlib.import_module, module_name)
-            for part in attribute.split("."):
-                found = getattr(found, part)
+            found = guarded(self._import)
         except (ImportError, AttributeError) as exc:
             reason = str(exc)
         except SyntaxError as exc:
@@ -89,6 +86,13 @@ class Deferred:
         raise PluginError(
             f"{self.name!r} is registered at {self.target!r}, which cannot be imported: {reason}"
         )
+
+    def _import(self) -> Any:
+        module_name, _, attribute = self.target.partition(":")
+        found: Any = importlib.import_module(module_name)
+        for part in attribute.split("."):  # a module's __getattr__ is the plugin's code too
+            found = getattr(found, part)
+        return found
 
 
 class LazyTable(MutableMapping[str, V], Generic[V]):
