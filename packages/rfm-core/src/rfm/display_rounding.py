@@ -182,6 +182,7 @@ def nested(
             .sort(by_rank)
             .with_row_index("_order")
         )
+        _check_countable(sums["_units"].abs().max(), int(units_per_step), rounding)
         floor = pl.col("_units") // step
         remainder = pl.col("_units") - floor * step
         if parent is None:  # half up; a negative half away from zero, as round_half_up
@@ -227,6 +228,19 @@ def nested(
 
 _SCALE = 12
 """The decimals of an exact amount (rfm.contract's Decimal(38, 12))."""
+_MOST_STEPS = 2**63 - 2
+"""The most steps a rounded figure may have (an Int64, with room for the one a remainder adds)."""
+
+
+def _check_countable(largest: Any, units_per_step: Any, rounding: Rounding) -> None:
+    """Refuse a sum (in 10⁻¹² kr) that has more steps of ``rounding`` than a figure can hold."""
+    if largest is not None and Fraction(largest) / Fraction(units_per_step) >= _MOST_STEPS:
+        kronor = Fraction(largest) / 10**_SCALE
+        raise ConfigError(
+            f"--round {rounding}: a sum of {number(float(kronor))} kr is too large to show in "
+            f"steps of {number(float(rounding.step), 3)} kr; round to fewer decimals or a larger "
+            "unit (tkr, mnkr)"
+        )
 
 
 def _natural_rank(column: pl.Series) -> pl.Series:
@@ -263,6 +277,8 @@ def nested_exact(
         for key, amount in rows:
             sums[key[:width]] = sums.get(key[:width], Fraction(0)) + amount
         ordered = sorted(sums, key=sort_key)
+        largest = max((abs(v) for v in sums.values()), default=Fraction(0))
+        _check_countable(largest * 10**_SCALE, rounding.step * 10**_SCALE, rounding)
         steps: dict[tuple[Any, ...], int] = {}
         if depth == 0:
             steps = {k: round_half_up(sums[k] / step) for k in ordered}
