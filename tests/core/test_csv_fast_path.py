@@ -149,3 +149,55 @@ def test_numbers_cast_as_they_stand_are_what_the_full_parser_gives(cells, kind) 
     )
     reference = frame.select(expr.alias("v")).to_series()
     assert ours.to_list() == reference.to_list()
+
+
+def test_a_doubled_byte_order_mark_is_one_byte_order_mark_on_every_path(tmp_path) -> None:
+    """A file saved twice with a byte-order mark: Polars' reader dropped the second one and the
+    csv-module path kept it in the first column's name ('\\ufeffarea' → 'no column area'), and
+    a file of two marks only was a traceback (Polars' NoDataError)."""
+    import pytest
+
+    from rfm.errors import UnreadableFileError
+
+    bom = b"\xef\xbb\xbf"
+    for body, quoted in ((b"area;count\r\nA;1\r\n", False), (b'area;count\r\n"A";1\r\n', True)):
+        path = tmp_path / "f.csv"
+        path.write_bytes(bom + bom + body)
+        table = csv_reader.read_csv(path)
+        assert table.frame.columns == ["area", "count", "_row"], quoted
+        assert table.frame.rows() == [("A", "1", 2)]
+        table = csv_reader.read_csv(path, encoding="utf-8")  # the mark read as text, once
+        assert table.frame.columns == ["area", "count", "_row"], quoted
+    path.write_bytes(bom + bom)
+    with pytest.raises(UnreadableFileError, match="the file is empty"):
+        csv_reader.read_csv(path)
+
+
+def test_a_line_beginning_with_a_byte_order_mark_keeps_it_at_a_piece_boundary(
+    monkeypatch,
+) -> None:
+    """The lines are split in pieces; Polars drops a mark at the start of its input, so a line
+    that begins with one where a piece begins lost it there and kept it elsewhere."""
+    text = "area;count\nA;1\n\ufeffB;2\nC;3\n"
+    monkeypatch.setattr(csv_reader, "CHUNK_CHARS", 1)  # a piece begins at every line
+    slow, fast = both(text)
+    assert fast is None or fast.frame.equals(slow.frame)  # type: ignore[union-attr]
+    assert slow.frame["area"].to_list() == ["A", "\ufeffB", "C"]  # type: ignore[union-attr]
+
+
+def test_a_short_row_and_a_last_line_ending_in_a_separator_are_not_read_past(tmp_path) -> None:
+    """Polars drops the empty field after a separator that ends the file (no line end), so a
+    short row and such a last line kept the separator count of a rectangular file: the short
+    row's cell became '' (not missing) and the too-wide last row was read without a word."""
+    import pytest
+
+    from rfm.errors import InputError
+
+    text = "area;count;note\nA;5\nB;6;x;"
+    assert polars_path(text) is None
+    path = tmp_path / "f.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match=r"f\.csv, row 3: found '4 fields'; expected at most 3"):
+        csv_reader.read_csv(path, name="f.csv")
+    path.write_text("area;count;note\nA;5\nB;6;", encoding="utf-8")  # as wide as the header
+    assert csv_reader.read_csv(path).frame.rows() == [("A", "5", None, 2), ("B", "6", "", 3)]

@@ -162,3 +162,57 @@ def test_nested_in_polars_gives_the_figures_of_the_fractions_row_by_row(rows, ro
     reference = nested_exact(frame, levels, rounding)
     for a, b in zip(ours, reference, strict=True):
         assert a.to_dicts() == b.to_dicts()
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([2024, 2025, None]),
+            st.sampled_from(["m1", "m10", None]),
+            st.sampled_from(["Gruppbostad 2", "Gruppbostad 10", "Ö", "o", None]),
+            st.integers(-(10**6), 10**6).map(lambda n: Decimal(n) / 4),
+        ),
+        max_size=20,
+    ),
+    st.booleans(),
+)
+def test_nested_in_polars_with_missing_keys_gives_the_figures_of_the_fractions(rows, categorical):
+    """A missing model or recipient got no figure at all (null steps: the join to its parent
+    did not match a missing key), and a missing year was a TypeError in both ways; rfm's own
+    lineage has no missing keys, but nested() is held to nested_exact() on any frame."""
+    text = pl.Categorical if categorical else pl.String
+    frame = pl.DataFrame(
+        [(y, m, r, i, v) for i, (y, m, r, v) in enumerate(rows)],
+        schema={"year": pl.Int64, "model": text, "recipient": text, "_row": pl.Int64,
+                "amount": pl.Decimal(38, 12)},
+        orient="row",
+    )  # fmt: skip
+    levels = [["year"], ["year", "model"], ["year", "model", "recipient"],
+              ["year", "model", "recipient", "_row"]]  # fmt: skip
+    ours = nested(frame, levels, Rounding("tkr"))
+    reference = nested_exact(frame, levels, Rounding("tkr"))
+    for a, b in zip(ours, reference, strict=True):
+        assert a.to_dicts() == b.to_dicts()
+        assert a["steps"].null_count() == 0
+    if rows:  # every level adds up to the year's figures
+        assert ours[-1]["steps"].sum() == ours[0]["steps"].sum()
+
+
+@pytest.mark.parametrize("decimal", [True, False])
+def test_figures_beyond_what_a_rounding_can_count_are_one_clear_error(decimal):
+    """Twelve recipients of 999 000 miljarder kr each (every amount within rfm's 10^15 kr) make
+    a year of 11 988 000 000 000 000 kr: 1.2 × 10^19 steps of kr:3, more than an integer
+    holds. `rfm run --round kr:3` was a Polars overflow traceback; kr and tkr still show it."""
+    amount = Decimal(999 * 10**12)
+    frame = pl.DataFrame(
+        [(2024, "m", f"r{i}", amount if decimal else float(amount)) for i in range(12)],
+        schema={"year": pl.Int64, "model": pl.String, "recipient": pl.String,
+                "amount": pl.Decimal(38, 12) if decimal else pl.Float64},
+        orient="row",
+    )  # fmt: skip
+    levels = [["year"], ["year", "model"], ["year", "model", "recipient"]]
+    for way in (nested, nested_exact):
+        with pytest.raises(ConfigError, match=r"--round kr:3: .*11 988 000 000 000 000 kr.*too large"):  # fmt: skip
+            way(frame, levels, Rounding("kr", 3))
+        year, *_ = way(frame, levels, Rounding("kr", 2))  # 1.2 × 10^18 steps: shown
+        assert year["steps"].to_list() == [1_198_800_000_000_000_000]

@@ -61,3 +61,26 @@ def test_unknown_schema(tmp_path, rfm_cli):
     result = rfm_cli("validate", "populaton", str(path))
     assert result.exit_code == 1
     assert "unknown schema 'populaton'" in result.output
+
+
+def test_an_age_written_in_other_digits_is_named_not_a_traceback(tmp_path, rfm_cli):
+    """Ages in full-width (２０) or Arabic-Indic (٢٠) digits matched the age pattern's \\d
+    (any script's digit) and then failed Polars' integer cast inside the native check: a
+    Polars traceback. Ages, as years and counts, are written in the digits 0–9."""
+    from rfm.schemas.age import parse_age_label
+
+    path = tmp_path / "befolkning.csv"
+    path.write_text(
+        "area,year,age,count\n0665,2024,20,1\n0665,2024,２１,2\n0665,2024,٢٢-30,3\n",
+        encoding="utf-8",
+    )
+    result = rfm_cli("validate", "population", str(path))
+    assert result.exit_code == 1, result.output
+    assert "row 3, column 'age'" in result.output and "２１" in result.output
+    assert "row 4, column 'age'" in result.output and "٢٢-30" in result.output
+    import pytest
+
+    from rfm.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="is not an age or age group"):
+        parse_age_label("２１")  # a tenant's band as the data's label

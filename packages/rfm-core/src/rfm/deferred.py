@@ -33,45 +33,80 @@ class Deferred:
     """A registration by ``name`` of the object at ``target`` (``"package.module:attribute"``).
 
     ``suffixes`` are a reader's file suffixes, so that which reader reads a ``.csv`` file (and
-    whether two plugins claim it) is known without importing either.
+    whether two plugins claim it) is known without importing either; they must be the reader's
+    own (checked when it is imported).
     """
 
-    name: str
+    name: str = attrs.field()
     target: str = attrs.field()
-    suffixes: tuple[str, ...] = ()
+    suffixes: tuple[str, ...] = attrs.field(default=())
+
+    @name.validator
+    def _text(self, _: object, value: object) -> None:
+        if not isinstance(value, str) or not value:
+            raise PluginError(f"a name must be text, not {value!r} (rfm.Deferred)")
 
     @target.validator
-    def _module_and_attribute(self, _: object, value: str) -> None:
-        module, _sep, attribute = value.partition(":")
+    def _module_and_attribute(self, _: object, value: object) -> None:
+        module, _sep, attribute = value.partition(":") if isinstance(value, str) else ("", "", "")
         if not module or not attribute:
             raise PluginError(
                 f"{self.name!r} is registered at {value!r}; expected 'package.module:attribute'"
             )
 
-    def load(self) -> Any:
-        """Import the module and return the attribute (a plugin's error names both)."""
-        module_name, _, attribute = self.target.partition(":")
-        try:
-            found: Any = importlib.import_module(module_name)
-            for part in attribute.split("."):
-                found = getattr(found, part)
-        except (ImportError, AttributeError) as exc:
+    @suffixes.validator
+    def _suffixes(self, _: object, value: object) -> None:
+        if not isinstance(value, tuple) or not all(
+            isinstance(s, str) and len(s) > 1 and s.startswith(".") for s in value
+        ):
             raise PluginError(
-                f"{self.name!r} is registered at {self.target!r}, which cannot be imported: {exc}"
-            ) from exc
+                f"{self.name!r}: suffixes: expected a tuple such as ('.se',), not {value!r}"
+            )
+
+    def load(self) -> Any:
+        """Import the module and return the attribute.
+
+        Whatever the import raises (an ``ImportError``, any other exception, a ``SyntaxError``,
+        ``sys.exit()`` or a ``KeyboardInterrupt`` the module raises itself) is one
+        :class:`PluginError` naming the entry; a real Ctrl-C still stops rfm
+        (:func:`rfm.plugins.guard.guarded`).
+        """
+        from rfm.plugins.guard import describe, guarded
+
+        try:
+            found = guarded(self._import)
+        except (ImportError, AttributeError) as exc:
+            reason = str(exc)
+        except SyntaxError as exc:
+            reason = f"SyntaxError: {exc}"
+        except Exception as exc:
+            reason = describe(exc)
+        else:
+            return found
+        raise PluginError(
+            f"{self.name!r} is registered at {self.target!r}, which cannot be imported: {reason}"
+        )
+
+    def _import(self) -> Any:
+        module_name, _, attribute = self.target.partition(":")
+        found: Any = importlib.import_module(module_name)
+        for part in attribute.split("."):  # a module's __getattr__ is the plugin's code too
+            found = getattr(found, part)
         return found
 
 
 class LazyTable(MutableMapping[str, V], Generic[V]):
     """``name → object`` where an entry may be :class:`Deferred` until it is first looked up.
 
-    ``check(name, obj)`` runs on each object a :class:`Deferred` gives and returns it, or raises
-    :class:`PluginError` when the object is not what the name promised. Iterating over names,
-    ``len`` and ``in`` import nothing; looking up a value imports that value only.
+    ``check(name, entry)`` imports a :class:`Deferred` entry (:meth:`Deferred.load`) and returns
+    its object, or raises :class:`PluginError` naming the plugin when the import fails or the
+    object is not what the entry promised. Iterating over names, ``len`` and ``in`` import
+    nothing; looking up a value imports that value only, and an entry that failed is tried
+    again on the next look-up (it is never kept as a success).
     """
 
     def __init__(
-        self, check: Callable[[str, Any], V], items: Mapping[str, V | Deferred] | None = None
+        self, check: Callable[[str, Deferred], V], items: Mapping[str, V | Deferred] | None = None
     ) -> None:
         self._check = check
         self._items: dict[str, V | Deferred] = dict(items or {})
@@ -79,7 +114,7 @@ class LazyTable(MutableMapping[str, V], Generic[V]):
     def __getitem__(self, name: str) -> V:
         item = self._items[name]
         if isinstance(item, Deferred):
-            loaded = self._check(name, item.load())
+            loaded = self._check(name, item)
             self._items[name] = loaded
             return loaded
         return item
@@ -110,3 +145,18 @@ class LazyTable(MutableMapping[str, V], Generic[V]):
     def __repr__(self) -> str:
         shown = {n: ("deferred" if isinstance(i, Deferred) else i) for n, i in self._items.items()}
         return f"LazyTable({shown!r})"
+
+
+def usable(table: Mapping[str, V], on_error: Callable[[PluginError], None]) -> list[tuple[str, V]]:
+    """Every entry of ``table`` that imports, in order; ``on_error`` is told of each that does not.
+
+    For the commands that list everything (``rfm models``, ``rfm schemas``, ``rfm tenants
+    schema``): one plugin's broken entry is named and the others are still listed.
+    """
+    found = []
+    for name in list(table):
+        try:
+            found.append((name, table[name]))
+        except PluginError as exc:
+            on_error(exc)
+    return found

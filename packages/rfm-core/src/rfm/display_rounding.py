@@ -182,6 +182,7 @@ def nested(
             .sort(by_rank)
             .with_row_index("_order")
         )
+        _check_countable(sums["_units"].abs().max(), int(units_per_step), rounding)
         floor = pl.col("_units") // step
         remainder = pl.col("_units") - floor * step
         if parent is None:  # half up; a negative half away from zero, as round_half_up
@@ -193,7 +194,12 @@ def nested(
             # the r largest remainders (ties to the part first in order) one more still,
             # where q, r = divmod(parent's steps − Σ floors, number of parts).
             sums = (
-                sums.join(parent.select(*parent_keys, "_parent"), on=parent_keys, how="left")
+                sums.join(
+                    parent.select(*parent_keys, "_parent"),
+                    on=parent_keys,
+                    how="left",
+                    nulls_equal=True,  # a missing key is a part of its parent as any other
+                )
                 .with_columns(floor.cast(pl.Int64).alias("_floor"), remainder.alias("_remainder"))
                 .sort(
                     [*parent_keys, "_remainder", "_order"],
@@ -222,6 +228,19 @@ def nested(
 
 _SCALE = 12
 """The decimals of an exact amount (rfm.contract's Decimal(38, 12))."""
+_MOST_STEPS = 2**63 - 2
+"""The most steps a rounded figure may have (an Int64, with room for the one a remainder adds)."""
+
+
+def _check_countable(largest: Any, units_per_step: Any, rounding: Rounding) -> None:
+    """Refuse a sum (in 10⁻¹² kr) that has more steps of ``rounding`` than a figure can hold."""
+    if largest is not None and Fraction(largest) / Fraction(units_per_step) >= _MOST_STEPS:
+        kronor = Fraction(largest) / 10**_SCALE
+        raise ConfigError(
+            f"--round {rounding}: a sum of {number(float(kronor))} kr is too large to show in "
+            f"steps of {number(float(rounding.step), 3)} kr; round to fewer decimals or a larger "
+            "unit (tkr, mnkr)"
+        )
 
 
 def _natural_rank(column: pl.Series) -> pl.Series:
@@ -258,6 +277,8 @@ def nested_exact(
         for key, amount in rows:
             sums[key[:width]] = sums.get(key[:width], Fraction(0)) + amount
         ordered = sorted(sums, key=sort_key)
+        largest = max((abs(v) for v in sums.values()), default=Fraction(0))
+        _check_countable(largest * 10**_SCALE, rounding.step * 10**_SCALE, rounding)
         steps: dict[tuple[Any, ...], int] = {}
         if depth == 0:
             steps = {k: round_half_up(sums[k] / step) for k in ordered}
@@ -280,8 +301,9 @@ def nested_exact(
 
 
 def sort_key(key: tuple[Any, ...]) -> tuple[Any, ...]:
-    """Keys in natural order: ``Gruppbostad 2`` before ``Gruppbostad 10``."""
-    return tuple(natural(k) if isinstance(k, str) else (0, k) for k in key)
+    """Keys in natural order: ``Gruppbostad 2`` before ``Gruppbostad 10``; a missing key
+    (None) first, so that it sorts beside numbers as beside text."""
+    return tuple(natural(k) if isinstance(k, str) else (-1,) if k is None else (0, k) for k in key)
 
 
 def natural(text: str) -> tuple[Any, ...]:

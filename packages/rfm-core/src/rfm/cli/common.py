@@ -31,6 +31,11 @@ def registry(ctx: click.Context) -> Registry:
     return host(ctx).registry
 
 
+def left_out(error: Exception) -> None:
+    """What a listing command says of an entry that cannot be imported (it lists the rest)."""
+    click.echo(f"Warning: {error}; left out here", err=True)
+
+
 OFFLINE_KEY = "rfm.offline"
 """``ctx.meta`` key: ``--offline`` was given somewhere on the command line (see rfm.cli)."""
 OFFLINE_ENV = "RFM_OFFLINE"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from rfm.cli.common import offline_requested, registry
+from rfm.cli.common import left_out, offline_requested, registry
 from rfm.errors import OutputError
 from rfm.io.atomic import write_text_atomic
 from rfm.scb.client import APIS, PxWebClient
@@ -78,7 +78,7 @@ def init_command(
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"{folder}: cannot create the folder ({exc.strerror})") from None
-    files = {**made.files, "tenant.schema.json": schema_text(reg)}
+    files = {**made.files, "tenant.schema.json": schema_text(reg, left_out)}
     for name, text in files.items():
         write_text_atomic(folder / name, text)
     click.echo(f"{made.name}: {folder}/")

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from rfm.cli.common import load_tenant, registry, tenant_options
+from rfm.cli.common import left_out, load_tenant, registry, tenant_options
+from rfm.deferred import usable
 from rfm.errors import ConfigError
 from rfm.formatting import number
 from rfm.textable import text_table as table
@@ -32,7 +33,7 @@ def models_command(ctx: click.Context, tenant: str | None, config: Path | None) 
     """List a tenant's models with their formulas and parameters; without one, the model types."""
     reg = registry(ctx)
     if tenant is None and config is None:
-        rows = [[name, t.summary] for name, t in sorted(reg.model_types.items())]
+        rows = [[name, t.summary] for name, t in sorted(usable(reg.model_types, left_out))]
         click.echo(table(["Modelltyp", "Beräknar"], rows))
         return
     chosen = load_tenant(ctx, tenant, config)
@@ -117,7 +118,7 @@ def schemas_command(ctx: click.Context) -> None:
     reg = registry(ctx)
     rows = [
         [s.name, ", ".join(c.name + ("" if c.required else "?") for c in s.columns), s.description]
-        for s in sorted(reg.schemas.values(), key=lambda s: s.name)
+        for _, s in sorted(usable(reg.schemas, left_out), key=lambda item: item[1].name)
     ]
     click.echo(table(["Schema", "Kolumner", "Beskrivning"], rows))
 

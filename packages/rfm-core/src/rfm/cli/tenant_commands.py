@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from rfm.cli.common import load_tenant, registry, tenant_options
+from rfm.cli.common import left_out, load_tenant, registry, tenant_options
 from rfm.cli.suggest import SuggestingGroup
 from rfm.errors import ConfigError, UnknownNameError
 from rfm.formatting import number
@@ -152,7 +152,7 @@ def schema_command(ctx: click.Context, out: Path | None) -> None:
     """The tenant file's JSON Schema (for editors: first line ``#:schema ./tenant.schema.json``)."""
     from rfm.tenants.schema_export import schema_text
 
-    text = schema_text(registry(ctx))
+    text = schema_text(registry(ctx), left_out)
     if out is None:
         click.echo(text, nl=False)
     else:

@@ -32,7 +32,19 @@ _PYTHON_ONLY_SPACE = "\x1c\x1d\x1e\x1f"
 
 
 def decode(raw: bytes, name: str, encoding: str = "auto") -> str:
-    """Bytes as text: UTF-8 (with or without BOM), else Windows-1252/Latin-1 when ``auto``."""
+    """Bytes as text: UTF-8 (with or without BOM), else Windows-1252/Latin-1 when ``auto``.
+
+    Every byte-order mark at the start is dropped (a file saved twice may have two, and
+    ``encoding = "utf-8"`` reads one as text): Polars' reader drops the one it sees, so a mark
+    left in the text would name the first column differently on different paths.
+    """
+    return _decoded(raw, name, encoding).lstrip(BOM)
+
+
+BOM = "\ufeff"
+
+
+def _decoded(raw: bytes, name: str, encoding: str) -> str:
     if b"\x00" in raw[:4096]:
         raise UnreadableFileError(
             f"{name}: contains NUL bytes, so it is binary or UTF-16, not a CSV file; save it "
@@ -169,7 +181,9 @@ def _utf8_body(raw: bytes, text: str) -> bytes | None:
     A file read as Windows-1252 or Latin-1 with any byte above 127 has a character for that
     byte that UTF-8 writes in two or more: the lengths differ exactly then.
     """
-    body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
+    body = raw
+    while body.startswith(b"\xef\xbb\xbf"):  # as decode() drops every mark at the start
+        body = body[3:]
     return body if len(text.encode("utf-8")) == len(body) else None
 
 
@@ -182,8 +196,8 @@ def _polars_table(body: bytes | None, name: str, sep: str, decimal_comma: bool) 
     Polars splits and cuts it in native code on every core; each record is one line, so the
     file row of record *i* is *i* + 1 and the header is row 1.
     """
-    if body is None:
-        return None
+    if body is None or body.endswith(sep.encode()):
+        return None  # Polars drops the empty field after a separator that ends the file
     try:
         frame = pl.read_csv(
             body,
@@ -338,7 +352,10 @@ def _pieces(text: str) -> Iterator[str]:
 
 
 def _lines(piece: str) -> pl.DataFrame | None:
-    """The lines of ``piece`` as one Polars column (None if Polars counts them differently)."""
+    """The lines of ``piece`` as one Polars column (None if Polars counts them differently, or
+    if the piece begins with a byte-order mark, which Polars would drop)."""
+    if piece.startswith(BOM):
+        return None
     lines = pl.read_csv(
         io.BytesIO(piece.encode("utf-8")),
         has_header=False,

@@ -57,20 +57,35 @@ BUILTIN_READERS = (CSV_READER, EXCEL_READER, PARQUET_READER, PXWEB_READER)
 
 
 def pick_reader(readers: Mapping[str, Reader], path: Path, fmt: str | None) -> Reader:
-    """The reader named ``fmt``, or the one whose suffix matches ``path``."""
+    """The reader named ``fmt``, or the one whose suffix matches ``path``.
+
+    The suffixes are read as registered (:meth:`rfm.deferred.LazyTable.registered`), so only
+    the reader chosen is imported: a plugin's reader that fails to import stops the files it
+    reads, not every file whose reader comes after it.
+    """
     if fmt:
         if fmt not in readers:
             raise UnknownNameError("file format", fmt, list(readers))
         return readers[fmt]
     suffix = path.suffix.lower()
-    for reader in readers.values():
-        if suffix in reader.suffixes:
-            return reader
-    known = sorted({s for r in readers.values() for s in r.suffixes})
+    registered = _registered_suffixes(readers)
+    for name, suffixes in registered.items():
+        if suffix in suffixes:
+            return readers[name]
+    known = sorted({s for suffixes in registered.values() for s in suffixes})
     raise ConfigError(
         f"{path.name}: no reader for files ending {suffix or '(no suffix)'!r}; known: "
         f'{", ".join(known)} (or give format = "csv" …)'
     )
+
+
+def _registered_suffixes(readers: Mapping[str, Reader]) -> dict[str, tuple[str, ...]]:
+    """Each reader's suffixes, in order, without importing a reader registered by name."""
+    from rfm.deferred import LazyTable
+
+    if isinstance(readers, LazyTable):
+        return {name: readers.registered(name).suffixes for name in readers}
+    return {name: reader.suffixes for name, reader in readers.items()}
 
 
 def read_table(

@@ -16,6 +16,8 @@ seconds are skipped with a warning instead of delaying the help.
 from __future__ import annotations
 
 import importlib.metadata as metadata
+import importlib.util
+import sys
 import time
 import warnings
 from collections.abc import Callable, Iterable, MutableMapping
@@ -79,6 +81,9 @@ class PluginHost:
         self.broken: dict[str, str] = {}
         self.conflicted: dict[str, list[str]] = {}
         """Plugins that register a name another plugin registers too, with what clashes."""
+        self._deferred: dict[str, list[tuple[str, Deferred]]] = {}
+        """Each plugin's registrations by name (kind, entry): ``rfm plugins`` looks for their
+        modules without importing them."""
         if entry_points:
             self._load_entry_points()
         for name, plugin in plugins:
@@ -167,17 +172,29 @@ class PluginHost:
 
         def loaded(
             kind: str, what: str, is_it: Callable[[Any], bool], name_of: Callable[[Any], str]
-        ) -> Callable[[str, Any], Any]:
-            """The check a deferred entry's object passes when first imported."""
+        ) -> Callable[[str, Deferred], Any]:
+            """Import a deferred entry and check that its object is what the name promised;
+            any failure is a PluginError naming the plugin."""
 
-            def check(name: str, item: Any) -> Any:
+            def check(name: str, entry: Deferred) -> Any:
                 plugin = owners.get((kind, name), "?")
+                try:
+                    item = entry.load()
+                except PluginError as exc:
+                    raise PluginError(f"plugin {plugin!r}: {kind} {exc}") from None
                 if not is_it(item):
                     raise PluginError(f"plugin {plugin!r} registered {item!r}, not a {what}")
                 if name_of(item) != name:
                     raise PluginError(
                         f"plugin {plugin!r} registered the {kind} {name!r}, but the object "
                         f"imported for it is named {name_of(item)!r}"
+                    )
+                if kind == "reader" and tuple(item.suffixes) != entry.suffixes:
+                    raise PluginError(
+                        f"plugin {plugin!r} registered the reader {name!r} for "
+                        f"{_listed(entry.suffixes)}, but the reader imported for it reads "
+                        f"{_listed(item.suffixes)}; the suffixes decide which reader reads a "
+                        "file before it is imported, so they must be the same"
                     )
                 return item
 
@@ -196,12 +213,16 @@ class PluginHost:
             kind: str, name: str, plugin: str, table: MutableMapping[str, Any], item: Any
         ) -> None:
             """Register ``item`` as ``name``; a name two plugins register is nobody's."""
+            if not isinstance(name, str) or not name:
+                raise PluginError(f"plugin {plugin!r} registered a {kind} named {name!r}, not text")
             first = owners.get((kind, name))
             if first is not None and first != plugin:
                 registry.conflicts[(kind, name)] = (first, plugin)
                 return
             owners[(kind, name)] = plugin
             table[name] = item
+            if isinstance(item, Deferred):
+                self._deferred.setdefault(plugin, []).append((kind, item))
 
         def model_types(plugin: str, items: list[Any]) -> None:
             for item in items:
@@ -334,12 +355,49 @@ class PluginHost:
             status, error = ("broken", self.broken[name]) if name in self.broken else ("ok", "")
             if status == "ok" and name in self.conflicted:
                 status, error = "conflict", "; ".join(self.conflicted[name])
+            if status == "ok" and (missing := self._missing_modules(name)):
+                status, error = "missing", "; ".join(missing)
             infos.append(PluginInfo(name, package, version, hooks, status, error))
         for name, error in self.broken.items():
             if not any(i.name == name for i in infos):
                 package, version = self._packages.get(name, (name, ""))
                 infos.append(PluginInfo(name, package, version, (), "broken", error))
         return sorted(infos, key=lambda i: i.name)
+
+    def _missing_modules(self, plugin: str) -> list[str]:
+        """What ``plugin`` registers by name in a module that is not installed.
+
+        Nothing is imported to find out (``rfm plugins`` stays light), so a module that is
+        there but fails when imported is only found when its name is first used.
+        """
+        return [
+            f"registers {kind} {entry.name!r} at {entry.target!r}, but no module "
+            f"{entry.target.partition(':')[0]!r} is installed; {entry.name!r} is unusable"
+            for kind, entry in self._deferred.get(plugin, [])
+            if _certainly_missing(entry.target.partition(":")[0])
+        ]
+
+
+def _certainly_missing(module: str) -> bool:
+    """Whether ``module`` is certainly not installed, found without importing anything: each
+    package on its path is looked for while its parent is already imported; where finding out
+    would mean importing a package, the answer is False (not known to be missing)."""
+    parts = module.split(".")
+    for depth in range(1, len(parts) + 1):
+        name = ".".join(parts[:depth])
+        if name in sys.modules:
+            continue
+        parent = ".".join(parts[: depth - 1])
+        if parent and parent not in sys.modules:
+            return False
+        try:
+            found = importlib.util.find_spec(name)
+        except ModuleNotFoundError:  # the parent is a module, not a package
+            return True
+        except Exception:  # a finder's own trouble: not known
+            return False
+        return found is None
+    return False
 
 
 def _guarded_loader(
@@ -422,6 +480,10 @@ def _refusing(
     except PluginError:
         base = Reader(name, suffixes, _never_read)
     return attrs.evolve(base, name=new_name, suffixes=suffixes).refusing(error)
+
+
+def _listed(suffixes: Iterable[str]) -> str:
+    return ", ".join(suffixes) or "no suffixes"
 
 
 def _never_read(*_: Any, **__: Any) -> Any:

@@ -16,8 +16,10 @@ from rfm.errors import ConfigError
 
 OPEN_END = 130
 _OLDER = r"(?:år\s*)?(?:eller|och)\s+äldre"
-AGE_PATTERN = r"^\s*\d{1,3}\s*(?:(?:[-–]\s*(?:\d{1,3}|w))|\+|" + _OLDER + r")?\s*(?:år)?\s*$"
-_AGE = re.compile(r"^\s*(\d{1,3})\s*(?:(?:[-–]\s*(\d{1,3}|w))|(\+|" + _OLDER + r"))?\s*(?:år)?\s*$")
+AGE_PATTERN = r"^\s*[0-9]{1,3}\s*(?:(?:[-–]\s*(?:[0-9]{1,3}|w))|\+|" + _OLDER + r")?\s*(?:år)?\s*$"
+_AGE = re.compile(
+    r"^\s*([0-9]{1,3})\s*(?:(?:[-–]\s*([0-9]{1,3}|w))|(\+|" + _OLDER + r"))?\s*(?:år)?\s*$"
+)
 
 
 def parse_age_label(label: str, where: str = "age") -> tuple[int, int]:
@@ -45,8 +47,8 @@ def parse_age_label(label: str, where: str = "age") -> tuple[int, int]:
 def age_bounds(column: str) -> tuple[pl.Expr, pl.Expr]:
     """Expressions giving the first and last age of each label in ``column``."""
     text = pl.col(column).cast(pl.String).str.strip_chars().str.replace("–", "-", literal=True)
-    low = text.str.extract(r"^(\d{1,3})", 1).cast(pl.Int64)
-    upper = text.str.extract(r"-\s*(\d{1,3})\s*(?:år)?$", 1).cast(pl.Int64)
+    low = text.str.extract(r"^([0-9]{1,3})", 1).cast(pl.Int64)
+    upper = text.str.extract(r"-\s*([0-9]{1,3})\s*(?:år)?$", 1).cast(pl.Int64)
     is_open = text.str.contains(r"(\+|-\s*w|äldre)\s*(?:år)?$")
     high = pl.when(is_open).then(pl.lit(OPEN_END, pl.Int64)).otherwise(pl.coalesce(upper, low))
     return low, high

@@ -272,15 +272,28 @@ def _humanize(check: str) -> str:
     return check
 
 
-def check_values(frame: pl.DataFrame, spec: SchemaSpec, file: str) -> None:
+def check_values(frame: pl.DataFrame, spec: SchemaSpec, file: str, *, parsed: bool = False) -> None:
     """Run the schema's checks and the key check on a typed frame, reporting every failure.
 
     A schema with a native pass (``spec.passes``: a few Polars expressions) that the frame
     passes is done without pandera, which is not even imported then (it costs a quarter of a
     second, with numpy); pandera runs when there is no such pass or it fails, to name the rows.
+
+    A native pass judges values as :func:`parse_columns` leaves them (``parsed``): every
+    column there, of its kind's type, nothing missing where nothing may be, numbers finite,
+    text not empty. A frame built otherwise (:func:`validate_frame`) is trusted to the pass
+    only when it is so too; else pandera judges it (a fractional year, an empty name, NaN).
     """
+    missing = [c.name for c in spec.columns if c.required and c.name not in frame.columns]
+    if missing:
+        found = ", ".join(c for c in frame.columns if c != ROW)
+        raise InputError(
+            [Problem(Location(file, None, name), f"a column named {name!r}") for name in missing],
+            title=f"{file}: missing columns (found: {found})",
+        )
     problems: list[Problem] = []
-    if spec.passes is None or not spec.passes(frame):
+    trusted = spec.passes is not None and (parsed or _as_parsed(frame, spec)) and spec.passes(frame)
+    if not trusted:
         problems += _pandera_problems(frame, spec, file)
     for check in spec.frame_checks:
         problems += check(frame, file)
@@ -304,6 +317,27 @@ def check_values(frame: pl.DataFrame, spec: SchemaSpec, file: str) -> None:
     if problems:
         problems.sort(key=lambda p: (p.location.row or 0, p.location.column or ""))
         raise InputError(problems, title=f"{file}: does not match schema '{spec.name}'")
+
+
+_KIND_DTYPES = {"int": pl.Int64, "number": pl.Float64}
+"""The type :func:`parse_columns` gives each kind (text, age and sex: String)."""
+
+
+def _as_parsed(frame: pl.DataFrame, spec: SchemaSpec) -> bool:
+    """True when ``frame`` is as :func:`parse_columns` would leave it (see :func:`check_values`)."""
+    for column in spec.columns:
+        if column.name not in frame.columns:
+            continue  # an optional column (a required one missing is refused before)
+        values = frame[column.name]
+        if values.dtype != _KIND_DTYPES.get(column.kind, pl.String):
+            return False
+        if not column.nullable and values.null_count():
+            return False
+        if column.kind == "number" and not values.is_finite().fill_null(True).all():
+            return False
+        if values.dtype == pl.String and (values.str.len_bytes() == 0).any():
+            return False
+    return True
 
 
 def _pandera_problems(frame: pl.DataFrame, spec: SchemaSpec, file: str) -> list[Problem]:
@@ -331,7 +365,7 @@ def _pandera_problems(frame: pl.DataFrame, spec: SchemaSpec, file: str) -> list[
 def validate_table(raw: RawTable, spec: SchemaSpec) -> pl.DataFrame:
     """A table read from a file, typed and checked against ``spec`` (``_row`` dropped)."""
     frame = parse_columns(raw, spec)
-    check_values(frame, spec, raw.file)
+    check_values(frame, spec, raw.file, parsed=True)
     return frame.drop(ROW)
 
 

@@ -22,11 +22,13 @@ tell (a dataset that exists, a parameter's unit) the loader checks.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from rfm.classification import KEYS as CLASSIFICATION_KEYS
 from rfm.coverage import GAP_MEANINGS
+from rfm.deferred import usable
+from rfm.errors import PluginError
 from rfm.models.base import COMMON_KEYS
 from rfm.parameters.config import PARAMETER_KEYS, VALUE_KEYS
 from rfm.rates import DERIVE_KEYS, ROW_KEYS, TABLE_KEYS
@@ -135,9 +137,19 @@ PARAMETER = table(
 )
 
 
-def model_schema(registry: Registry) -> Schema:
-    """``[[models]]``: the common keys, then per ``type`` the keys of that model type."""
-    types = sorted(registry.model_types.items())
+def _ignore(_: PluginError) -> None:
+    """Say nothing of a model type that cannot be imported (``rfm tenants check`` says it when
+    a tenant uses it)."""
+
+
+def model_schema(registry: Registry, on_error: Callable[[PluginError], None] = _ignore) -> Schema:
+    """``[[models]]``: the common keys, then per ``type`` the keys of that model type.
+
+    A model type that cannot be imported (a plugin's broken entry, told to ``on_error``) is
+    still a known ``type``, without the keys of its own: loading a tenant that uses it gives
+    the plugin's error, and every other model type is checked as ever.
+    """
+    types = sorted(usable(registry.model_types, on_error))
     branches = []
     for name, model_type in types:
         branches.append(
@@ -157,7 +169,7 @@ def model_schema(registry: Registry) -> Schema:
         "properties": {
             "id": {"type": "string", "pattern": toml_loader.ID_PATTERN.pattern},
             "type": {
-                "enum": [name for name, _ in types],
+                "enum": sorted(registry.model_types),
                 "description": "The model type (rfm models lists them with what they compute).",
             },
             "source": TEXT,
@@ -169,7 +181,7 @@ def model_schema(registry: Registry) -> Schema:
     }
 
 
-def tenant_schema(registry: Registry) -> Schema:
+def tenant_schema(registry: Registry, on_error: Callable[[PluginError], None] = _ignore) -> Schema:
     """The JSON Schema (draft-07) of a tenant file with the model types of ``registry``."""
     loader = toml_loader
     head = table(
@@ -259,7 +271,7 @@ def tenant_schema(registry: Registry) -> Schema:
                 "data": named(data),
                 "parameters": named(PARAMETER),
                 "overrides": named(PARAMETER),
-                "models": {"type": "array", "items": model_schema(registry)},
+                "models": {"type": "array", "items": model_schema(registry, on_error)},
                 "scenarios": named(scenario),
                 "documentation": table(
                     loader.DOCUMENTATION_KEYS,
@@ -306,6 +318,6 @@ def tenant_schema(registry: Registry) -> Schema:
     }
 
 
-def schema_text(registry: Registry) -> str:
+def schema_text(registry: Registry, on_error: Callable[[PluginError], None] = _ignore) -> str:
     """The schema as the JSON text written to files (stable key order, two-space indent)."""
-    return json.dumps(tenant_schema(registry), ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(tenant_schema(registry, on_error), ensure_ascii=False, indent=2) + "\n"
