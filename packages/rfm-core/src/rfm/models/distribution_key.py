@@ -32,7 +32,7 @@ from rfm.config import check_keys, get_number, get_str
 from rfm.errors import ConfigError, ModelError
 from rfm.formatting import half_up, number, number_text_expr, percent
 from rfm.models.base import ComputeContext, Model, ModelConfig
-from rfm.models.common import VOLUME_KEYS, VolumeSettings, rates, refuse_negative
+from rfm.models.common import VOLUME_KEYS, VolumeSettings, looked_up, rates, refuse_negative
 from rfm.models.frames import model_rows, with_basis
 
 
@@ -180,7 +180,7 @@ class DistributionKey(Model):
                     pl.lit(1.0).alias("weight"), pl.lit(None, pl.String).alias("weight_source")
                 )
             )
-        points = raw.join(weights, on=["component", "year"], how="left").with_columns(
+        points = looked_up(raw, weights, ["component", "year"]).with_columns(
             (pl.col("adjusted") * pl.col("weight")).alias("points")
         )
         refuse_negative(
@@ -222,10 +222,10 @@ class DistributionKey(Model):
         # The rate and the basis template per year and variable: a small table formatted in
         # Python; each row carries only its own figures (a million rows, 170 templates).
         explained = with_basis(weights.join(per_year, on="year", how="inner"), template)
-        joined = points.join(
+        joined = looked_up(
+            points,
             explained.select("component", "year", "rate", pl.col("basis").cast(pl.Categorical)),
-            on=["component", "year"],
-            how="left",
+            ["component", "year"],
         )
         figures = [pl.col("volume").alias("basis_x")]
         if self.index_column:
