@@ -23,7 +23,7 @@ kommun and year, illustrative, × 1.05) for all kommuner, budget years 2024–20
 population of the year before. W3 is the same tenant with ``[simulation]``.
 
 W2 (tenant ``w2``): a ``distribution_key`` over DeSO-sized areas (each kommun split into areas
-of about 1 750 inhabitants, as DeSO are 700–2 700: 5 927 areas) with ten need variables drawn
+of about 1 750 inhabitants, as DeSO are 700–2 700: 5 901 areas) with ten need variables drawn
 (seeded) around national rates, budget years 2024–2040.
 
 W2-large (tenant ``w2large``, ``--large``): the same key over areas of about 175 inhabitants,
