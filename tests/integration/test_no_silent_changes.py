@@ -2,7 +2,7 @@
 
 For every packaged tenant and every dataset its run reads, hypothesis picks one row and
 * deletes it: every amount stays what it was (the row was not needed; to a millionth of a krona,
-  since a key's Σ points is a float sum) or the run stops with an error naming what is missing;
+  since volumes are float sums) or the run stops with an error naming what is missing;
 * renames its area in that one year: the same (a renamed area is a different area, and no
   mapping here covers the new name);
 * duplicates it in the file: the file is refused.
@@ -58,8 +58,9 @@ def unchanged_or_refused(tenant_id: str, name: str, frame: pl.DataFrame) -> None
         after = totals(rfm.run(tenant, registry(), years, frames={name: frame}))
     except rfm.RfmError:
         return  # refused, with a message: not silent
-    # The same rows and amounts; a key's Σ points is a float sum whose last bits depend on the
-    # order the rows are summed in, so amounts agree to a millionth of a krona, not to the bit.
+    # The same rows and amounts; a volume is a float sum whose last bits depend on the order
+    # the rows are summed in, so amounts agree to a millionth of a krona, not to the bit (a
+    # key's Σ poäng is an exact decimal sum, the same in any order).
     joined = before.join(after, on=["model", "recipient", "year"], how="full", coalesce=True)
     assert joined.height == before.height == after.height, f"{tenant_id}: rows changed ({name})"
     worst = joined.select((pl.col("amount") - pl.col("amount_right")).abs().max()).item()
