@@ -13,7 +13,25 @@ from polars.testing import assert_frame_equal
 from rfm.errors import RfmError
 from rfm.io import csv_reader
 
-PIECES = ["a", "1", " ", ";", ",", "\t", "\n", "\r\n", "2,5", "", "å", "\xa0", "\x1c", "x y"]
+PIECES = [
+    "a",
+    "1",
+    " ",
+    ";",
+    ",",
+    "\t",
+    "\n",
+    "\r\n",
+    "2,5",
+    "",
+    "å",
+    "\xa0",
+    "\x1c",
+    "x y",
+    "\x0b",
+    "\x0c",
+    "\u2003",
+]
 
 
 def both(text: str) -> tuple[object, object]:

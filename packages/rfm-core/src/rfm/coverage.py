@@ -28,7 +28,8 @@ import polars as pl
 
 from rfm.config import check_keys, get_str
 from rfm.errors import ConfigError, ModelError
-from rfm.schemas.age import OPEN_END, age_bounds
+from rfm.frame_memo import distinct
+from rfm.schemas.age import OPEN_END, age_bounds, labels_apart
 
 GAP_MEANINGS = {
     "zero": "räknas som 0",
@@ -102,30 +103,40 @@ GAP_HINT = (
 )
 
 
-def age_intervals(frame: pl.DataFrame, column: str = "age") -> pl.DataFrame:
-    """``frame`` with ``_lo`` and ``_hi``, the first and last age of each row's label.
+def age_labels(frame: pl.DataFrame, column: str = "age") -> pl.DataFrame:
+    """The distinct labels of ``column`` with ``_lo`` and ``_hi``, the first and last age of each.
 
-    The labels are parsed once each (a population has about a hundred distinct labels and
-    hundreds of thousands of rows), then joined back.
+    A population has about a hundred distinct labels and hundreds of thousands of rows: every
+    question about ages (which band, how wide, does it straddle an edge) is asked of the labels.
     """
-    labels = frame.select(pl.col(column).unique())
+    labels = distinct(frame, column).to_frame()
     low, high = age_bounds(column)
-    bounds = labels.with_columns(low.alias("_lo"), high.alias("_hi"))
-    return frame.join(bounds, on=column, how="left")
+    return labels.with_columns(low.alias("_lo"), high.alias("_hi"))
 
 
-def band_cover(
+def band_sums(
     rows: pl.DataFrame,
+    labels: pl.DataFrame,
     bands: Mapping[str, tuple[int, int]],
     by: Sequence[str],
+    sums: Sequence[str] = ("count",),
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Which rows lie in which band, and which (cell, band) pairs the rows do not tile.
+    """The rows summed per cell and band, and the (cell, band) pairs whose rows do not tile it.
 
-    ``rows`` carry ``_lo``/``_hi`` (see :func:`age_intervals`) and the columns ``by`` (area,
-    year, sex …). Rows never overlap (the population schema refuses that), so the ages of a band
-    are all there exactly when the rows inside it add up to its width. Returns the rows with
-    their ``component`` (band), and the incomplete cells with the ages they lack (``_missing``).
-    A row that straddles a band's edge is an error of the caller's.
+    ``rows`` have the columns ``by`` (area, year, sex …), ``age`` and ``sums``; ``labels`` are
+    their distinct age labels with ``_lo``/``_hi`` (:func:`age_labels`). Bands do not overlap
+    and rows of a cell never do (the population schema refuses that), so the ages of a band are
+    all there exactly when the widths of the cell's rows inside it add up to the band's width.
+    When the distinct labels inside each band tile it without overlapping one another (single
+    years 65 … 79, or 65-69 … 75-79 everywhere), that is simpler still: a cell has the whole band
+    when it has a row for each of those labels, and the rows are counted, not their widths
+    looked up. A row counts in the band that holds its whole age group (a group straddling an
+    edge is the caller's error); rows in no band are left out.
+
+    Returns ``by``, ``component`` (the band) and the sums for every cell and band with rows,
+    and the cells whose band has rows but not all its ages, with the ages they lack
+    (``_missing``). A cell without any row in a band is not among them: the volumes' grid
+    names it as a missing cell.
     """
     table = pl.DataFrame(
         {
@@ -135,24 +146,49 @@ def band_cover(
         },
         schema={"component": pl.String, "_band_lo": pl.Int64, "_band_hi": pl.Int64},
     )
-    # Bands are found for the distinct age intervals (a hundred or so), then joined to the rows.
-    intervals = rows.select("_lo", "_hi").unique()
-    placed = intervals.join(table, how="cross").filter(
-        (pl.col("_lo") >= pl.col("_band_lo")) & (pl.col("_hi") <= pl.col("_band_hi"))
+    placed = (
+        labels.join(table, how="cross")
+        .filter((pl.col("_lo") >= pl.col("_band_lo")) & (pl.col("_hi") <= pl.col("_band_hi")))
+        .with_columns((pl.col("_hi") - pl.col("_lo") + 1).alias("_width"))
     )
-    inside = rows.join(placed.select("_lo", "_hi", "component"), on=["_lo", "_hi"], how="inner")
-    cells = rows.select(*by).unique()
-    widths = inside.group_by(*by, "component").agg(
-        (pl.col("_hi") - pl.col("_lo") + 1).sum().alias("_width")
+    tiles = table.join(
+        placed.group_by("component").agg(pl.len().alias("_labels"), pl.col("_width").sum()),
+        on="component",
+        how="left",
     )
-    expected = cells.join(table, how="cross").join(widths, on=[*by, "component"], how="left")
-    short = expected.filter(
-        pl.col("_width").is_null()
-        | (pl.col("_width") < pl.col("_band_hi") - pl.col("_band_lo") + 1)
+    by_count = (
+        labels_apart(placed)
+        and tiles.select(
+            (pl.col("_width") == pl.col("_band_hi") - pl.col("_band_lo") + 1).fill_null(False).all()
+        ).item()
+    )
+    age = pl.col("age")
+    inside = rows
+    if placed.height < labels.height:
+        inside = rows.filter(age.is_in(placed["age"].implode()))
+    if table.height == 1:
+        band = pl.lit(table.item(0, "component"), pl.String)
+    else:
+        band = age.replace_strict(placed["age"], placed["component"], return_dtype=pl.String)
+    if by_count:
+        inside = inside.with_columns(band.alias("component"))
+        have, need = pl.len(), pl.col("_labels")
+    else:
+        width = age.replace_strict(placed["age"], placed["_width"], return_dtype=pl.Int64)
+        inside = inside.with_columns(band.alias("component"), width.alias("_w"))
+        have, need = pl.col("_w").sum(), pl.col("_band_hi") - pl.col("_band_lo") + 1
+    summed = inside.group_by(*by, "component").agg(
+        *[pl.col(c).sum() for c in sums], have.alias("_have")
+    )
+    short = (
+        summed.select(*by, "component", "_have")
+        .join(tiles, on="component", how="left")
+        .filter(pl.col("_have") < need)
     )
     if short.height:  # which ages each short cell lacks (a rare path: the rows of those cells)
         ranges = (
-            inside.join(short.select(*by, "component"), on=[*by, "component"], how="semi")
+            rows.join(placed.select("age", "_lo", "_hi", "component"), on="age", how="inner")
+            .join(short.select(*by, "component"), on=[*by, "component"], how="semi")
             .group_by(*by, "component")
             .agg(pl.concat_list("_lo", "_hi").alias("_ranges"))
         )
@@ -161,7 +197,7 @@ def band_cover(
             .map_elements(_missing_ages, return_dtype=pl.String)
             .alias("_missing")
         )
-    return inside, short
+    return summed.drop("_have"), short
 
 
 def _missing_ages(cell: dict[str, Any]) -> str:

@@ -181,6 +181,8 @@ def _utf8_body(raw: bytes, text: str) -> bytes | None:
     A file read as Windows-1252 or Latin-1 with any byte above 127 has a character for that
     byte that UTF-8 writes in two or more: the lengths differ exactly then.
     """
+    if raw.isascii():
+        return raw  # no mark, and every character one byte
     body = raw
     while body.startswith(b"\xef\xbb\xbf"):  # as decode() drops every mark at the start
         body = body[3:]
@@ -218,10 +220,13 @@ def _polars_table(body: bytes | None, name: str, sep: str, decimal_comma: bool) 
     body_rows = frame.slice(1)
     empty = r"^\s*$"
     first = pl.col(frame.columns[0])  # a blank line is blank in its first cell: looked at first
-    if (
-        body_rows.height
-        and body_rows.select((first.is_null() | first.str.contains(empty)).any()).item()
-    ):
+    if body.isascii():  # white space is then one of five bytes: a cell starting with one?
+        blank_first = first.str.len_bytes() == 0
+        for space in " \t\r\x0b\x0c":
+            blank_first = blank_first | first.str.starts_with(space)
+    else:
+        blank_first = first.str.contains(empty)
+    if body_rows.height and body_rows.select((first.is_null() | blank_first).any()).item():
         blank = pl.all_horizontal(pl.all().is_null() | pl.all().str.contains(empty))
         if body_rows.select(blank.any()).item():
             return None  # blank lines are skipped but counted: the line-by-line path does that

@@ -11,13 +11,14 @@ from rfm.coverage import (
     GAP_HINT,
     SHOWN,
     GapRule,
-    age_intervals,
-    band_cover,
+    age_labels,
+    band_sums,
     missing_cells_error,
     parse_gaps,
 )
 from rfm.errors import ConfigError, ModelError, ParameterError
 from rfm.formatting import number, such_rows
+from rfm.frame_memo import distinct, memo
 from rfm.models.base import ComputeContext, Model
 from rfm.schemas.validate import name_text
 
@@ -187,7 +188,7 @@ class VolumeSettings:
         frame = self._without_excluded(frame)
         whole = self._without_excluded(dataset) if dataset is not None else frame
         need = self.data_years(years)
-        have = set(whole.get_column("year").unique().to_list())
+        have = set(distinct(whole, "year").to_list())
         missing_years = [y for y in need if y not in have]
         if missing_years:
             raise ModelError(
@@ -203,14 +204,14 @@ class VolumeSettings:
         # Every area the dataset has in any year is expected in every data year the run reads
         # (a one-year run must not drop an area that is missing only this year), and with an
         # area mapping every recipient of each budget year too (see _expected_cells).
-        known = whole.select(pl.col(area).cast(pl.String).alias("_area")).unique()
+        known = distinct(whole, area).cast(pl.String).alias("_area").to_frame()
         values: dict[str, list[str]] = {}
         for name in cover:
             wanted = keys.get(name)
             values[name] = (
                 list(wanted)
                 if wanted is not None
-                else whole.get_column(name).drop_nulls().cast(pl.String).unique().sort().to_list()
+                else distinct(whole, name).drop_nulls().cast(pl.String).unique().sort().to_list()
             )
         checks = [("_area", self._expected_cells(ctx, known, years))]
         if self.mapping is not None:
@@ -606,37 +607,54 @@ def population_bands(
     straddles a band's edge is refused rather than split. Every age of every band must be
     there for every area and data year (single years, or groups that tile the band), unless a
     gap rule says what a missing age means.
+
+    The rows are summed per area, data year (and sex) and band first, with the widths that
+    prove each band complete; the volumes are built from those sums (a few thousand cells, not
+    half a million rows). Models of one run that read the same population in the same data
+    years share its rows and labels (:func:`memo`).
     """
     population = ctx.dataset(volume.dataset)
     volume.check_recipient_column(population, ("count",))
     need = volume.data_years(years)
-    rows = age_intervals(population.filter(pl.col("year").is_in(need)))
+    rows, labels = memo(
+        population, ("ages in years", tuple(need)), lambda: _in_years(population, need)
+    )
     for label, (lo, hi) in bands.items():
-        straddling = rows.filter(
+        straddling = labels.filter(
             (pl.col("_lo") <= hi)
             & (pl.col("_hi") >= lo)
             & ~((pl.col("_lo") >= lo) & (pl.col("_hi") <= hi))
         )
         if straddling.height:
+            first = rows.filter(pl.col("age").is_in(straddling["age"].implode())).item(0, "age")
             raise ModelError(
                 f"{volume.where}: the population in dataset {volume.dataset!r} has the age group "
-                f"{straddling.item(0, 'age')!r}, which straddles the band {label!r}; give single "
+                f"{first!r}, which straddles the band {label!r}; give single "
                 "years of age or groups that fit inside the bands"
             )
     sex = ["sex"] if "sex" in rows.columns and rows["sex"].is_not_null().any() else []
     by = [volume.recipient_column, "year", *sex]
-    inside, short = band_cover(rows, bands, by)
+    summed, short = band_sums(rows, labels, bands, by) if rows.height else (rows, rows.head(0))
     incomplete = short.select(*by, "component", "_missing") if short.height else None
     return volume.volumes(
         ctx,
-        inside.drop("_lo", "_hi"),
+        summed,
         years,
         sums={"volume": "count"},
         keys={"component": list(bands)},
         incomplete=incomplete,
         dataset=population,
         carry=["_area"] if by_area else [],
+        rows_unique=not sex,
     )
+
+
+def _in_years(population: pl.DataFrame, need: Sequence[int]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The population's rows of the data years ``need``, and their distinct age labels."""
+    rows = population.filter(pl.col("year").is_in(list(need)))
+    if rows.height == population.height:
+        rows = population  # every row is in those years: the labels are known already
+    return rows, age_labels(rows)
 
 
 def population_in_ages(

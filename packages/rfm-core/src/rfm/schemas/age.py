@@ -52,3 +52,14 @@ def age_bounds(column: str) -> tuple[pl.Expr, pl.Expr]:
     is_open = text.str.contains(r"(\+|-\s*w|äldre)\s*(?:år)?$")
     high = pl.when(is_open).then(pl.lit(OPEN_END, pl.Int64)).otherwise(pl.coalesce(upper, low))
     return low, high
+
+
+def labels_apart(labels: pl.DataFrame) -> bool:
+    """True when no two labels (rows with ``_lo`` and ``_hi``) share an age: ``65-79`` and
+    ``70`` do, and so do ``065`` and ``65``."""
+    ordered = labels.sort("_lo")
+    return bool(
+        ordered.select(
+            (pl.col("_lo") > pl.col("_hi").cum_max().shift(1)).fill_null(True).all()
+        ).item()
+    )

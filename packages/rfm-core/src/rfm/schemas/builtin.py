@@ -14,6 +14,7 @@ from importlib import resources
 import polars as pl
 
 from rfm.contract import LINEAGE_COLUMNS
+from rfm.frame_memo import distinct
 from rfm.parameters.dated import MAX_YEAR, MIN_YEAR
 from rfm.schemas.age import AGE_PATTERN, OPEN_END, age_bounds
 from rfm.schemas.population import overlapping_ages
@@ -44,7 +45,7 @@ def _years_ok(frame: pl.DataFrame, *columns: str) -> list[pl.Expr]:
 
 def _population_passes(frame: pl.DataFrame, municipal: bool = False) -> bool:
     """Population.checks, natively: years, counts ≥ 0, and every distinct age label valid."""
-    labels = frame.select(pl.col("age").unique())
+    labels = distinct(frame, "age").to_frame()
     low, high = age_bounds("age")
     ages_ok = labels.select(
         (pl.col("age").str.contains(AGE_PATTERN) & (low <= high) & (high <= OPEN_END)).all()

@@ -13,8 +13,9 @@ from __future__ import annotations
 import polars as pl
 
 from rfm.errors import Location, Problem
+from rfm.frame_memo import distinct
 from rfm.io.table import ROW
-from rfm.schemas.age import age_bounds
+from rfm.schemas.age import age_bounds, labels_apart
 
 REPEATS_HINT = (
     "each area, year, age (and sex) once. Rows that repeat the same ages come from a dimension "
@@ -29,17 +30,25 @@ def overlapping_ages(frame: pl.DataFrame, file: str) -> list[Problem]:
     """A problem for each row whose ages another row of the same area, year and sex also has."""
     if frame.height == 0 or "age" not in frame.columns:
         return []
-    labels = frame.select(pl.col("age").unique()).drop_nulls()
+    labels = distinct(frame, "age").to_frame().drop_nulls()
     low, high = age_bounds("age")
     bounds = labels.with_columns(low.alias("_lo"), high.alias("_hi")).drop_nulls()
     has_sex = "sex" in frame.columns
     sex = (pl.col("sex") if has_sex else pl.lit("totalt")).fill_null("totalt").alias("_sex")
     problems: list[Problem] = []
     kinds = set(frame.select(sex.unique())["_sex"].to_list())
-    if not ("totalt" in kinds and kinds & {"m", "k"}):
-        repeated = frame.select("area", "year", "age", sex).is_duplicated().any()
-        if _labels_apart(bounds) and not repeated:
-            return problems  # distinct labels share no age and no row repeats one: no overlap
+    # distinct labels share no age, so rows overlap only by repeating a label: none does when
+    # the rows come in strictly increasing order of area, year, sex and age (as statistics are
+    # published), seen in one pass; else the rows are hashed to be sure
+    if (
+        not ("totalt" in kinds and kinds & {"m", "k"})
+        and labels_apart(bounds)
+        and (
+            _strictly_ordered(frame, bounds, has_sex)
+            or not frame.select("area", "year", "age", sex).is_duplicated().any()
+        )
+    ):
+        return problems
     rows = frame.select(ROW, "area", "year", "age", sex).join(bounds, on="age", how="inner")
     if "totalt" in kinds and kinds & {"m", "k"}:
         first_total = rows.filter(pl.col("_sex") == "totalt").sort(ROW).row(0, named=True)
@@ -85,12 +94,28 @@ def overlapping_ages(frame: pl.DataFrame, file: str) -> list[Problem]:
     return problems
 
 
-def _labels_apart(bounds: pl.DataFrame) -> bool:
-    """True when no two distinct age labels share an age (``65-79`` and ``70`` do; so do
-    ``065`` and ``65``): then rows can only overlap by repeating a label."""
-    ordered = bounds.sort("_lo")
-    return bool(
-        ordered.select(
-            (pl.col("_lo") > pl.col("_hi").cum_max().shift(1)).fill_null(True).all()
-        ).item()
+def _strictly_ordered(frame: pl.DataFrame, bounds: pl.DataFrame, has_sex: bool) -> bool:
+    """True when the areas come sorted and each row comes after the one before it in (area,
+    year, sex, first age): then no two rows have the same area, year, sex and age label.
+
+    The areas are compared as runs of equal values (one pass over the text), the rest as
+    numbers: much cheaper than hashing every row's key.
+    """
+    if not frame["area"].is_sorted():
+        return False
+    keys = [pl.col("area").rle_id(), pl.col("year")]
+    if has_sex:
+        keys.append(pl.col("sex").fill_null("").rank("dense"))
+    if bounds.height == 0:
+        return False
+    age = pl.col("age").replace_strict(
+        bounds["age"], bounds["_lo"], default=None, return_dtype=pl.Int64
     )
+    numbers = frame.select(key.alias(f"k{i}") for i, key in enumerate([*keys, age]))  # each once
+    if sum(numbers.null_count().row(0)):
+        return False  # an age that is no age (reported by the schema), a year missing
+    after = pl.lit(False)
+    for name in reversed(numbers.columns):  # (k1, k2, …) > previous, lexicographically
+        key, before = pl.col(name), pl.col(name).shift(1)
+        after = (key > before) | ((key == before) & after)
+    return bool(numbers.select(after.slice(1).all()).item())

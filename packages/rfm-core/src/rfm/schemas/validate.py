@@ -16,6 +16,7 @@ import unicodedata
 import polars as pl
 
 from rfm.errors import InputError, Location, Problem
+from rfm.frame_memo import carry_distinct, know_distinct
 from rfm.io.numbers import integer_expr, number_expr
 from rfm.io.table import ROW, RawTable
 from rfm.schemas.spec import KIND_EXPECTED, ColumnKind, SchemaSpec
@@ -103,7 +104,9 @@ def _plain_number(column: str, kind: ColumnKind) -> pl.Expr:
     return value
 
 
-def _parsed(frame: pl.DataFrame, name: str, kind: ColumnKind, raw: RawTable) -> pl.Series:
+def _parsed(
+    frame: pl.DataFrame, name: str, kind: ColumnKind, raw: RawTable
+) -> tuple[pl.Series, pl.Series | None]:
     """Column ``name`` of ``frame`` typed as ``kind`` (null where a cell does not parse).
 
     A column with few distinct values (areas, ages, years: hundreds among hundreds of
@@ -111,14 +114,29 @@ def _parsed(frame: pl.DataFrame, name: str, kind: ColumnKind, raw: RawTable) -> 
     normalising names (NFC, spaces) on 300 values instead of 500 000 rows.
     """
     column = frame[name]
-    if kind != "number" and column.len() >= _DISTINCT_FROM:  # amounts: mostly distinct
+    if kind not in ("int", "number") and column.len() >= _DISTINCT_FROM:  # names, ages
         distinct = column.unique()
         if distinct.len() * 8 <= column.len():
             parsed = _parsed_cells(pl.DataFrame([distinct]), name, kind, raw)
             if parsed.dtype == column.dtype and parsed.equals(distinct):
-                return column  # every value parses as itself (no name needs normalising)
-            return column.replace_strict(distinct, parsed, return_dtype=parsed.dtype).alias(name)
-    return _parsed_cells(frame, name, kind, raw)
+                return column, distinct  # every value parses as itself (nothing to normalise)
+            mapped = column.replace_strict(distinct, parsed, return_dtype=parsed.dtype)
+            return mapped.alias(name), parsed.unique()
+    return _parsed_cells(frame, name, kind, raw), None
+
+
+def _cast(column: pl.Series, kind: ColumnKind) -> pl.Series | None:
+    """``column`` cast to its kind's type when every cell casts (else None): a whole number
+    for ``int`` (``2024``), a finite number for ``number``; each cast is done once."""
+    if kind == "int":
+        whole = column.cast(pl.Int64, strict=False)
+        if whole.null_count() == column.null_count():
+            return whole
+        return None  # 2024.0 is a year too, and 1e3: the full pass decides
+    value = column.cast(pl.Float64, strict=False)
+    if value.null_count() == column.null_count() and value.is_finite().fill_null(True).all():
+        return value
+    return None
 
 
 def _parsed_cells(frame: pl.DataFrame, name: str, kind: ColumnKind, raw: RawTable) -> pl.Series:
@@ -129,8 +147,8 @@ def _parsed_cells(frame: pl.DataFrame, name: str, kind: ColumnKind, raw: RawTabl
     parser rewrites, and the cast is what it would give (the common case, in one pass).
     """
     if kind in ("int", "number") and frame.schema[name] == pl.String and not raw.decimal_comma:
-        quick = frame.select(_plain_number(name, kind).alias(name)).to_series()
-        if quick.null_count() == frame[name].null_count():
+        quick = _cast(frame[name], kind)
+        if quick is not None:
             return quick
     if _is_plain(frame, name, kind, raw.decimal_comma):
         expr = _plain_number(name, kind)
@@ -166,9 +184,11 @@ def parse_columns(raw: RawTable, spec: SchemaSpec) -> pl.DataFrame:
         for name in frame.columns:
             if name not in kinds and name != ROW:
                 kinds[name] = (spec.extra_columns, False)
-    parsed = pl.DataFrame(
-        [frame[ROW], *[_parsed(frame, name, kind, raw) for name, (kind, _) in kinds.items()]]
-    )
+    columns = {name: _parsed(frame, name, kind, raw) for name, (kind, _) in kinds.items()}
+    parsed = pl.DataFrame([frame[ROW], *[column for column, _ in columns.values()]])
+    for name, (_, distinct) in columns.items():
+        if distinct is not None:  # found on the way: the checks and the models ask again
+            know_distinct(parsed, name, distinct)
     problems = []
     for name, (kind, nullable) in kinds.items():
         text_numbers = _text_numbers(raw, name, kind, frame)
@@ -366,7 +386,7 @@ def validate_table(raw: RawTable, spec: SchemaSpec) -> pl.DataFrame:
     """A table read from a file, typed and checked against ``spec`` (``_row`` dropped)."""
     frame = parse_columns(raw, spec)
     check_values(frame, spec, raw.file, parsed=True)
-    return frame.drop(ROW)
+    return carry_distinct(frame, frame.drop(ROW))
 
 
 def validate_frame(frame: pl.DataFrame, spec: SchemaSpec, where: str) -> pl.DataFrame:
