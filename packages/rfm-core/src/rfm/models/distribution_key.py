@@ -32,7 +32,7 @@ from rfm.config import check_keys, get_number, get_str
 from rfm.errors import ConfigError, ModelError
 from rfm.formatting import half_up, number, number_text_expr, percent
 from rfm.models.base import ComputeContext, Model, ModelConfig
-from rfm.models.common import VOLUME_KEYS, VolumeSettings, looked_up, rates, refuse_negative
+from rfm.models.common import VOLUME_KEYS, VolumeSettings, rates
 from rfm.models.frames import model_rows, with_basis
 
 
@@ -123,6 +123,14 @@ class DistributionKey(Model):
         ]
 
     def compute(self, ctx: ComputeContext, years: Sequence[int]) -> pl.DataFrame:
+        """The key's lineage: one row per recipient, year and variable, in canonical order.
+
+        Everything up to the rows themselves is done on the wide table (one row per area and
+        year, a column per variable): the cells checked, the areas summed to recipients, the
+        points weighed and added up per year. The million lineage rows are then laid out once,
+        recipient by recipient, year by year, variable by variable (the order rfm reports in),
+        and each takes its rate and basis from a small table by position, not by a join.
+        """
         data = ctx.dataset(self.volume.dataset)
         variables = list(self.weight_keys) or [str(self.points_column)]
         wanted = [*variables, *([self.index_column] if self.index_column else [])]
@@ -132,16 +140,14 @@ class DistributionKey(Model):
                 f"{self.config.where}: dataset {self.volume.dataset!r} has no column(s) "
                 f"{', '.join(missing)}"
             )
-        long = data.unpivot(
-            index=[c for c in data.columns if c not in variables],
-            on=variables,
-            variable_name="component",
-            value_name="value",
-        )
+        area = self.volume.check_recipient_column(data, variables)
+        components = sorted(variables)  # text order: the order of the lineage
+        adjusted = {v: f"_adjusted_{i}" for i, v in enumerate(components)}
+        wide = data
         if self.index_column:
             raw_index = pl.col(self.index_column)
             lowest = 0 if self.index_shape.get("floor") is not None else None
-            bad = long.filter(
+            bad = data.filter(
                 raw_index.is_null() | ((raw_index <= 0) if lowest is None else pl.lit(False))
             )
             if bad.height:
@@ -152,19 +158,23 @@ class DistributionKey(Model):
                     f"({first['year']})"
                 )
             index = _shaped(raw_index, self.index_shape)
-            long = long.with_columns((pl.col("value") * index).alias("_adjusted"))
+            wide = data.with_columns((pl.col(v) * index).alias(adjusted[v]) for v in components)
         else:
-            long = long.with_columns(pl.col("value").alias("_adjusted"))
-        area = self.volume.check_recipient_column(data, variables)
+            adjusted = {v: v for v in components}
+        sums = {f"_volume_{i}": v for i, v in enumerate(components)}
+        if self.index_column:
+            sums |= {adjusted[v]: adjusted[v] for v in components}
         raw = self.volume.volumes(
             ctx,
-            long,
+            wide,
             years,
-            sums={"volume": "value", "adjusted": "_adjusted"},
-            keys={"component": variables},
-            # one row per area and year before unpivoting: one row per cell after it
+            sums=sums,
+            dataset=data,
+            # one row per area and year: each row is a cell
             rows_unique=not data.select(area, "year").is_duplicated().any(),
         )
+        volume_of = {v: f"_volume_{i}" for i, v in enumerate(components)}
+        adjusted_of = adjusted if self.index_column else volume_of
         if self.weight_keys:
             weights = rates(ctx, self.weight_keys, years, self.config.where).select(
                 "component",
@@ -173,35 +183,52 @@ class DistributionKey(Model):
                 pl.col("source").alias("weight_source"),
             )
         else:
-            weights = (
-                raw.select("component", "year")
-                .unique()
-                .with_columns(
-                    pl.lit(1.0).alias("weight"), pl.lit(None, pl.String).alias("weight_source")
-                )
+            weights = pl.DataFrame(
+                {
+                    "component": components[0],
+                    "year": sorted(set(years)),
+                    "weight": 1.0,
+                    "weight_source": None,
+                },
+                schema={"component": pl.String, "year": pl.Int64, "weight": pl.Float64,
+                        "weight_source": pl.String},
+            )  # fmt: skip
+        weight_of = weights.pivot(on="component", index="year", values="weight")
+        raw = (
+            raw.join(
+                weight_of.rename({v: f"_weight_{i}" for i, v in enumerate(components)}),
+                on="year",
+                how="left",
             )
-        points = looked_up(raw, weights, ["component", "year"]).with_columns(
-            (pl.col("adjusted") * pl.col("weight")).alias("points")
+            .with_columns(
+                (pl.col(adjusted_of[v]) * pl.col(f"_weight_{i}")).alias(f"_points_{i}")
+                for i, v in enumerate(components)
+            )
+            .sort(pl.col("recipient").cast(pl.String), "year")
         )
-        refuse_negative(
-            points,
-            "points",
-            lambda r: (
-                f"{self.config.where}: negative need points for {r['recipient']!r} "
-                f"({r['component']}, {r['year']}); a key needs points ≥ 0"
-            ),
-        )
+        points = [f"_points_{i}" for i in range(len(components))]
+        negative = raw.filter(pl.any_horizontal(pl.col(p) < 0 for p in points))
+        if negative.height:
+            first = negative.row(0, named=True)
+            component = next(v for v, p in zip(components, points, strict=True) if first[p] < 0)
+            raise ModelError(
+                f"{self.config.where}: negative need points for {first['recipient']!r} "
+                f"({component}, {first['year']}); a key needs points ≥ 0"
+            )
         # Σ points in decimals: the same sum whatever order the rows come in (a float sum
         # depends on it in its last digits, and so would every row's kr per poäng)
-        sums = points.group_by("year").agg(
-            pl.col("points").cast(pl.Decimal(38, 12)).sum().cast(pl.Float64).alias("sum_points")
+        exact = pl.Decimal(38, 12)
+        sums_of_year = (
+            raw.group_by("year")
+            .agg(pl.col(p).cast(exact).sum() for p in points)
+            .select("year", pl.sum_horizontal(points).cast(pl.Float64).alias("sum_points"))
         )
-        per_year = self._total_per_year(ctx, years).join(sums, on="year", how="left")
+        per_year = self._total_per_year(ctx, years).join(sums_of_year, on="year", how="left")
         empty = per_year.filter(pl.col("sum_points").is_null() | (pl.col("sum_points") <= 0))
         if empty.height:
             raise ModelError(
                 f"{self.config.where}: the need points sum to zero in "
-                f"{', '.join(map(str, empty['year'].to_list()))}; nothing to split by"
+                f"{', '.join(map(str, sorted(empty['year'].to_list())))}; nothing to split by"
             )
         per_year = per_year.with_columns((pl.col("total") / pl.col("sum_points")).alias("rate"))
 
@@ -220,23 +247,10 @@ class DistributionKey(Model):
             )
 
         # The rate and the basis template per year and variable: a small table formatted in
-        # Python; each row carries only its own figures (a million rows, 170 templates).
+        # Python, laid out (year, variable) by position; each row carries only its figures.
         explained = with_basis(weights.join(per_year, on="year", how="inner"), template)
-        joined = looked_up(
-            points,
-            explained.select("component", "year", "rate", pl.col("basis").cast(pl.Categorical)),
-            ["component", "year"],
-        )
-        figures = [pl.col("volume").alias("basis_x")]
-        if self.index_column:
-            effective = pl.when(pl.col("volume") != 0).then(pl.col("adjusted") / pl.col("volume"))
-            figures.append(effective.alias("basis_y"))
-        return model_rows(
-            joined.with_columns(*figures, pl.col("points").alias("volume")),
-            self.id,
-            "poäng",
-            "kr/poäng",
-        )
+        rows = _laid_out(raw, components, volume_of, adjusted_of, explained, self.index_column)
+        return model_rows(rows, self.id, "poäng", "kr/poäng")
 
     def _total_per_year(self, ctx: ComputeContext, years: Sequence[int]) -> pl.DataFrame:
         """year, total (the sum of the budgets) and total_text (each part with its source)."""
@@ -262,6 +276,61 @@ class DistributionKey(Model):
                 else pl.col("total_text")
             )
         )
+
+
+def _laid_out(
+    raw: pl.DataFrame,
+    components: list[str],
+    volume_of: dict[str, str],
+    adjusted_of: dict[str, str],
+    explained: pl.DataFrame,
+    indexed: str | None,
+) -> pl.DataFrame:
+    """The lineage rows of ``raw`` (one row per recipient and year, in order, with each
+    variable's points and need in columns): row *i* is recipient-year *i* // k, variable
+    *i* mod k, so the rows come in canonical order without being sorted.
+
+    The k columns of a measure become one column by setting each row's k values side by side
+    (a fixed-size array) and reading them out in a line; the rate and basis of each (year,
+    variable) are gathered by position from ``explained``.
+    """
+    k = len(components)
+
+    def in_line(columns: list[pl.Expr]) -> pl.Series:
+        return raw.select(pl.concat_arr(columns)).to_series().reshape((-1,))
+
+    first = int(raw["year"].min()) if raw.height else 0  # type: ignore[arg-type]
+    span = int(raw["year"].max()) - first + 1 if raw.height else 1  # type: ignore[arg-type]
+    slot = explained.select(
+        ((pl.col("year") - first) * k + pl.col("component").replace_strict(
+            components, list(range(k)), return_dtype=pl.Int64)).alias("_slot"),
+        "rate",
+        pl.col("basis").cast(pl.Categorical),
+    )  # fmt: skip
+    table = pl.DataFrame({"_slot": range(span * k)}, schema={"_slot": pl.Int64}).join(
+        slot, on="_slot", how="left", maintain_order="left"
+    )
+    row = in_line([pl.int_range(pl.len(), dtype=pl.UInt32)] * k)
+    variable = pl.int_range(raw.height * k, dtype=pl.UInt32, eager=True) % k
+    years = raw["year"].gather(row)
+    at = ((years - first) * k).cast(pl.UInt32) + variable  # the row's (year, variable) slot
+    volume = in_line([pl.col(volume_of[v]) for v in components])
+    frame = pl.DataFrame(
+        {
+            "recipient": raw["recipient"].cast(pl.Categorical).gather(row),
+            "year": years,
+            "component": pl.Series(components, dtype=pl.Categorical).gather(variable),
+            "volume": in_line([pl.col(f"_points_{i}") for i in range(k)]),
+            "rate": table["rate"].gather(at),
+            "basis": table["basis"].gather(at),
+            "basis_x": volume,
+            "gap": raw["gap"].gather(row),
+        }
+    )
+    if indexed:
+        adjusted = in_line([pl.col(adjusted_of[v]) for v in components])
+        frame = frame.with_columns(pl.when(volume != 0).then(adjusted / volume).alias("basis_y"))
+    return frame
 
 
 INDEX_SHAPE = ("column", "minus", "floor", "cap")

@@ -43,15 +43,21 @@ def model_rows(
     # A model's name and units as Categorical: the same text on every row, held once
     return frame.select(
         pl.lit(model, pl.String).cast(pl.Categorical).alias("model"),
-        pl.col("recipient").cast(pl.String),
+        _text(frame, "recipient"),
         pl.col("year").cast(pl.Int64),
-        pl.col("component").cast(pl.String),
+        _text(frame, "component"),
         pl.col("volume").cast(pl.Float64),
         vu.cast(pl.String).cast(pl.Categorical).alias("volume_unit"),
         pl.col("rate").cast(pl.Float64),
         ru.cast(pl.String).cast(pl.Categorical).alias("rate_unit"),
-        pl.col("basis")
-        if frame.schema["basis"] == pl.Categorical
-        else pl.col("basis").cast(pl.String),
+        _text(frame, "basis"),
         *figures,
     )
+
+
+def _text(frame: pl.DataFrame, column: str) -> pl.Expr:
+    """A text column as text, or as it is when it is Categorical already (as the run holds it:
+    a million rows' names are not spelled out only to be made Categorical again)."""
+    if frame.schema[column] == pl.Categorical:
+        return pl.col(column)
+    return pl.col(column).cast(pl.String)
