@@ -140,13 +140,19 @@ def allocate(parts: Sequence[Fraction], target: int) -> list[int]:
 
 
 def nested(
-    frame: pl.DataFrame, levels: Sequence[Sequence[str]], rounding: Rounding, value: str = "amount"
+    frame: pl.DataFrame,
+    levels: Sequence[Sequence[str]],
+    rounding: Rounding,
+    value: str = "amount",
+    *,
+    with_exact: bool = True,
 ) -> list[pl.DataFrame]:
     """Sum ``value`` by each level's keys and round every level to add up to the one above.
 
     ``levels`` go from coarse to fine, each extending the one before (``[["year"], ["year",
     "model"], ["year", "model", "recipient"]]``). Returns one frame per level with its keys,
-    ``exact`` (the exact sum as a float) and ``steps`` (the rounded figure, an integer number of
+    ``exact`` (the exact sum as a float; left empty with ``with_exact=False``, for a caller
+    that needs only the figures) and ``steps`` (the rounded figure, an integer number of
     ``rounding.step``). Within a parent the parts are ordered by their keys, so ties go the same
     way every time (and the same way as the workbook's formulas, which list them in that order).
 
@@ -219,7 +225,11 @@ def nested(
                 )
                 .sort("_order")
             )
-        exact = [units / 10**_SCALE for units in sums["_units"].to_list()]  # correctly rounded
+        exact = (
+            [units / 10**_SCALE for units in sums["_units"].to_list()]  # correctly rounded
+            if with_exact
+            else [None] * sums.height
+        )
         level = sums.select(*keys, pl.Series("exact", exact, dtype=pl.Float64), "steps")
         out.append(level)
         parent, parent_keys = level.rename({"steps": "_parent"}), keys
@@ -247,8 +257,10 @@ def _natural_rank(column: pl.Series) -> pl.Series:
     """Each value's place in natural order (:func:`sort_key`), computed on distinct values."""
     import polars as pl
 
-    distinct = column.unique().to_list()
-    ordered = sorted(distinct, key=lambda v: sort_key((v,)))
+    if column.dtype.is_integer():  # numbers in natural order are in numeric order
+        ordered = column.unique().sort(nulls_last=False).to_list()  # a missing key first
+    else:
+        ordered = sorted(column.unique().to_list(), key=lambda v: sort_key((v,)))
     return column.replace_strict(
         pl.Series(ordered, dtype=column.dtype),
         pl.Series(range(len(ordered))),
@@ -336,6 +348,7 @@ def lineage_steps(lineage: pl.DataFrame, rounding: Rounding) -> pl.Series:
         indexed,
         [["year"], ["year", "model"], ["year", "model", "recipient"], ["year", "model", "recipient", "_row"]],
         rounding,
+        with_exact=False,
     )  # fmt: skip
     by_row = dict(zip(rows["_row"].to_list(), rows["steps"].to_list(), strict=True))
     return pl.Series("steps", [by_row[i] for i in range(lineage.height)], dtype=pl.Int64)
