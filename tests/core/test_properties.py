@@ -195,7 +195,20 @@ def test_caps_and_floors_keep_the_total_and_the_bounds(pairs, inc, dec):
             st.floats(allow_nan=False, allow_infinity=False, max_value=1e15, min_value=-1e15),
             st.decimals(min_value=-200000, max_value=200000, places=10, allow_nan=False).map(float),
             st.integers(-(10**15), 10**15).map(float),
-            st.sampled_from([25.15, 0.1, 0.1 + 0.2, 16347.5, 1e-10, 131071.9999999999, 2.0**17]),
+            st.sampled_from(
+                [
+                    25.15,
+                    0.1,
+                    0.1 + 0.2,
+                    16347.5,
+                    1e-10,
+                    131071.9999999999,
+                    2.0**17,
+                    32.8852,
+                    177.85625,
+                    109.5842,
+                ]
+            ),
         ),
         max_size=50,
     )

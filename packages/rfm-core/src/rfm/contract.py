@@ -52,7 +52,10 @@ def exact_series(values: pl.Series) -> pl.Series:
             exact = exact_series(distinct)
             return floats.replace_strict(distinct, exact, return_dtype=_WORKING_DTYPE)
     scaled = (floats * 1e10).round(0)
-    fast = (floats.abs() < 2.0**17) & ((scaled / 1e10) == floats)
+    # divided element by element: Polars divides by a single number as a multiplication by
+    # its reciprocal, which is not correctly rounded (32.8852 came back as 32.885200000000005)
+    tens = pl.repeat(1e10, floats.len(), dtype=pl.Float64, eager=True)
+    fast = (floats.abs() < 2.0**17) & ((scaled / tens) == floats)
     out = floats.cast(pl.Decimal(38, 10)).cast(_WORKING_DTYPE)
     slow = (~fast & floats.is_not_null()).arg_true()
     if slow.len():
@@ -238,11 +241,12 @@ def in_canonical_order(rows: pl.DataFrame) -> pl.DataFrame:
     first, span = years.min(), years.max() - years.min() + 1  # type: ignore[operator]
     component = _text_rank(keys.get_column("component"))
     width = int(component.max()) + 1  # type: ignore[arg-type]
-    key = (
-        _text_rank(keys.get_column("recipient")) * (span * width)
-        + (years - first).cast(pl.UInt64) * width
-        + component
+    ranks = pl.DataFrame(
+        {"r": _text_rank(keys.get_column("recipient")), "y": years, "c": component}
     )
+    key = ranks.select(  # one pass, one column: the three ranks as one number
+        pl.col("r") * (span * width) + (pl.col("y") - first).cast(pl.UInt64) * width + pl.col("c")
+    ).to_series()
     return rows if key.is_sorted() else rows[key.arg_sort()]
 
 
@@ -275,6 +279,13 @@ def _first_in_order(rows: pl.DataFrame) -> dict[str, Any]:
 
 def _check_magnitudes(rows: pl.DataFrame, model: str) -> None:
     """Refuse a missing, infinite or absurd volume or rate before it is turned into money."""
+    wrong = [
+        pl.col(c).is_null() | ~pl.col(c).is_finite() | (pl.col(c).abs() > LIMIT)
+        for c in ("volume", "rate")
+    ]
+    too_much = (pl.col("volume") * pl.col("rate")).abs() > LIMIT
+    if not rows.select(pl.any_horizontal(*wrong, too_much).any()).item():
+        return  # all is well: one pass; else each check below names its first row
     for column in ("volume", "rate"):
         value = pl.col(column)
         bad = rows.filter(value.is_null() | ~value.is_finite() | (value.abs() > LIMIT))
