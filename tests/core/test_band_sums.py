@@ -243,3 +243,26 @@ def test_a_run_does_not_keep_the_frames_it_was_handed(tenant_file, rfm_registry)
         del frame, result
     gc.collect()
     assert [r() for r in refs] == [None, None, None]
+
+
+def test_a_population_without_any_age_of_the_bands_names_every_cell(
+    tenant_file, rfm_registry
+) -> None:
+    """Ages 0–60 only, bands from 65: no row to sum, so every (area, year, band) is missing."""
+    import rfm
+
+    pop = "area,year,age,count\n" + "".join(f"A,2023,{a},1\n" for a in range(61))
+    tenant = rfm.load_tenant_file(tenant_file(POP_TENANT, {"pop.csv": pop}), rfm_registry)
+    with pytest.raises(rfm.ModelError) as failure:
+        rfm.run(tenant, rfm_registry, [2024])
+    message = str(failure.value)
+    assert "gives no volume for 2 cells" in message
+    assert "area 'A', data year 2023 (budget year 2024), component '65-79'" in message
+    assert "area 'A', data year 2023 (budget year 2024), component '80+'" in message
+    rows = pl.DataFrame({"area": "A", "year": 2023, "age": ["0", "1-60"], "count": 1.0})
+    summed, short = band_sums(rows, age_labels(rows), BANDS_FROM_65, ["area", "year"])
+    assert summed.height == 0 and short.height == 0
+    assert summed.columns == ["area", "year", "component", "count"]
+
+
+BANDS_FROM_65 = {"65-79": (65, 79), "80+": (80, OPEN_END)}
