@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -120,21 +121,25 @@ def test_the_counting_shortcut_is_taken_only_where_labels_tile_every_band() -> N
 @st.composite
 def labelled_rows(draw: st.DrawFn) -> pl.DataFrame:
     """Rows of a few areas, years and labels, sorted or not, sometimes a label twice or two
-    labels that share ages."""
+    labels that share ages; sometimes with a sex column of "totalt" or empty (the same)."""
     labels = draw(st.sampled_from([["0", "1", "2", "3+"], ["0", "1-2", "2", "3+"], ["0-1", "2+"]]))
+    sexes = draw(st.sampled_from([[None], [None, "totalt"], ["totalt"]]))
     rows = [
-        (area, year, label, 1.0)
+        (area, year, label, 1.0, draw(st.sampled_from(sexes)))
         for area in ("A", "B")
         for year in (2023, 2024)
         for label in labels
         if draw(st.booleans()) or label == labels[0]
     ]
     rows += draw(st.lists(st.sampled_from(rows), max_size=2))  # repeated rows
+    flipped = draw(st.lists(st.sampled_from(rows), max_size=1))  # empty sex ↔ "totalt"
+    rows += [(*r[:4], "totalt" if r[4] is None else None) for r in flipped]
     if draw(st.booleans()):
         random.Random(draw(st.integers(0, 99))).shuffle(rows)
     else:
-        rows.sort(key=lambda r: (r[0], r[1], parse_age_label(r[2])[0]))
-    return pl.DataFrame(rows, schema=["area", "year", "age", "count"], orient="row")
+        rows.sort(key=lambda r: (r[0], r[1], r[4] or "", parse_age_label(r[2])[0]))
+    frame = pl.DataFrame(rows, schema=["area", "year", "age", "count", "sex"], orient="row")
+    return frame if sexes != [None] else frame.drop("sex")
 
 
 @settings(max_examples=200, deadline=None)
@@ -142,10 +147,122 @@ def labelled_rows(draw: st.DrawFn) -> pl.DataFrame:
 def test_overlapping_ages_are_found_in_order_or_not(rows: pl.DataFrame) -> None:
     cells: dict[tuple[str, int], list[tuple[int, int]]] = {}
     overlap = False
-    for area, year, age, _ in rows.iter_rows():
+    for area, year, age, *_ in rows.iter_rows():
         lo, hi = parse_age_label(age)
         seen = cells.setdefault((area, year), [])
         overlap |= any(lo <= h and l <= hi for l, h in seen)  # noqa: E741
         seen.append((lo, hi))
     numbered = rows.with_row_index("_row", offset=2).with_columns(pl.col("_row").cast(pl.Int64))
     assert bool(overlapping_ages(numbered, "befolkning.csv")) == overlap
+
+
+def test_rows_without_sex_and_rows_in_total_repeat_each_other_in_any_order() -> None:
+    """An empty sex is the total: rows by "totalt" after the same rows without sex count the
+    population twice, sorted or not (the order check once took "" and "totalt" apart)."""
+    ages = [str(a) for a in range(3)] + ["3+"]
+    rows = [("A", 2024, age, sex, 1.0) for sex in (None, "totalt") for age in ages]
+    frame = pl.DataFrame(rows, schema=["area", "year", "age", "sex", "count"], orient="row")
+    numbered = frame.with_row_index("_row", offset=2).with_columns(pl.col("_row").cast(pl.Int64))
+    problems = overlapping_ages(numbered, "befolkning.csv")
+    assert [(p.location.row, p.found) for p in problems] == [
+        (6, "0"),
+        (7, "1"),
+        (8, "2"),
+        (9, "3+"),
+    ]
+
+
+POP_TENANT = """
+[tenant]
+id = "t"
+[data.population]
+path = "pop.csv"
+schema = "population"
+source = "test"
+[[models]]
+id = "aldre"
+type = "age_bands"
+dataset = "population"
+data_lag = 1
+source = "KF"
+bands = { "65-79" = { 2024 = 100 }, "80+" = { 2024 = 1000 } }
+"""
+
+
+def _population(scale: float) -> pl.DataFrame:
+    ages = [str(a) for a in range(100)] + ["100+"]
+    return pl.DataFrame(
+        {"area": "A", "year": 2023, "age": ages, "count": [scale] * len(ages)},
+        schema={"area": pl.String, "year": pl.Int64, "age": pl.String, "count": pl.Float64},
+    )
+
+
+def test_a_frame_changed_in_place_between_runs_gives_the_changed_numbers(
+    tenant_file, rfm_registry
+) -> None:
+    """Polars frames can be changed in place: nothing rfm worked out about a frame handed to
+    one run may answer for it in the next."""
+    import rfm
+
+    tenant = rfm.load_tenant_file(tenant_file(POP_TENANT, {"pop.csv": "area,year,age,count\n"}),
+                                  rfm_registry)  # fmt: skip
+
+    def total(frame: pl.DataFrame) -> float:
+        result = rfm.run(tenant, rfm_registry, [2024], frames={"population": frame})
+        return float(result.totals(["recipient"])["amount"].sum())
+
+    frame = pl.concat(
+        [_population(1.0), _population(3.0).with_columns(year=pl.lit(2022, pl.Int64))]
+    )
+    assert total(frame) == 15 * 100 + 21 * 1000  # 2023: ages 65–79 and 80–99, 100+
+    frame[70, "count"] = 11.0  # age 70 in 2023: 10 more inhabitants
+    assert total(frame) == 25 * 100 + 21 * 1000
+
+    earlier = _population(1.0).with_columns(year=pl.lit(2022, pl.Int64))
+    with pytest.raises(rfm.ModelError, match="no rows for year"):
+        total(earlier)
+    earlier.extend(_population(2.0))  # now with 2023 too
+    assert total(earlier) == 2 * (15 * 100 + 21 * 1000)
+
+
+def test_a_run_does_not_keep_the_frames_it_was_handed(tenant_file, rfm_registry) -> None:
+    """A simulation hands a run hundreds of frames: none may outlive the run."""
+    import gc
+    import weakref
+
+    import rfm
+
+    tenant = rfm.load_tenant_file(tenant_file(POP_TENANT, {"pop.csv": "area,year,age,count\n"}),
+                                  rfm_registry)  # fmt: skip
+    refs = []
+    for scale in (1.0, 2.0, 3.0):
+        frame = _population(scale)
+        refs.append(weakref.ref(frame))
+        result = rfm.run(tenant, rfm_registry, [2024], frames={"population": frame})
+        assert float(result.totals(["recipient"])["amount"].sum()) == scale * (15 * 100 + 21 * 1000)
+        del frame, result
+    gc.collect()
+    assert [r() for r in refs] == [None, None, None]
+
+
+def test_a_population_without_any_age_of_the_bands_names_every_cell(
+    tenant_file, rfm_registry
+) -> None:
+    """Ages 0–60 only, bands from 65: no row to sum, so every (area, year, band) is missing."""
+    import rfm
+
+    pop = "area,year,age,count\n" + "".join(f"A,2023,{a},1\n" for a in range(61))
+    tenant = rfm.load_tenant_file(tenant_file(POP_TENANT, {"pop.csv": pop}), rfm_registry)
+    with pytest.raises(rfm.ModelError) as failure:
+        rfm.run(tenant, rfm_registry, [2024])
+    message = str(failure.value)
+    assert "gives no volume for 2 cells" in message
+    assert "area 'A', data year 2023 (budget year 2024), component '65-79'" in message
+    assert "area 'A', data year 2023 (budget year 2024), component '80+'" in message
+    rows = pl.DataFrame({"area": "A", "year": 2023, "age": ["0", "1-60"], "count": 1.0})
+    summed, short = band_sums(rows, age_labels(rows), BANDS_FROM_65, ["area", "year"])
+    assert summed.height == 0 and short.height == 0
+    assert summed.columns == ["area", "year", "component", "count"]
+
+
+BANDS_FROM_65 = {"65-79": (65, 79), "80+": (80, OPEN_END)}

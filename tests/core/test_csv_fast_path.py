@@ -219,3 +219,14 @@ def test_a_short_row_and_a_last_line_ending_in_a_separator_are_not_read_past(tmp
         csv_reader.read_csv(path, name="f.csv")
     path.write_text("area;count;note\nA;5\nB;6;", encoding="utf-8")  # as wide as the header
     assert csv_reader.read_csv(path).frame.rows() == [("A", "5", None, 2), ("B", "6", "", 3)]
+
+
+def test_a_file_of_ascii_bytes_in_another_encoding_is_read_in_that_encoding(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """UTF-7 writes ä with ASCII bytes (+AOQ-): the bytes are not the text, so Polars, which
+    reads bytes as UTF-8, must not read them."""
+    text = "area;count\nSkärholmen;5\nÄlvsjö;6\n"
+    for encoding in ("utf-7", "unicode_escape"):
+        path = tmp_path / f"{encoding}.csv"
+        path.write_bytes(text.encode(encoding))
+        table = csv_reader.read_csv(path, encoding=encoding)
+        assert table.frame.rows() == [("Skärholmen", "5", 2), ("Älvsjö", "6", 3)], encoding

@@ -265,3 +265,29 @@ def test_a_key_refuses_an_index_of_zero(tenant_file, rfm_registry):
     tenant = load(tenant_file, rfm_registry, SPLIT_KEY, {"need.csv": bad})
     with pytest.raises(rfm.ModelError, match=r"index must be a number above 0.*Bromma"):
         run(tenant, rfm_registry, [2006])
+
+
+NAMED_LIKE_RFM = """
+[tenant]
+id = "namn"
+[data.need]
+path = "need.csv"
+schema = "area_variables"
+[[models]]
+id = "ny"
+type = "distribution_key"
+dataset = "need"
+source = "KF"
+total = { 2006 = 1000 }
+variables = { gap = { 2006 = 1.0 }, recipient = { 2006 = 2.0 }, "_volume_1" = { 2006 = 1.0 }, x = { 2006 = 0.5 } }
+"""
+
+
+def test_a_key_variable_may_have_any_column_name(tenant_file, rfm_registry):
+    """Variables named like the columns rfm works with ("gap", "recipient", …) are the file's."""
+    need = "area,year,gap,recipient,_volume_1,x\nA,2006,1,2,3,4\nB,2006,2,1,1,1\n"
+    tenant = load(tenant_file, rfm_registry, NAMED_LIKE_RFM, {"need.csv": need})
+    got = totals(run(tenant, rfm_registry, [2006]))
+    points = {"A": 1 * 1 + 2 * 2 + 1 * 3 + 0.5 * 4, "B": 1 * 2 + 2 * 1 + 1 * 1 + 0.5 * 1}
+    for recipient, p in points.items():
+        assert got[(recipient, 2006)] == pytest.approx(1000 * p / sum(points.values()))

@@ -163,6 +163,9 @@ def band_sums(
         ).item()
     )
     age = pl.col("age")
+    if placed.height == 0:  # no age group lies in any band: nothing to sum (every cell missing)
+        summed = rows.head(0).select(*by, pl.lit(None, pl.String).alias("component"), *sums)
+        return summed, summed.head(0)
     inside = rows
     if placed.height < labels.height:
         inside = rows.filter(age.is_in(placed["age"].implode()))

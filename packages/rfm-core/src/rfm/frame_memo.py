@@ -1,13 +1,19 @@
-"""Facts about a frame, computed once while the frame lives.
+"""Facts about a frame, computed once per run (or found once while the file was read).
 
 A run reads each dataset once and hands the same frame to every model that uses it. What the
 models then ask of it — its distinct years and areas, its rows in the data years of a run and
 their age labels — is the same question each time; on a population of half a million rows each
-answer is a pass over every row. :func:`memo` keeps the answer beside the frame (by identity,
-through a weak reference) until the frame is gone, so a run's second model gets it for free.
+answer is a pass over every row. :func:`memo` keeps the answer for the rest of the run (the
+``scope``: the run's context), so the run's second model gets it for free.
 
-Frames are immutable in Polars (every operation returns a new one), so an answer cannot go
-stale while its frame lives.
+Answers are kept per run, not per frame, because a Polars frame can be changed in place
+(``frame[i, "count"] = …``, ``frame.extend(…)``): a caller that hands :func:`rfm.run` a frame,
+changes it and runs again must get the numbers of the changed frame, and a frame a caller
+keeps must not be held here after the run (a simulation makes hundreds).
+
+The one fact kept with a frame itself is what the reader found while parsing it: the distinct
+values of its text columns (:func:`know_distinct`), true of the frame as read. A frame read by
+rfm is rfm's; change it with ``with_columns`` (a new frame), not in place.
 """
 
 from __future__ import annotations
@@ -21,30 +27,66 @@ import polars as pl
 
 T = TypeVar("T")
 
-_ANSWERS: dict[int, tuple[weakref.ref[pl.DataFrame], dict[Hashable, Any]]] = {}
+_READ: dict[int, tuple[weakref.ref[pl.DataFrame], dict[str, pl.Series]]] = {}
+"""Per frame (by id, checked through a weak reference): the distinct values found on reading."""
+_RUNS: weakref.WeakKeyDictionary[object, dict[tuple[int, Hashable], Any]] = (
+    weakref.WeakKeyDictionary()
+)
+"""Per run context: (frame id, question) → (weak reference to the frame, answer)."""
 _LOCK = threading.Lock()
 
 
-def memo(frame: pl.DataFrame, question: Hashable, answer: Callable[[], T]) -> T:
-    """``answer()``, computed the first time ``question`` is asked of ``frame`` and kept
-    while ``frame`` lives."""
-    key = id(frame)
+def memo(frame: pl.DataFrame, question: Hashable, answer: Callable[[], T], scope: object) -> T:
+    """``answer()``, computed the first time ``question`` is asked of ``frame`` within
+    ``scope`` (a run's context) and kept until the scope is gone.
+
+    A scope that cannot be weakly referenced keeps nothing: the answer is computed each time.
+    """
+    key = (id(frame), question)
     with _LOCK:
-        entry = _ANSWERS.get(key)
-        if entry is None or entry[0]() is not frame:
-            entry = (weakref.ref(frame, _forget(key)), {})
-            _ANSWERS[key] = entry
-        answers = entry[1]
-        if question in answers:
-            return answers[question]  # type: ignore[no-any-return]
+        try:
+            answers = _RUNS.setdefault(scope, {})
+        except TypeError:  # not weakly referable (or not hashable): nothing is kept
+            answers = None
+        if answers is not None:
+            kept = answers.get(key)
+            if kept is not None and kept[0]() is frame:  # not another frame with a dead one's id
+                return kept[1]  # type: ignore[no-any-return]
     value = answer()
-    with _LOCK:
-        answers[question] = value
+    if answers is not None:
+        with _LOCK:
+            answers[key] = (weakref.ref(frame), value)
     return value
 
 
+def distinct(frame: pl.DataFrame, column: str, scope: object | None = None) -> pl.Series:
+    """The distinct values of ``column`` (in no particular order): as the reader found them,
+    else kept for ``scope`` (a run's context) when one is given, else computed."""
+    with _LOCK:
+        entry = _READ.get(id(frame))
+        if entry is not None and entry[0]() is frame and column in entry[1]:
+            return entry[1][column]
+
+    def values() -> pl.Series:
+        return frame.get_column(column).unique()
+
+    return values() if scope is None else memo(frame, ("distinct", column), values, scope)
+
+
+def know_distinct(frame: pl.DataFrame, column: str, values: pl.Series) -> None:
+    """Record ``values`` as the distinct values of ``column`` of ``frame``, a frame the reader
+    has just made (it found them while parsing: the next pass is saved)."""
+    key = id(frame)
+    with _LOCK:
+        entry = _READ.get(key)
+        if entry is None or entry[0]() is not frame:
+            entry = (weakref.ref(frame, _forget(key)), {})
+            _READ[key] = entry
+        entry[1].setdefault(column, values)
+
+
 def _forget(key: int) -> Callable[[weakref.ref[pl.DataFrame]], None]:
-    answers, lock = _ANSWERS, _LOCK  # held here: at exit the module's globals may be gone
+    answers, lock = _READ, _LOCK  # held here: at exit the module's globals may be gone
 
     def forget(ref: weakref.ref[pl.DataFrame]) -> None:
         with lock:
@@ -55,28 +97,13 @@ def _forget(key: int) -> Callable[[weakref.ref[pl.DataFrame]], None]:
     return forget
 
 
-def distinct(frame: pl.DataFrame, column: str) -> pl.Series:
-    """The distinct values of ``column`` (in no particular order)."""
-    return memo(frame, ("distinct", column), lambda: frame.get_column(column).unique())
-
-
-def know_distinct(frame: pl.DataFrame, column: str, values: pl.Series) -> None:
-    """Record ``values`` as the distinct values of ``column`` of ``frame`` (a reader that
-    found them while parsing saves the next pass its work)."""
-    memo(frame, ("distinct", column), lambda: values)
-
-
 def carry_distinct(source: pl.DataFrame, target: pl.DataFrame) -> pl.DataFrame:
     """``target`` knowing what ``source`` knew of the distinct values of their common columns;
-    for a frame that has the same rows as ``source`` (a column dropped, say)."""
+    for a frame the reader made with the same rows as ``source`` (a column dropped, say)."""
     with _LOCK:
-        entry = _ANSWERS.get(id(source))
+        entry = _READ.get(id(source))
         known = dict(entry[1]) if entry is not None and entry[0]() is source else {}
-    for question, values in known.items():
-        if (
-            isinstance(question, tuple)
-            and question[0] == "distinct"
-            and question[1] in target.columns
-        ):
-            know_distinct(target, question[1], values)
+    for column, values in known.items():
+        if column in target.columns:
+            know_distinct(target, column, values)
     return target

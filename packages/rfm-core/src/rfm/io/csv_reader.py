@@ -181,8 +181,8 @@ def _utf8_body(raw: bytes, text: str) -> bytes | None:
     A file read as Windows-1252 or Latin-1 with any byte above 127 has a character for that
     byte that UTF-8 writes in two or more: the lengths differ exactly then.
     """
-    if raw.isascii():
-        return raw  # no mark, and every character one byte
+    if raw.isascii() and text.isascii() and len(text) == len(raw):
+        return raw  # ASCII read as ASCII: no mark, every character one byte (not UTF-7, say)
     body = raw
     while body.startswith(b"\xef\xbb\xbf"):  # as decode() drops every mark at the start
         body = body[3:]

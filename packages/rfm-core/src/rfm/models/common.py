@@ -188,7 +188,7 @@ class VolumeSettings:
         frame = self._without_excluded(frame)
         whole = self._without_excluded(dataset) if dataset is not None else frame
         need = self.data_years(years)
-        have = set(distinct(whole, "year").to_list())
+        have = set(distinct(whole, "year", ctx).to_list())
         missing_years = [y for y in need if y not in have]
         if missing_years:
             raise ModelError(
@@ -204,14 +204,19 @@ class VolumeSettings:
         # Every area the dataset has in any year is expected in every data year the run reads
         # (a one-year run must not drop an area that is missing only this year), and with an
         # area mapping every recipient of each budget year too (see _expected_cells).
-        known = distinct(whole, area).cast(pl.String).alias("_area").to_frame()
+        known = distinct(whole, area, ctx).cast(pl.String).alias("_area").to_frame()
         values: dict[str, list[str]] = {}
         for name in cover:
             wanted = keys.get(name)
             values[name] = (
                 list(wanted)
                 if wanted is not None
-                else distinct(whole, name).drop_nulls().cast(pl.String).unique().sort().to_list()
+                else distinct(whole, name, ctx)
+                .drop_nulls()
+                .cast(pl.String)
+                .unique()
+                .sort()
+                .to_list()
             )
         checks = [("_area", self._expected_cells(ctx, known, years))]
         if self.mapping is not None:
@@ -617,7 +622,7 @@ def population_bands(
     volume.check_recipient_column(population, ("count",))
     need = volume.data_years(years)
     rows, labels = memo(
-        population, ("ages in years", tuple(need)), lambda: _in_years(population, need)
+        population, ("ages in years", tuple(need)), lambda: _in_years(population, need), ctx
     )
     for label, (lo, hi) in bands.items():
         straddling = labels.filter(

@@ -143,8 +143,13 @@ class DistributionKey(Model):
         area = self.volume.check_recipient_column(data, variables)
         components = sorted(variables)  # text order: the order of the lineage
         adjusted = {v: f"_adjusted_{i}" for i, v in enumerate(components)}
-        wide = data
-        if self.index_column:
+        # the variables under names of rfm's own: a variable may be called anything a column
+        # of the file is ("gap", "recipient", "year_2"), the names the volumes work with too
+        need = {v: f"_need_{i}" for i, v in enumerate(components)}
+        wide = data.select(area, "year", *[pl.col(v).alias(need[v]) for v in components])
+        if not self.index_column:
+            adjusted = need
+        else:
             raw_index = pl.col(self.index_column)
             lowest = 0 if self.index_shape.get("floor") is not None else None
             bad = data.filter(
@@ -158,10 +163,10 @@ class DistributionKey(Model):
                     f"({first['year']})"
                 )
             index = _shaped(raw_index, self.index_shape)
-            wide = data.with_columns((pl.col(v) * index).alias(adjusted[v]) for v in components)
-        else:
-            adjusted = {v: v for v in components}
-        sums = {f"_volume_{i}": v for i, v in enumerate(components)}
+            wide = wide.hstack(
+                data.select((pl.col(v) * index).alias(adjusted[v]) for v in components)
+            )
+        sums = {f"_volume_{i}": need[v] for i, v in enumerate(components)}
         if self.index_column:
             sums |= {adjusted[v]: adjusted[v] for v in components}
         raw = self.volume.volumes(
@@ -193,10 +198,16 @@ class DistributionKey(Model):
                 schema={"component": pl.String, "year": pl.Int64, "weight": pl.Float64,
                         "weight_source": pl.String},
             )  # fmt: skip
-        weight_of = weights.pivot(on="component", index="year", values="weight")
+        weight_of = weights.select(
+            "year",
+            pl.col("component")
+            .replace_strict(components, [f"_weight_{i}" for i in range(len(components))])
+            .alias("component"),
+            "weight",
+        ).pivot(on="component", index="year", values="weight")
         raw = (
             raw.join(
-                weight_of.rename({v: f"_weight_{i}" for i, v in enumerate(components)}),
+                weight_of,
                 on="year",
                 how="left",
             )

@@ -44,7 +44,7 @@ def overlapping_ages(frame: pl.DataFrame, file: str) -> list[Problem]:
         not ("totalt" in kinds and kinds & {"m", "k"})
         and labels_apart(bounds)
         and (
-            _strictly_ordered(frame, bounds, has_sex)
+            _strictly_ordered(frame, bounds, sex if has_sex else None)
             or not frame.select("area", "year", "age", sex).is_duplicated().any()
         )
     ):
@@ -94,18 +94,20 @@ def overlapping_ages(frame: pl.DataFrame, file: str) -> list[Problem]:
     return problems
 
 
-def _strictly_ordered(frame: pl.DataFrame, bounds: pl.DataFrame, has_sex: bool) -> bool:
+def _strictly_ordered(frame: pl.DataFrame, bounds: pl.DataFrame, sex: pl.Expr | None) -> bool:
     """True when the areas come sorted and each row comes after the one before it in (area,
     year, sex, first age): then no two rows have the same area, year, sex and age label.
 
-    The areas are compared as runs of equal values (one pass over the text), the rest as
-    numbers: much cheaper than hashing every row's key.
+    ``sex`` is the sex as the hashing compares it (an empty cell is ``totalt``: a row without
+    sex and a row in total of the same ages repeat each other). The areas are compared as runs
+    of equal values (one pass over the text), the rest as numbers: much cheaper than hashing
+    every row's key.
     """
     if not frame["area"].is_sorted():
         return False
     keys = [pl.col("area").rle_id(), pl.col("year")]
-    if has_sex:
-        keys.append(pl.col("sex").fill_null("").rank("dense"))
+    if sex is not None:
+        keys.append(sex.rank("dense"))
     if bounds.height == 0:
         return False
     age = pl.col("age").replace_strict(
