@@ -80,27 +80,52 @@ def child(kind: str, folder: Path, extra: list[str]) -> dict[str, Any]:
     return {"seconds": seconds, "peak_mb": peak / 1024, "rows": rows, **extra_figures}
 
 
-def measure(kind: str, folder: Path, extra: list[str], repeat: int) -> dict[str, Any]:
-    """The median of ``repeat`` child runs after one warm-up run."""
-    runs = []
+def run_once(kind: str, folder: Path, extra: list[str]) -> dict[str, Any]:
+    """One child run in a fresh process: its seconds, peak memory and counts."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    for _ in range(repeat + 1):
-        done = subprocess.run(
-            [sys.executable, __file__, "--child", kind, "--work", str(folder), "--", *extra],
-            capture_output=True,
-            text=True,
-            check=False,
-            env=env,
-        )
-        if done.returncode != 0:
-            raise SystemExit(f"benchmark {kind} failed:\n{done.stdout}\n{done.stderr}")
-        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
-    runs = runs[1:]
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", kind, "--work", str(folder), "--", *extra],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"benchmark {kind} failed:\n{done.stdout}\n{done.stderr}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The median seconds, the largest peak and the counts of some runs of one kind."""
     return {
         "seconds": statistics.median(r["seconds"] for r in runs),
         "peak_mb": max(r["peak_mb"] for r in runs),
         **{k: runs[0][k] for k in ("rows", "bytes_per_row") if k in runs[0]},
     }
+
+
+def measure(kind: str, folder: Path, extra: list[str], repeat: int) -> dict[str, Any]:
+    """The median of ``repeat`` child runs after one warm-up run."""
+    runs = [run_once(kind, folder, extra) for _ in range(repeat + 1)]
+    return summary(runs[1:])
+
+
+def measure_pair(
+    a: tuple[str, list[str]], b: tuple[str, list[str]], folder: Path, repeat: int
+) -> tuple[dict[str, Any], dict[str, Any], float]:
+    """A and B run in turn (A B A B …, after one warm-up pair), each in a fresh process; the
+    ratio A ÷ B is taken pair by pair and its median returned with each side's figures.
+
+    Pairing keeps a ratio honest on a shared machine whose speed drifts during the call: both
+    sides of a pair ran under the same load.
+    """
+    pairs = [
+        (run_once(a[0], folder, a[1]), run_once(b[0], folder, b[1])) for _ in range(repeat + 1)
+    ]
+    pairs = pairs[1:]
+    ratio = statistics.median(x["seconds"] / y["seconds"] for x, y in pairs)
+    return summary([x for x, _ in pairs]), summary([y for _, y in pairs]), ratio
 
 
 # -- checks and baselines that are not timings ---------------------------------------------------
@@ -230,6 +255,7 @@ def main() -> None:
 
     draws = args.draws or (200 if args.quick else 10_000)
     repeat = 1 if args.quick else args.repeat
+    paired = 1 if args.quick else max(args.repeat, 5)  # pairs for the ratios (A B A B …)
     with tempfile.TemporaryDirectory(prefix="rfm-bench-") as tmp:
         folder = args.work or Path(tmp)
         start = time.perf_counter()
@@ -253,22 +279,19 @@ def main() -> None:
                  "--out", str(out / f"{name}.{fmt}")],
                 repeat,
             )  # fmt: skip
-            f[f"{name}_engine"] = measure(f"{name}-engine", folder, [], repeat)
-            f[f"{name}_direct"] = measure(f"{name}-direct", folder, [], repeat)
+            f[f"{name}_engine"], f[f"{name}_direct"], f[f"{name}_ratio"] = measure_pair(
+                (f"{name}-engine", []), (f"{name}-direct", []), folder, paired
+            )
             f[f"{name}_naive"] = measure(f"{name}-naive", folder, [], repeat)
         # The whole `rfm run` of W1 beside the reference run the same way: a fresh process that
         # reads the files and writes the rows as CSV.
-        f["w1_cli_csv"] = measure(
-            "command", folder,
-            [rfm_cli, "run", "--config", str(w1_toml), "--years", YEARS, "--format", "csv",
-             "--out", str(out / "w1-rfm.csv")],
-            repeat,
-        )  # fmt: skip
-        f["w1_direct_cli"] = measure(
-            "command", folder,
-            [sys.executable, str(HERE / "direct.py"), "w1", str(folder / "w1"),
-             str(out / "w1-direct.csv")],
-            repeat,
+        f["w1_cli_csv"], f["w1_direct_cli"], f["w1_cli_ratio"] = measure_pair(
+            ("command", [rfm_cli, "run", "--config", str(w1_toml), "--years", YEARS,
+                         "--format", "csv", "--out", str(out / "w1-rfm.csv")]),
+            ("command", [sys.executable, str(HERE / "direct.py"), "w1", str(folder / "w1"),
+                         str(out / "w1-direct.csv")]),
+            folder,
+            paired,
         )  # fmt: skip
         start = time.perf_counter()
         workloads.generate_large(folder, 12 if args.quick else None)
@@ -305,11 +328,12 @@ def report(f: dict[str, Any]) -> str:
     lines = [
         ("rfm --help", f["help"]["seconds"], "s", 0.25, None, ""),
         ("rfm plugins", f["plugins"]["seconds"], "s", 0.25, None, ""),
-        ("W1 engine ÷ direct Polars", w1e["seconds"] / w1d["seconds"], "×", 1.5, None,
-         f"rfm {w1e['seconds']:.2f} s, direct Polars {w1d['seconds']:.2f} s"),
-        ("W2 engine ÷ direct Polars", w2e["seconds"] / w2d["seconds"], "×", 1.5, None,
+        ("W1 engine ÷ direct Polars", f["w1_ratio"], "×", 1.5, None,
+         f"rfm {w1e['seconds']:.2f} s, direct Polars {w1d['seconds']:.2f} s (medians; the "
+         "ratio is the median of pairs run in turn)"),
+        ("W2 engine ÷ direct Polars", f["w2_ratio"], "×", 1.5, None,
          f"rfm {w2e['seconds']:.2f} s, direct Polars {w2d['seconds']:.2f} s"),
-        ("W1 `rfm run` ÷ direct program", cli["seconds"] / cli_d["seconds"], "×", 1.5, None,
+        ("W1 `rfm run` ÷ direct program", f["w1_cli_ratio"], "×", 1.5, None,
          f"rfm run {cli['seconds']:.2f} s, python benchmarks/direct.py {cli_d['seconds']:.2f} s "
          "(fresh processes, CSV in and out)"),
         (f"W2-large engine ({n_large:,} input rows)", large["seconds"], "s", 3.0,
