@@ -220,13 +220,14 @@ def _polars_table(body: bytes | None, name: str, sep: str, decimal_comma: bool) 
     body_rows = frame.slice(1)
     empty = r"^\s*$"
     first = pl.col(frame.columns[0])  # a blank line is blank in its first cell: looked at first
-    if body.isascii():  # white space is then one of five bytes: a cell starting with one?
-        blank_first = first.str.len_bytes() == 0
-        for space in " \t\r\x0b\x0c":
-            blank_first = blank_first | first.str.starts_with(space)
+    if body.isascii():
+        # White space is then a byte below "!", and text compares byte by byte: a first cell
+        # that is empty or starts with white space exists only if the smallest one does.
+        lowest = body_rows.select(first.min()).item()
+        maybe_blank = lowest is not None and lowest[:1] < "!"
     else:
-        blank_first = first.str.contains(empty)
-    if body_rows.height and body_rows.select((first.is_null() | blank_first).any()).item():
+        maybe_blank = body_rows.select(first.str.contains(empty).any()).item()
+    if body_rows.height and (body_rows[frame.columns[0]].null_count() or maybe_blank):
         blank = pl.all_horizontal(pl.all().is_null() | pl.all().str.contains(empty))
         if body_rows.select(blank.any()).item():
             return None  # blank lines are skipped but counted: the line-by-line path does that

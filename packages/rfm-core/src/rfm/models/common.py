@@ -622,7 +622,10 @@ def population_bands(
     volume.check_recipient_column(population, ("count",))
     need = volume.data_years(years)
     rows, labels = memo(
-        population, ("ages in years", tuple(need)), lambda: _in_years(population, need), ctx
+        population,
+        ("ages in years", tuple(need)),
+        lambda: _in_years(population, need, distinct(population, "year", ctx)),
+        ctx,
     )
     for label, (lo, hi) in bands.items():
         straddling = labels.filter(
@@ -654,11 +657,15 @@ def population_bands(
     )
 
 
-def _in_years(population: pl.DataFrame, need: Sequence[int]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The population's rows of the data years ``need``, and their distinct age labels."""
-    rows = population.filter(pl.col("year").is_in(list(need)))
-    if rows.height == population.height:
-        rows = population  # every row is in those years: the labels are known already
+def _in_years(
+    population: pl.DataFrame, need: Sequence[int], present: pl.Series
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The population's rows of the data years ``need``, and their distinct age labels
+    (``present``: the years the population has)."""
+    if set(present.to_list()) <= set(need):
+        rows = population  # every row is in those years: nothing to filter, labels known
+    else:
+        rows = population.filter(pl.col("year").is_in(list(need)))
     return rows, age_labels(rows)
 
 

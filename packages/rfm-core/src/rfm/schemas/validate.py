@@ -318,7 +318,7 @@ def check_values(frame: pl.DataFrame, spec: SchemaSpec, file: str, *, parsed: bo
     for check in spec.frame_checks:
         problems += check(frame, file)
     key = [k for k in spec.key if k in frame.columns]
-    if key:
+    if key and frame.select(key).is_duplicated().any():  # then, which rows repeat which
         dupes = (
             frame.select(ROW, *key)
             .with_columns(
