@@ -230,3 +230,37 @@ def check_exact(values: list[float], got: list[Decimal]) -> None:
         with localcontext() as ctx:
             ctx.prec = 60  # 20 decimals beside up to 16 whole digits
             assert exact == Decimal(repr(value)).quantize(Decimal(10) ** -20), value
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.decimals(min_value=0, max_value=10**6, places=4, allow_nan=False).map(float),
+            st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False),
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    st.integers(1, 7),
+)
+def test_exact_amounts_are_the_same_whatever_the_chunk(pairs, chunk):
+    """Amounts computed a chunk of rows at a time are the products of the rows' decimals."""
+    import rfm.contract as contract
+
+    volumes = pl.Series([v for v, _ in pairs], dtype=pl.Float64)
+    rates = pl.Series([r for _, r in pairs], dtype=pl.Float64)
+    original = contract.AMOUNT_CHUNK
+    try:
+        contract.AMOUNT_CHUNK = chunk
+        chunked = contract.exact_amounts(volumes, rates).to_list()
+    finally:
+        contract.AMOUNT_CHUNK = original
+    with localcontext() as ctx:
+        ctx.prec = 80
+        for (v, r), got in zip(pairs, chunked, strict=True):
+            twenty = Decimal(10) ** -20
+            exact = Decimal(repr(v)).quantize(twenty) * Decimal(repr(r)).quantize(twenty)
+            # Polars rounds the product to 20 decimals and then to 12, each half to even
+            expected = exact.quantize(twenty).quantize(Decimal(10) ** -12)
+            assert got == expected, (v, r)
