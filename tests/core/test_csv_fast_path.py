@@ -230,3 +230,31 @@ def test_a_file_of_ascii_bytes_in_another_encoding_is_read_in_that_encoding(tmp_
         path.write_bytes(text.encode(encoding))
         table = csv_reader.read_csv(path, encoding=encoding)
         assert table.frame.rows() == [("Skärholmen", "5", 2), ("Älvsjö", "6", 3)], encoding
+
+
+def test_a_blank_first_cell_is_found_through_the_smallest_first_cell() -> None:
+    """In ASCII text the Polars path looks for a blank line only when the smallest first cell
+    starts below "!" (white space and control characters do): first cells at and around that
+    byte read as the csv-module path reads them, blank lines (of separators, spaces, tabs, CR)
+    send the file to the line-by-line path, and the other files stay on Polars' reader."""
+    import csv as csv_module
+
+    kept = []
+    for first in ("!", "!a", "#", "\x01x", "\x7f", " a", "\ta", "\x0bb", "0", "a b"):
+        for ends in ("\n", "\r\n"):
+            text = ends.join(["h;k", "b;1", f"{first};2", "c;3"]) + ends
+            polars_read = polars_path(text)
+            careful = csv_reader._to_table(
+                list(csv_module.reader(io.StringIO(text, newline=""), delimiter=";")),
+                "f.csv", ";", True,
+            )  # fmt: skip
+            if polars_read is not None:
+                assert_frame_equal(careful.frame, polars_read.frame)
+                kept.append(first)
+    assert {"!", "!a", "#", "0", "a b", "\x7f"} <= set(kept)  # no blank line: Polars reads them
+    for blank in (";", " ; ", "\t;", " ;\t", "\x0c;", "\x0b;"):
+        for ends in ("\n", "\r\n"):
+            text = ends.join(["h;k", "!;1", blank, "a;3"]) + ends
+            assert polars_path(text) is None, repr(text)  # the careful path skips and counts it
+    one_column = "h\n!\n \nb\n"
+    assert polars_path(one_column) is None
