@@ -142,14 +142,16 @@ class DistributionKey(Model):
             )
         area = self.volume.check_recipient_column(data, variables)
         components = sorted(variables)  # text order: the order of the lineage
-        adjusted = {v: f"_adjusted_{i}" for i, v in enumerate(components)}
-        # the variables under names of rfm's own: a variable may be called anything a column
-        # of the file is ("gap", "recipient", "year_2"), the names the volumes work with too
-        need = {v: f"_need_{i}" for i, v in enumerate(components)}
-        wide = data.select(area, "year", *[pl.col(v).alias(need[v]) for v in components])
-        if not self.index_column:
-            adjusted = need
-        else:
+        k = len(components)
+        # The variables under names of rfm's own, by their place i in that order: a variable
+        # may be called anything a column of the file is ("gap", "recipient", "year_2"), the
+        # names the volumes work with too. _need_i is read, _volume_i its sum per recipient
+        # (and _adjusted_i the same times the index), _weight_i and _points_i per year.
+        wide = data.select(
+            area, "year", *[pl.col(v).alias(f"_need_{i}") for i, v in enumerate(components)]
+        )
+        sums = {f"_volume_{i}": f"_need_{i}" for i in range(k)}
+        if self.index_column:
             raw_index = pl.col(self.index_column)
             lowest = 0 if self.index_shape.get("floor") is not None else None
             bad = data.filter(
@@ -164,11 +166,11 @@ class DistributionKey(Model):
                 )
             index = _shaped(raw_index, self.index_shape)
             wide = wide.hstack(
-                data.select((pl.col(v) * index).alias(adjusted[v]) for v in components)
+                data.select(
+                    (pl.col(v) * index).alias(f"_adjusted_{i}") for i, v in enumerate(components)
+                )
             )
-        sums = {f"_volume_{i}": need[v] for i, v in enumerate(components)}
-        if self.index_column:
-            sums |= {adjusted[v]: adjusted[v] for v in components}
+            sums |= {f"_adjusted_{i}": f"_adjusted_{i}" for i in range(k)}
         raw = self.volume.volumes(
             ctx,
             wide,
@@ -178,8 +180,7 @@ class DistributionKey(Model):
             # one row per area and year: each row is a cell
             rows_unique=not data.select(area, "year").is_duplicated().any(),
         )
-        volume_of = {v: f"_volume_{i}" for i, v in enumerate(components)}
-        adjusted_of = adjusted if self.index_column else volume_of
+        adjusted = "_adjusted" if self.index_column else "_volume"  # the points' base
         if self.weight_keys:
             weights = rates(ctx, self.weight_keys, years, self.config.where).select(
                 "component",
@@ -201,7 +202,7 @@ class DistributionKey(Model):
         weight_of = weights.select(
             "year",
             pl.col("component")
-            .replace_strict(components, [f"_weight_{i}" for i in range(len(components))])
+            .replace_strict(components, [f"_weight_{i}" for i in range(k)])
             .alias("component"),
             "weight",
         ).pivot(on="component", index="year", values="weight")
@@ -212,12 +213,12 @@ class DistributionKey(Model):
                 how="left",
             )
             .with_columns(
-                (pl.col(adjusted_of[v]) * pl.col(f"_weight_{i}")).alias(f"_points_{i}")
-                for i, v in enumerate(components)
+                (pl.col(f"{adjusted}_{i}") * pl.col(f"_weight_{i}")).alias(f"_points_{i}")
+                for i in range(k)
             )
             .sort(pl.col("recipient").cast(pl.String), "year")
         )
-        points = [f"_points_{i}" for i in range(len(components))]
+        points = [f"_points_{i}" for i in range(k)]
         negative = raw.filter(pl.any_horizontal(pl.col(p) < 0 for p in points))
         if negative.height:
             first = negative.row(0, named=True)
@@ -260,7 +261,7 @@ class DistributionKey(Model):
         # The rate and the basis template per year and variable: a small table formatted in
         # Python, laid out (year, variable) by position; each row carries only its figures.
         explained = with_basis(weights.join(per_year, on="year", how="inner"), template)
-        rows = _laid_out(raw, components, volume_of, adjusted_of, explained, self.index_column)
+        rows = _laid_out(raw, components, explained, indexed=self.index_column is not None)
         return model_rows(rows, self.id, "poäng", "kr/poäng")
 
     def _total_per_year(self, ctx: ComputeContext, years: Sequence[int]) -> pl.DataFrame:
@@ -290,16 +291,12 @@ class DistributionKey(Model):
 
 
 def _laid_out(
-    raw: pl.DataFrame,
-    components: list[str],
-    volume_of: dict[str, str],
-    adjusted_of: dict[str, str],
-    explained: pl.DataFrame,
-    indexed: str | None,
+    raw: pl.DataFrame, components: list[str], explained: pl.DataFrame, *, indexed: bool
 ) -> pl.DataFrame:
-    """The lineage rows of ``raw`` (one row per recipient and year, in order, with each
-    variable's points and need in columns): row *i* is recipient-year *i* // k, variable
-    *i* mod k, so the rows come in canonical order without being sorted.
+    """The lineage rows of ``raw`` (one row per recipient and year, in order, with variable
+    *j*'s need in ``_volume_j``, its points in ``_points_j`` and, ``indexed``, its need times
+    the index in ``_adjusted_j``): row *i* is recipient-year *i* // k, variable *i* mod k, so
+    the rows come in canonical order without being sorted.
 
     The k columns of a measure become one column by setting each row's k values side by side
     (a fixed-size array) and reading them out in a line; the rate and basis of each (year,
@@ -325,13 +322,13 @@ def _laid_out(
     variable = pl.int_range(raw.height * k, dtype=pl.UInt32, eager=True) % k
     years = raw["year"].gather(row)
     at = ((years - first) * k).cast(pl.UInt32) + variable  # the row's (year, variable) slot
-    volume = in_line([pl.col(volume_of[v]) for v in components])
+    volume = in_line([pl.col(f"_volume_{j}") for j in range(k)])
     frame = pl.DataFrame(
         {
             "recipient": raw["recipient"].cast(pl.Categorical).gather(row),
             "year": years,
             "component": pl.Series(components, dtype=pl.Categorical).gather(variable),
-            "volume": in_line([pl.col(f"_points_{i}") for i in range(k)]),
+            "volume": in_line([pl.col(f"_points_{j}") for j in range(k)]),
             "rate": table["rate"].gather(at),
             "basis": table["basis"].gather(at),
             "basis_x": volume,
@@ -339,7 +336,7 @@ def _laid_out(
         }
     )
     if indexed:
-        adjusted = in_line([pl.col(adjusted_of[v]) for v in components])
+        adjusted = in_line([pl.col(f"_adjusted_{j}") for j in range(k)])
         frame = frame.with_columns(pl.when(volume != 0).then(adjusted / volume).alias("basis_y"))
     return frame
 
