@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rfm.coverage import age_labels, band_sums
-from rfm.schemas.age import OPEN_END, parse_age_label
+from rfm.coverage import band_sums
+from rfm.schemas.age import OPEN_END, age_labels, parse_age_label
 from rfm.schemas.population import overlapping_ages
 
 BANDS = {"0-4": (0, 4), "5-9": (5, 9), "10+": (10, OPEN_END)}

@@ -296,16 +296,15 @@ def _first_in_order(rows: pl.DataFrame) -> dict[str, Any]:
 
 def _check_magnitudes(rows: pl.DataFrame, model: str) -> None:
     """Refuse a missing, infinite or absurd volume or rate before it is turned into money."""
-    wrong = [
-        pl.col(c).is_null() | ~pl.col(c).is_finite() | (pl.col(c).abs() > LIMIT)
+    wrong = {
+        c: pl.col(c).is_null() | ~pl.col(c).is_finite() | (pl.col(c).abs() > LIMIT)
         for c in ("volume", "rate")
-    ]
-    too_much = (pl.col("volume") * pl.col("rate")).abs() > LIMIT
-    if not rows.select(pl.any_horizontal(*wrong, too_much).any()).item():
+    }
+    product = (pl.col("volume") * pl.col("rate")).abs()
+    if not rows.select(pl.any_horizontal(*wrong.values(), product > LIMIT).any()).item():
         return  # all is well: one pass; else each check below names its first row
     for column in ("volume", "rate"):
-        value = pl.col(column)
-        bad = rows.filter(value.is_null() | ~value.is_finite() | (value.abs() > LIMIT))
+        bad = rows.filter(wrong[column])
         if bad.height:
             first = _first_in_order(bad)
             found = first[column]
@@ -315,7 +314,6 @@ def _check_magnitudes(rows: pl.DataFrame, model: str) -> None:
                 f"{first['component']!r} {what}; expected a finite number of at most "
                 f"{number(LIMIT)} ({such_rows(bad.height)})"
             )
-    product = (pl.col("volume") * pl.col("rate")).abs()
     big = rows.filter(product > LIMIT)
     if big.height:
         first = _first_in_order(big)

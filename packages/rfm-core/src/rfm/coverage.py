@@ -28,8 +28,7 @@ import polars as pl
 
 from rfm.config import check_keys, get_str
 from rfm.errors import ConfigError, ModelError
-from rfm.frame_memo import distinct
-from rfm.schemas.age import OPEN_END, age_bounds, labels_apart
+from rfm.schemas.age import OPEN_END, labels_apart
 
 GAP_MEANINGS = {
     "zero": "räknas som 0",
@@ -103,17 +102,6 @@ GAP_HINT = (
 )
 
 
-def age_labels(frame: pl.DataFrame, column: str = "age") -> pl.DataFrame:
-    """The distinct labels of ``column`` with ``_lo`` and ``_hi``, the first and last age of each.
-
-    A population has about a hundred distinct labels and hundreds of thousands of rows: every
-    question about ages (which band, how wide, does it straddle an edge) is asked of the labels.
-    """
-    labels = distinct(frame, column).to_frame()
-    low, high = age_bounds(column)
-    return labels.with_columns(low.alias("_lo"), high.alias("_hi"))
-
-
 def band_sums(
     rows: pl.DataFrame,
     labels: pl.DataFrame,
@@ -124,13 +112,13 @@ def band_sums(
     """The rows summed per cell and band, and the (cell, band) pairs whose rows do not tile it.
 
     ``rows`` have the columns ``by`` (area, year, sex …), ``age`` and ``sums``; ``labels`` are
-    their distinct age labels with ``_lo``/``_hi`` (:func:`age_labels`). Bands do not overlap
-    and rows of a cell never do (the population schema refuses that), so the ages of a band are
-    all there exactly when the widths of the cell's rows inside it add up to the band's width.
-    When the distinct labels inside each band tile it without overlapping one another (single
-    years 65 … 79, or 65-69 … 75-79 everywhere), that is simpler still: a cell has the whole band
-    when it has a row for each of those labels, and the rows are counted, not their widths
-    looked up. A row counts in the band that holds its whole age group (a group straddling an
+    their distinct age labels with ``_lo``/``_hi`` (:func:`rfm.schemas.age.age_labels`). Bands
+    do not overlap and rows of a cell never do (the population schema refuses that), so the ages
+    of a band are all there exactly when the widths of the cell's rows inside it add up to the
+    band's width. When the distinct labels inside each band tile it without overlapping one
+    another (single years 65 … 79, or 65-69 … 75-79 everywhere), that is simpler still: a cell
+    has the whole band when it has a row for each of those labels, and the rows are counted, not
+    their widths looked up. A row counts in the band that holds its whole age group (a group straddling an
     edge is the caller's error); rows in no band are left out.
 
     Returns ``by``, ``component`` (the band) and the sums for every cell and band with rows,

@@ -11,7 +11,6 @@ from rfm.coverage import (
     GAP_HINT,
     SHOWN,
     GapRule,
-    age_labels,
     band_sums,
     missing_cells_error,
     parse_gaps,
@@ -20,6 +19,7 @@ from rfm.errors import ConfigError, ModelError, ParameterError
 from rfm.formatting import number, such_rows
 from rfm.frame_memo import distinct, memo
 from rfm.models.base import ComputeContext, Model
+from rfm.schemas.age import age_labels
 from rfm.schemas.validate import name_text
 
 REFERENCES = ("year", "mean_of_year_ends", "change")
@@ -642,7 +642,7 @@ def population_bands(
             )
     sex = ["sex"] if "sex" in rows.columns and rows["sex"].is_not_null().any() else []
     by = [volume.recipient_column, "year", *sex]
-    summed, short = band_sums(rows, labels, bands, by) if rows.height else (rows, rows.head(0))
+    summed, short = band_sums(rows, labels, bands, by)
     incomplete = short.select(*by, "component", "_missing") if short.height else None
     return volume.volumes(
         ctx,
@@ -801,17 +801,3 @@ def refuse_negative(
 def cite(value: float, unit: str, source: str, from_year: int) -> str:
     """``21 900 kr/invånare (KF 2023-06-12 § 45, från 2024)``."""
     return f"{number(value)} {unit} ({source}, från {from_year})"
-
-
-def looked_up(frame: pl.DataFrame, table: pl.DataFrame, on: Sequence[str]) -> pl.DataFrame:
-    """``frame`` with ``table``'s other columns for each row's ``on`` (null where it has none).
-
-    A left join of a million rows on a small table, without moving the million rows: only the
-    key columns go through the join (in order), and its result is set beside ``frame``. The
-    same as ``frame.join(table, on=on, how="left")`` when ``table`` has each key once, at a
-    fraction of the cost when ``frame`` carries text columns.
-    """
-    if table.select(on).is_duplicated().any():
-        raise ValueError("a lookup table must have each key once")
-    found = frame.select(on).join(table, on=list(on), how="left", maintain_order="left")
-    return frame.with_columns(found.drop(on))

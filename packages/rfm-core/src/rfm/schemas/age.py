@@ -13,6 +13,7 @@ import re
 import polars as pl
 
 from rfm.errors import ConfigError
+from rfm.frame_memo import distinct
 
 OPEN_END = 130
 _OLDER = r"(?:år\s*)?(?:eller|och)\s+äldre"
@@ -52,6 +53,18 @@ def age_bounds(column: str) -> tuple[pl.Expr, pl.Expr]:
     is_open = text.str.contains(r"(\+|-\s*w|äldre)\s*(?:år)?$")
     high = pl.when(is_open).then(pl.lit(OPEN_END, pl.Int64)).otherwise(pl.coalesce(upper, low))
     return low, high
+
+
+def age_labels(frame: pl.DataFrame, column: str = "age") -> pl.DataFrame:
+    """The distinct labels of ``column`` with ``_lo`` and ``_hi``, the first and last age of each
+    (null for a label that is no age).
+
+    A population has about a hundred distinct labels and hundreds of thousands of rows: every
+    question about ages (which band, how wide, does it straddle an edge, do two overlap) is
+    asked of the labels.
+    """
+    low, high = age_bounds(column)
+    return distinct(frame, column).to_frame().with_columns(low.alias("_lo"), high.alias("_hi"))
 
 
 def labels_apart(labels: pl.DataFrame) -> bool:

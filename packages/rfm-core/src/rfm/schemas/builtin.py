@@ -14,9 +14,8 @@ from importlib import resources
 import polars as pl
 
 from rfm.contract import LINEAGE_COLUMNS
-from rfm.frame_memo import distinct
 from rfm.parameters.dated import MAX_YEAR, MIN_YEAR
-from rfm.schemas.age import AGE_PATTERN, OPEN_END, age_bounds
+from rfm.schemas.age import AGE_PATTERN, OPEN_END, age_labels
 from rfm.schemas.population import overlapping_ages
 from rfm.schemas.spec import ColumnSpec, SchemaSpec
 
@@ -45,11 +44,14 @@ def _years_ok(frame: pl.DataFrame, *columns: str) -> list[pl.Expr]:
 
 def _population_passes(frame: pl.DataFrame, municipal: bool = False) -> bool:
     """Population.checks, natively: years, counts ≥ 0, and every distinct age label valid."""
-    labels = distinct(frame, "age").to_frame()
-    low, high = age_bounds("age")
-    ages_ok = labels.select(
-        (pl.col("age").str.contains(AGE_PATTERN) & (low <= high) & (high <= OPEN_END)).all()
-    ).item()
+    low, high = pl.col("_lo"), pl.col("_hi")
+    ages_ok = (
+        age_labels(frame)
+        .select(
+            (pl.col("age").str.contains(AGE_PATTERN) & (low <= high) & (high <= OPEN_END)).all()
+        )
+        .item()
+    )
     areas_ok = True
     if municipal:
         areas_ok = frame.select(pl.col("area").is_in(sorted(kommunkoder())).all()).item()

@@ -13,9 +13,8 @@ from __future__ import annotations
 import polars as pl
 
 from rfm.errors import Location, Problem
-from rfm.frame_memo import distinct
 from rfm.io.table import ROW
-from rfm.schemas.age import age_bounds, labels_apart
+from rfm.schemas.age import age_labels, labels_apart
 
 REPEATS_HINT = (
     "each area, year, age (and sex) once. Rows that repeat the same ages come from a dimension "
@@ -30,9 +29,7 @@ def overlapping_ages(frame: pl.DataFrame, file: str) -> list[Problem]:
     """A problem for each row whose ages another row of the same area, year and sex also has."""
     if frame.height == 0 or "age" not in frame.columns:
         return []
-    labels = distinct(frame, "age").to_frame().drop_nulls()
-    low, high = age_bounds("age")
-    bounds = labels.with_columns(low.alias("_lo"), high.alias("_hi")).drop_nulls()
+    bounds = age_labels(frame).drop_nulls()  # a label that is no age is the schema's to name
     has_sex = "sex" in frame.columns
     sex = (pl.col("sex") if has_sex else pl.lit("totalt")).fill_null("totalt").alias("_sex")
     problems: list[Problem] = []

@@ -69,12 +69,8 @@ def _parse(
         return text.replace_strict(SEX_CODES, default=None, return_dtype=pl.String)
     if kind in ("text", "age"):  # an empty cell is missing, as in the number columns
         return identifier_expr(pl.col(column))
-    if dtype.is_numeric():
-        value = pl.col(column).cast(pl.Float64)
-        value = pl.when(value.is_finite()).then(value)  # NaN and infinity are not amounts
-        if kind == "int":  # 2024.5 is not a year: null, reported below, never truncated
-            return pl.when(value == value.round(0)).then(value).cast(pl.Int64, strict=False)
-        return value
+    if dtype.is_numeric():  # a workbook's numbers
+        return _plain_number(column, kind)
     if kind == "int":
         return integer_expr(column, decimal_comma, points)
     return number_expr(column, decimal_comma, points)
@@ -97,9 +93,10 @@ def _is_plain(frame: pl.DataFrame, name: str, kind: ColumnKind, decimal_comma: b
 
 
 def _plain_number(column: str, kind: ColumnKind) -> pl.Expr:
+    """A number as it stands (text cast, or a workbook's number); null where it is none."""
     value = pl.col(column).cast(pl.Float64, strict=False)
-    value = pl.when(value.is_finite()).then(value)
-    if kind == "int":
+    value = pl.when(value.is_finite()).then(value)  # NaN and infinity are not amounts
+    if kind == "int":  # 2024.5 is not a year: null, reported below, never truncated
         return pl.when(value == value.round(0)).then(value).cast(pl.Int64, strict=False)
     return value
 
@@ -109,9 +106,10 @@ def _parsed(
 ) -> tuple[pl.Series, pl.Series | None]:
     """Column ``name`` of ``frame`` typed as ``kind`` (null where a cell does not parse).
 
-    A column with few distinct values (areas, ages, years: hundreds among hundreds of
-    thousands of rows) is parsed once per value and mapped back: the same result, and
-    normalising names (NFC, spaces) on 300 values instead of 500 000 rows.
+    A text column with few distinct values (areas, ages: hundreds among hundreds of thousands
+    of rows) is parsed once per value and mapped back: the same result, and normalising names
+    (NFC, spaces) on 300 values instead of 500 000 rows. Returns the column and, when it found
+    them, its distinct values (the checks and the models ask for them again).
     """
     column = frame[name]
     if kind not in ("int", "number") and column.len() >= _DISTINCT_FROM:  # names, ages
