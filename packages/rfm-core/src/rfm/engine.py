@@ -90,7 +90,12 @@ def load_dataset(registry: Registry, config: DatasetConfig) -> tuple[pl.DataFram
         )
     shown = config.display_path or config.path.name
     raw = read_table(
-        registry.readers, config.path, name=shown, fmt=config.format, options=config.options
+        registry.readers,
+        config.path,
+        name=shown,
+        fmt=config.format,
+        options=config.options,
+        column_kinds=lambda column: schema.kind_of(config.columns.get(column, column)),
     )
     digest = raw.sha256 or _file_sha256(config.path, shown)  # a plugin's reader may not hash
     if config.columns:

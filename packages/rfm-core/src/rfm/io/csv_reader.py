@@ -16,7 +16,7 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import attrs
@@ -111,8 +111,15 @@ def read_csv(
     encoding: str = "auto",
     decimal_comma: bool | None = None,
     thousands_separator: str | None = None,
+    column_kinds: Callable[[str], str | None] | None = None,
 ) -> RawTable:
     """Read ``path`` as a table of text cells with file row numbers.
+
+    ``column_kinds`` (from the schema the table is read for: ``"int"``, ``"number"`` or other
+    kinds by column name) lets a plain file's number columns be read as numbers by Polars'
+    parser, in parallel, instead of as text cast afterwards; the schema still checks every
+    cell. When any such cell does not parse cleanly (empty, text, NaN), the column is read as
+    text as without the hint, so the schema names the cell as it stands in the file.
 
     ``decimal_comma`` defaults to what the separator implies (a comma-separated file cannot
     have decimal commas). ``thousands_separator = "."`` declares that points separate
@@ -157,7 +164,12 @@ def read_csv(
         )
     table = None
     if skip_row is None and _plain_text(text):
-        table = _polars_table(_utf8_body(raw, text), name, sep, decimal_comma)
+        body = _utf8_body(raw, text)
+        if column_kinds is not None and not decimal_comma:
+            typed = _typed(header_line, sep, column_kinds)
+            table = _polars_table(body, name, sep, decimal_comma, typed)
+        if table is None:
+            table = _polars_table(body, name, sep, decimal_comma)
     del raw  # the text is all that is needed now (a 250 MB file held twice is 500 MB)
     if table is None:
         table = _unquoted_table(text, name, sep, decimal_comma, skip_row=skip_row)
@@ -189,7 +201,34 @@ def _utf8_body(raw: bytes, text: str) -> bytes | None:
     return body if len(text.encode("utf-8")) == len(body) else None
 
 
-def _polars_table(body: bytes | None, name: str, sep: str, decimal_comma: bool) -> RawTable | None:
+_TYPES = {"int": pl.Int64, "number": pl.Float64}
+
+
+@attrs.frozen
+class _Typed:
+    """A plain file's header and the Polars type of each of its number columns, by place."""
+
+    header: list[str]
+    types: dict[int, pl.DataType]
+
+    def schema(self) -> dict[str, pl.DataType]:
+        """Every column by place (``column_1`` …), text unless it is a number column."""
+        return {f"column_{i + 1}": self.types.get(i, pl.String()) for i in range(len(self.header))}
+
+
+def _typed(header_line: str, sep: str, column_kinds: Callable[[str], str | None]) -> _Typed:
+    header = [h.strip() for h in header_line.split(sep)]
+    kinds = {i: column_kinds(h) for i, h in enumerate(header) if header.index(h) == i}
+    return _Typed(header, {i: _TYPES[kind]() for i, kind in kinds.items() if kind in _TYPES})
+
+
+def _polars_table(
+    body: bytes | None,
+    name: str,
+    sep: str,
+    decimal_comma: bool,
+    typed: _Typed | None = None,
+) -> RawTable | None:
     """The table read by Polars' own CSV reader, when the file is plain enough that it gives
     exactly what the other paths give (else None, and they read it).
 
@@ -197,30 +236,51 @@ def _polars_table(body: bytes | None, name: str, sep: str, decimal_comma: bool) 
     header.
     Polars splits and cuts it in native code on every core; each record is one line, so the
     file row of record *i* is *i* + 1 and the header is row 1.
+
+    ``typed`` columns (by place) are parsed as numbers while reading. Polars' CSV parser
+    accepts what the schema's cast accepts and, besides, leading white space (which the
+    schema's full parser strips too); a cell it does not parse stops the read, and an empty
+    cell or one that is not a finite number gives None: the caller then reads the file as text.
     """
-    if body is None or body.endswith(sep.encode()):
+    typed = typed if typed and typed.types else None
+    if body is None or body.endswith(sep.encode()) or (typed and body[:1] in (b"\r", b"\n")):
         return None  # Polars drops the empty field after a separator that ends the file
     try:
         frame = pl.read_csv(
             body,
             has_header=False,
+            skip_rows=1 if typed else 0,
             separator=sep,
             quote_char=None,
             infer_schema=False,
+            schema=typed.schema() if typed else None,
             empty_string_is_null=False,
             raise_if_empty=False,
         )
     except pl.exceptions.PolarsError:
         return None  # a row wider than the first, say: the other paths name it
-    if frame.height == 0 or body.count(sep.encode()) != (frame.width - 1) * frame.height:
+    lines = frame.height + (1 if typed else 0)
+    if frame.height == 0 or body.count(sep.encode()) != (frame.width - 1) * lines:
         return None  # a row shorter than the header: its missing cells are null, not ""
-    header = [("" if h is None else str(h)).strip() for h in frame.row(0)]
+    if typed:
+        numbers = [frame.columns[i] for i in typed.types if i < frame.width]
+        clean = pl.all_horizontal(
+            pl.col(c).is_not_null().all() & pl.col(c).cast(pl.Float64).is_finite().all()
+            for c in numbers
+        )
+        if not frame.select(clean).item():
+            return None  # an empty cell, NaN or infinity: the schema names it from its text
+        header, body_rows = typed.header, frame
+    else:
+        header = [("" if h is None else str(h)).strip() for h in frame.row(0)]
+        body_rows = frame.slice(1)
     if _header_problems(header, 1, name):
         return None
-    body_rows = frame.slice(1)
     empty = r"^\s*$"
     first = pl.col(frame.columns[0])  # a blank line is blank in its first cell: looked at first
-    if body.isascii():
+    if typed:
+        maybe_blank = False  # a blank line leaves a number column empty: refused above
+    elif body.isascii():
         # White space is then a byte below "!", and text compares byte by byte: a first cell
         # that is empty or starts with white space exists only if the smallest one does.
         lowest = body_rows.select(first.min()).item()

@@ -33,6 +33,9 @@ class Reader:
     read: ReadFunction
     options: tuple[str, ...] = ()
     description: str = ""
+    reads_typed: bool = False
+    """The reader accepts ``column_kinds``: each column's kind by name, as the schema the table
+    is read for declares it (a hint to read number columns as numbers)."""
 
     def refusing(self, error: Exception) -> Reader:
         """This reader made unusable: reading with it raises ``error`` (a name two plugins claim)."""
@@ -49,6 +52,7 @@ CSV_READER = Reader(
     read_csv,
     ("separator", "encoding", "decimal_comma", "thousands_separator"),
     "CSV, also Swedish exports (';', decimal comma, Latin-1)",
+    reads_typed=True,
 )
 EXCEL_READER = Reader("excel", (".xlsx",), read_excel, ("sheet",), "Excel workbook, one sheet")
 PARQUET_READER = Reader("parquet", (".parquet",), read_parquet, (), "Parquet")
@@ -95,8 +99,12 @@ def read_table(
     name: str | None = None,
     fmt: str | None = None,
     options: Mapping[str, Any] | None = None,
+    column_kinds: Callable[[str], str | None] | None = None,
 ) -> RawTable:
     """Read ``path`` with the right reader, checking the options it is given.
+
+    ``column_kinds`` tells a reader that can use it (:attr:`Reader.reads_typed`) the kind each
+    column will be checked as; others read as they always do.
 
     Only a regular file is handed to a reader: a FIFO or a device is refused here, before any
     reader (a plugin's too) could block on it or read it without end.
@@ -110,4 +118,6 @@ def read_table(
             f"{name or path}: the {reader.name} reader has no option(s) {', '.join(unknown)}; "
             f"it accepts: {', '.join(reader.options) or 'none'}"
         )
+    if column_kinds is not None and reader.reads_typed:
+        options["column_kinds"] = column_kinds
     return reader.read(path, name=name or str(path), **options)

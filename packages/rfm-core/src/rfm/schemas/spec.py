@@ -87,3 +87,10 @@ class SchemaSpec:
     @property
     def column_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
+
+    def kind_of(self, name: str) -> ColumnKind | None:
+        """The kind a column of this name is checked as: its own, else that of extra columns."""
+        for column in self.columns:
+            if column.name == name:
+                return column.kind
+        return self.extra_columns

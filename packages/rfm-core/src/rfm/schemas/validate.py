@@ -144,10 +144,16 @@ def _parsed_cells(frame: pl.DataFrame, name: str, kind: ColumnKind, raw: RawTabl
     a comma or a minus sign does not cast, so when every cell casts, none has anything the full
     parser rewrites, and the cast is what it would give (the common case, in one pass).
     """
-    if kind in ("int", "number") and frame.schema[name] == pl.String and not raw.decimal_comma:
+    dtype = frame.schema[name]
+    if kind in ("int", "number") and dtype == pl.String and not raw.decimal_comma:
         quick = _cast(frame[name], kind)
         if quick is not None:
             return quick
+    column = frame[name]
+    if kind == "int" and dtype == pl.Int64:  # read as numbers (rfm.io.csv_reader)
+        return column
+    if kind == "number" and dtype == pl.Float64 and column.is_finite().fill_null(True).all():
+        return column
     if _is_plain(frame, name, kind, raw.decimal_comma):
         expr = _plain_number(name, kind)
     else:
