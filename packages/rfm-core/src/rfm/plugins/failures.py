@@ -12,7 +12,6 @@ runs their own: its errors name the user's file first and the base's file after 
 
 from __future__ import annotations
 
-import importlib.metadata as metadata
 import traceback
 from collections.abc import Callable, Sequence
 from functools import cache
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from rfm.errors import ModelError, RfmError
+from rfm.plugins.entry_points import entry_points
 
 if TYPE_CHECKING:
     import polars as pl
@@ -34,7 +34,7 @@ T = TypeVar("T")
 def _plugins_by_package() -> dict[str, str]:
     """Top-level import package → the entry-point name of the plugin that provides it."""
     found: dict[str, str] = {}
-    for ep in metadata.entry_points(group="rfm"):
+    for ep in entry_points("rfm"):
         found.setdefault(ep.value.split(":")[0].split(".")[0], ep.name)
     return found
 

@@ -15,7 +15,6 @@ seconds are skipped with a warning instead of delaying the help.
 
 from __future__ import annotations
 
-import importlib.metadata as metadata
 import importlib.util
 import sys
 import time
@@ -32,6 +31,7 @@ from rfm.config import check_name
 from rfm.deferred import Deferred, LazyTable
 from rfm.errors import ConfigError, PluginError, RfmError
 from rfm.plugins import hookspecs
+from rfm.plugins.entry_points import entry_points
 from rfm.plugins.guard import describe, guarded, load_in_thread
 from rfm.registry import Registry, TenantDefinition
 
@@ -98,11 +98,10 @@ class PluginHost:
         In a worker thread, anything an import raises is the plugin's (a real Ctrl-C arrives in
         the main thread, which is waiting and stops): it breaks that plugin only.
         """
-        found = sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name)
+        found = sorted(entry_points(ENTRY_POINT_GROUP), key=lambda e: e.name)
         loading = []
         for ep in found:
-            dist = ep.dist
-            self._packages[ep.name] = (dist.name if dist else "?", dist.version if dist else "?")
+            self._packages[ep.name] = (ep.package, ep.version)
             loading.append((ep, load_in_thread(ep.load)))
         deadline = None if self._import_budget is None else time.monotonic() + self._import_budget
         for ep, job in loading:
