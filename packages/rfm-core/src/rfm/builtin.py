@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +72,7 @@ def register_schemas(register: Callable[[Any], None]) -> None:
 
 def demo_tenant_path() -> Path:
     """The bundled demo tenant file (Sjöbo's äldreomsorg model with real figures)."""
-    return Path(str(resources.files("rfm").joinpath("demo/exempel.toml")))
+    return Path(__file__).parent / "demo" / "exempel.toml"  # a file of the installed package
 
 
 @hookimpl

@@ -146,8 +146,12 @@ def nested(
     value: str = "amount",
     *,
     with_exact: bool = True,
+    rows_last: bool = False,
 ) -> list[pl.DataFrame]:
     """Sum ``value`` by each level's keys and round every level to add up to the one above.
+
+    ``rows_last``: the finest level's keys name each row once (a row number), so its sums are
+    the rows themselves and are not grouped.
 
     ``levels`` go from coarse to fine, each extending the one before (``[["year"], ["year",
     "model"], ["year", "model", "recipient"]]``). Returns one frame per level with its keys,
@@ -180,14 +184,16 @@ def nested(
     out: list[pl.DataFrame] = []
     parent: pl.DataFrame | None = None
     parent_keys: list[str] = []
-    for keys in map(list, levels):
+    for depth, keys in enumerate(map(list, levels)):
         by_rank = [ranks[k] for k in keys]
-        sums = (
-            base.group_by(keys)
-            .agg(pl.col("_units").sum(), *[pl.col(r).first() for r in by_rank])
-            .sort(by_rank)
-            .with_row_index("_order")
+        grouped = (
+            base
+            if rows_last and depth == len(levels) - 1
+            else base.group_by(keys).agg(
+                pl.col("_units").sum(), *[pl.col(r).first() for r in by_rank]
+            )
         )
+        sums = grouped.sort(by_rank).with_row_index("_order")
         _check_countable(sums["_units"].abs().max(), int(units_per_step), rounding)
         floor = pl.col("_units") // step
         remainder = pl.col("_units") - floor * step
@@ -226,11 +232,13 @@ def nested(
                 .sort("_order")
             )
         exact = (
-            [units / 10**_SCALE for units in sums["_units"].to_list()]  # correctly rounded
+            pl.Series(
+                [units / 10**_SCALE for units in sums["_units"].to_list()]
+            )  # correctly rounded
             if with_exact
-            else [None] * sums.height
+            else pl.lit(None)
         )
-        level = sums.select(*keys, pl.Series("exact", exact, dtype=pl.Float64), "steps")
+        level = sums.select(*keys, exact.cast(pl.Float64).alias("exact"), "steps")
         out.append(level)
         parent, parent_keys = level.rename({"steps": "_parent"}), keys
     return out
@@ -258,6 +266,8 @@ def _natural_rank(column: pl.Series) -> pl.Series:
     import polars as pl
 
     if column.dtype.is_integer():  # numbers in natural order are in numeric order
+        if not column.null_count():
+            return (column.rank("dense") - 1).cast(pl.Int64)
         ordered = column.unique().sort(nulls_last=False).to_list()  # a missing key first
     else:
         ordered = sorted(column.unique().to_list(), key=lambda v: sort_key((v,)))
@@ -341,7 +351,6 @@ def recipient_totals(
 
 def lineage_steps(lineage: pl.DataFrame, rounding: Rounding) -> pl.Series:
     """Each lineage row's amount rounded so that the rows add up to their recipient (level 4)."""
-    import polars as pl
 
     indexed = lineage.with_row_index("_row")
     *_, rows = nested(
@@ -349,6 +358,6 @@ def lineage_steps(lineage: pl.DataFrame, rounding: Rounding) -> pl.Series:
         [["year"], ["year", "model"], ["year", "model", "recipient"], ["year", "model", "recipient", "_row"]],
         rounding,
         with_exact=False,
+        rows_last=True,
     )  # fmt: skip
-    by_row = dict(zip(rows["_row"].to_list(), rows["steps"].to_list(), strict=True))
-    return pl.Series("steps", [by_row[i] for i in range(lineage.height)], dtype=pl.Int64)
+    return rows.sort("_row").get_column("steps")

@@ -20,7 +20,6 @@ whose name carries a terminal escape sequence. Each output neutralises them its 
 
 from __future__ import annotations
 
-import html
 import re
 from typing import TYPE_CHECKING
 
@@ -63,6 +62,8 @@ def terminal_text(text: str, *, keep_newlines: bool = False) -> str:
 
 def markdown_text(text: str) -> str:
     """Text that Markdown shows as written: no tags, no emphasis, no links, no table breaks."""
+    import html  # here: its table of entities costs every command's start 3 ms
+
     escaped = html.escape(" ".join(text.split()), quote=False)
     escaped = _MARKDOWN.sub(r"\\\1", escaped)
     # A leading "-" or "+" would start a list, "2024." a numbered one; ">" is an entity already.

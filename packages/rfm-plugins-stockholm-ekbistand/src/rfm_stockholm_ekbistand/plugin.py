@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,7 @@ import rfm
 
 def tenant_path() -> Path:
     """The packaged tenant file of Stockholm (keys, old models, transition, scenarios)."""
-    return Path(str(resources.files("rfm_stockholm_ekbistand").joinpath("tenant/stockholm.toml")))
+    return Path(__file__).parent / "tenant" / "stockholm.toml"  # a file of the installed package
 
 
 @rfm.hookimpl

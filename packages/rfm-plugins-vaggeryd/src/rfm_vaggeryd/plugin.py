@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,7 @@ import rfm
 
 def tenant_path() -> Path:
     """The packaged tenant file of Vaggeryd (models, parameters, scenarios, frame)."""
-    return Path(str(resources.files("rfm_vaggeryd").joinpath("tenant/vaggeryd.toml")))
+    return Path(__file__).parent / "tenant" / "vaggeryd.toml"  # a file of the installed package
 
 
 @rfm.hookimpl

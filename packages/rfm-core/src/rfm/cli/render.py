@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
 import sys
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -253,6 +252,8 @@ def document_json(meta: Mapping[str, Any], frame: pl.DataFrame) -> str:
     """
     decimals = [n for n, t in frame.schema.items() if isinstance(t, pl.Decimal)]
     rows = with_decimals_as_text(frame).to_dicts()
+    import secrets
+
     token = secrets.token_hex(16)  # a mark no text in the data can know in advance
     for row in rows:
         for name in decimals:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -486,6 +485,8 @@ def report_sections(result: RunResult, reg: Registry, lang: str) -> list[tuple[s
         try:
             sections.extend(provider(result, reg, lang))
         except Exception as exc:  # a plugin's failure must not cost the whole report
+            from html import escape
+
             message = f"Rapportavsnittet från {name} kunde inte göras ({exc})."
             click.echo(terminal_text(f"Varning: {message}"), err=True)
             # said in the report too: a reader must not take the missing section for none

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
-
 import click
 
 
@@ -16,6 +14,8 @@ class SuggestingGroup(click.Group):
         try:
             return super().resolve_command(ctx, args)
         except click.UsageError:
+            import difflib
+
             name = args[0] if args else ""
             near = difflib.get_close_matches(name, self.list_commands(ctx), n=3, cutoff=0.6)
             if not near or name.startswith("-"):

@@ -6,6 +6,7 @@ Parquet and PxWeb JSON; a plugin may register more through the ``register_reader
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -15,9 +16,6 @@ import attrs
 from rfm.errors import ConfigError, UnknownNameError
 from rfm.files import check_regular_file
 from rfm.io.csv_reader import read_csv
-from rfm.io.excel_reader import read_excel
-from rfm.io.parquet_reader import read_parquet
-from rfm.io.pxweb_reader import read_pxweb
 from rfm.io.table import RawTable
 
 ReadFunction = Callable[..., RawTable]
@@ -45,6 +43,22 @@ class Reader:
 
         return attrs.evolve(self, read=refuse)
 
+
+def _imported_when_read(module: str, function: str) -> ReadFunction:
+    """``module.function``, imported when a file is first read with it (the Excel reader's XML
+    parser, say, is no part of a run that reads CSV files)."""
+
+    def read(path: Path, **options: Any) -> RawTable:
+        read_function: ReadFunction = getattr(importlib.import_module(module), function)
+        return read_function(path, **options)
+
+    read.__name__ = read.__qualname__ = function
+    return read
+
+
+read_excel = _imported_when_read("rfm.io.excel_reader", "read_excel")
+read_parquet = _imported_when_read("rfm.io.parquet_reader", "read_parquet")
+read_pxweb = _imported_when_read("rfm.io.pxweb_reader", "read_pxweb")
 
 CSV_READER = Reader(
     "csv",

@@ -1,27 +1,50 @@
-"""The model types of the core, each usable from a tenant file with no Python."""
+"""The model types of the core, each usable from a tenant file with no Python.
 
-from rfm.models.age_bands import AgeBands
+Each model type is imported when it is first used (``rfm.models.AgeBands``, or a tenant file
+naming it through the registry): a run imports the types its tenant uses, not all nine.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from rfm.models.base import ComputeContext, Model, ModelConfig, ParameterRef
-from rfm.models.base_year_rate import BaseYearRate
-from rfm.models.blend import Blend
-from rfm.models.change_limit import ChangeLimit
-from rfm.models.distribution_key import DistributionKey
-from rfm.models.lss_standard_cost import LssStandardCost
-from rfm.models.per_capita_standard_cost import PerCapitaStandardCost
-from rfm.models.price_tags import PriceTags
-from rfm.models.rate_table import RateTableModel
 
-BUILTIN_MODEL_TYPES: tuple[type[Model], ...] = (
-    AgeBands,
-    PriceTags,
-    PerCapitaStandardCost,
-    LssStandardCost,
-    BaseYearRate,
-    DistributionKey,
-    Blend,
-    ChangeLimit,
-    RateTableModel,
-)
+if TYPE_CHECKING:
+    from rfm.models.age_bands import AgeBands
+    from rfm.models.base_year_rate import BaseYearRate
+    from rfm.models.blend import Blend
+    from rfm.models.change_limit import ChangeLimit
+    from rfm.models.distribution_key import DistributionKey
+    from rfm.models.lss_standard_cost import LssStandardCost
+    from rfm.models.per_capita_standard_cost import PerCapitaStandardCost
+    from rfm.models.price_tags import PriceTags
+    from rfm.models.rate_table import RateTableModel
+
+    BUILTIN_MODEL_TYPES: tuple[type[Model], ...]
+
+_MODULES = {
+    "AgeBands": "age_bands",
+    "PriceTags": "price_tags",
+    "PerCapitaStandardCost": "per_capita_standard_cost",
+    "LssStandardCost": "lss_standard_cost",
+    "BaseYearRate": "base_year_rate",
+    "DistributionKey": "distribution_key",
+    "Blend": "blend",
+    "ChangeLimit": "change_limit",
+    "RateTableModel": "rate_table",
+}
+"""Each model type's module in this package, in the order BUILTIN_MODEL_TYPES lists them."""
+
+
+def __getattr__(name: str) -> Any:
+    if name == "BUILTIN_MODEL_TYPES":
+        return tuple(__getattr__(type_name) for type_name in _MODULES)
+    if name in _MODULES:
+        return getattr(importlib.import_module(f"rfm.models.{_MODULES[name]}"), name)
+    raise AttributeError(f"module 'rfm.models' has no attribute {name!r}")
+
 
 __all__ = [
     "BUILTIN_MODEL_TYPES",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 from functools import cache
-from importlib import resources
+from pathlib import Path
 
 import polars as pl
 
@@ -62,7 +62,7 @@ def _population_passes(frame: pl.DataFrame, municipal: bool = False) -> bool:
 @cache
 def kommun_names() -> dict[str, str]:
     """The 290 kommuner: kommunkod → name (see ``rfm/data/README.md`` for their source)."""
-    text = resources.files("rfm").joinpath("data/kommuner.csv").read_text(encoding="utf-8")
+    text = (Path(__file__).parents[1] / "data" / "kommuner.csv").read_text(encoding="utf-8")
     return {row["kommunkod"]: row["kommun"] for row in csv.DictReader(text.splitlines())}
 
 
