@@ -44,21 +44,24 @@ def exact_series(values: pl.Series) -> pl.Series:
     floats). Only the others (a kr per poäng of 914,491481…, volumes in the millions) go the
     way of text, which costs ten times more. A column of few distinct values (a key's kr per
     poäng, the same for a year's million rows) is converted once per value.
+
+    The decimals come with 10 places when every value fits them, else with 20.
     """
     floats = values.cast(pl.Float64)
     if floats.len() > 1000 and floats.head(1000).n_unique() < 250:
         distinct = floats.unique()  # a rate shared by many rows: each value once
         if distinct.len() * 4 < floats.len():
-            exact = exact_series(distinct)
+            exact = exact_series(distinct).cast(_WORKING_DTYPE)
             return floats.replace_strict(distinct, exact, return_dtype=_WORKING_DTYPE)
     scaled = (floats * 1e10).round(0)
     # divided element by element: Polars divides by a single number as a multiplication by
     # its reciprocal, which is not correctly rounded (32.8852 came back as 32.885200000000005)
     tens = pl.repeat(1e10, floats.len(), dtype=pl.Float64, eager=True)
     fast = (floats.abs() < 2.0**17) & ((scaled / tens) == floats)
-    out = floats.cast(pl.Decimal(38, 10)).cast(_WORKING_DTYPE)
+    out = floats.cast(pl.Decimal(38, 10))
     slow = (~fast & floats.is_not_null()).arg_true()
     if slow.len():
+        out = out.cast(_WORKING_DTYPE)
         out = out.scatter(slow, floats.gather(slow).cast(pl.String).cast(_WORKING_DTYPE))
     return out
 
@@ -228,10 +231,15 @@ memory of one chunk's work beside their amounts, and reuse it."""
 
 def exact_amounts(volume: pl.Series, rate: pl.Series) -> pl.Series:
     """volume × rate on the decimals each float prints as (:func:`exact_series`), held as
-    :data:`AMOUNT_DTYPE`; computed :data:`AMOUNT_CHUNK` rows at a time."""
+    :data:`AMOUNT_DTYPE`; computed :data:`AMOUNT_CHUNK` rows at a time.
+
+    The rate is taken to 20 places, so the product is rounded to 20 places whatever places the
+    volume has (Polars keeps the larger of the two), then to 12."""
     parts = [
-        (exact_series(volume.slice(start, AMOUNT_CHUNK)) * exact_series(rate.slice(start, AMOUNT_CHUNK)))
-        .cast(AMOUNT_DTYPE)
+        (
+            exact_series(volume.slice(start, AMOUNT_CHUNK))
+            * exact_series(rate.slice(start, AMOUNT_CHUNK)).cast(_WORKING_DTYPE)
+        ).cast(AMOUNT_DTYPE)
         for start in range(0, max(volume.len(), 1), AMOUNT_CHUNK)
     ]  # fmt: skip
     return pl.concat(parts, rechunk=False) if len(parts) > 1 else parts[0]
@@ -269,17 +277,22 @@ def in_canonical_order(rows: pl.DataFrame) -> pl.DataFrame:
 
 def _text_rank(column: pl.Series) -> pl.Series:
     """Each value's place among the column's distinct values in text order (0, 1, …)."""
-    distinct = column.unique()
-    place = distinct.cast(pl.String).arg_sort().arg_sort().cast(pl.UInt64)
     if column.dtype == pl.Categorical:
         # A table indexed by the category codes, gathered by each row's code: one memory
-        # access a row, where a hash lookup (replace_strict) costs twenty times more.
-        codes = distinct.to_physical()
+        # access a row, where a hash lookup (replace_strict) costs twenty times more. The
+        # distinct values are found by their codes (a few texts repeated a million times hash
+        # slowly as categories).
+        physical = column.to_physical()
+        first = physical.arg_unique()
+        codes = physical.gather(first)
+        place = column.gather(first).cast(pl.String).arg_sort().arg_sort().cast(pl.UInt64)
         size = int(codes.max()) + 1  # type: ignore[arg-type]
         if size <= _LOOKUP_LIMIT:
             table = pl.zeros(size, pl.UInt64, eager=True).scatter(codes, place)
-            return table.gather(column.to_physical())
-        return column.to_physical().replace_strict(codes, place, return_dtype=pl.UInt64)
+            return table.gather(physical)
+        return physical.replace_strict(codes, place, return_dtype=pl.UInt64)
+    distinct = column.unique()
+    place = distinct.cast(pl.String).arg_sort().arg_sort().cast(pl.UInt64)
     return column.replace_strict(distinct, place, return_dtype=pl.UInt64)
 
 
