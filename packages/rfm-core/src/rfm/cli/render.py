@@ -228,6 +228,10 @@ def write_frame(
                 for n in exact
             )
             text = "\ufeff" + safe.write_csv(separator=";", decimal_comma=True)
+        elif out is not None:  # written by Polars straight to the file, not through a text
+            with atomic_path(out) as tmp:
+                with_decimals_as_text(safe).write_csv(tmp)
+            return
         else:
             text = with_decimals_as_text(safe).write_csv()
         if out is None and sys.stdout.isatty():  # the data stays as it is in a file or a pipe
