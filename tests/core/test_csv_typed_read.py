@@ -13,7 +13,7 @@ from polars.testing import assert_frame_equal
 
 from rfm.errors import RfmError
 from rfm.io import csv_reader
-from rfm.schemas.builtin import AREA_VARIABLES, POPULATION, STANDARD_COSTS
+from rfm.schemas.builtin import AREA_MAPPING, AREA_VARIABLES, POPULATION, STANDARD_COSTS
 from rfm.schemas.spec import SchemaSpec
 from rfm.schemas.validate import validate_table
 
@@ -103,4 +103,23 @@ def test_an_empty_cell_is_named_as_before(tmp_path: Path) -> None:
     path.write_text("area,year,age,count\n0114,2024,0,5\n0114,2024,1,\n")
     plain, typed = read_both(path, POPULATION)
     assert isinstance(typed, str) and "row 3" in typed and "count" in typed
+    assert plain == typed
+
+
+def test_a_whole_number_beyond_a_floats_is_read_as_before(tmp_path: Path) -> None:
+    """A column of whole numbers with a cell the plain cast refuses (`` 2025``, leading space)
+    is parsed through floats, which hold whole numbers exactly only up to 2**53: 2**53 + 1
+    becomes 2**53 and 2**63 − 1 no number. Polars' parser reads both exactly, so such a column
+    is read as text and gives what it always gave."""
+    path = tmp_path / "mappning.csv"
+    path.write_text(
+        "area,recipient,from_year,to_year\nA,X,2025, 2030\nB,Y,2024,9223372036854775807\n"
+    )
+    plain, typed = read_both(path, AREA_MAPPING)
+    assert isinstance(plain, str) and isinstance(typed, str)
+    assert "row 3, column 'to_year': found '9223372036854775807'; expected a whole number" in plain
+    assert plain == typed
+    path.write_text("area,recipient,from_year,to_year\nA,X,2024, 9007199254740993\n")
+    plain, typed = read_both(path, AREA_MAPPING)
+    assert "found '9007199254740992'" in str(plain)  # as the float parse gave it (≤ 2200 fails)
     assert plain == typed

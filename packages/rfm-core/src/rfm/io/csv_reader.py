@@ -202,6 +202,11 @@ def _utf8_body(raw: bytes, text: str) -> bytes | None:
 
 
 _TYPES = {"int": pl.Int64, "number": pl.Float64}
+_EXACT = 2**53
+"""The largest whole number a float holds exactly. The schema parses a column of whole numbers
+with any cell its cast refuses (`` 7``, which Polars' CSV parser reads) through floats, so
+``9007199254740993`` becomes ``…992`` and ``9223372036854775807`` no number: beyond this, the
+column is read as text and the schema gives what it always gave."""
 
 
 @attrs.frozen
@@ -263,13 +268,14 @@ def _polars_table(
     if frame.height == 0 or body.count(sep.encode()) != (frame.width - 1) * lines:
         return None  # a row shorter than the header: its missing cells are null, not ""
     if typed:
-        numbers = [frame.columns[i] for i in typed.types if i < frame.width]
-        clean = pl.all_horizontal(
-            pl.col(c).is_not_null().all() & pl.col(c).cast(pl.Float64).is_finite().all()
-            for c in numbers
-        )
-        if not frame.select(clean).item():
-            return None  # an empty cell, NaN or infinity: the schema names it from its text
+        checks = []
+        for i, dtype in typed.types.items():
+            value = pl.col(frame.columns[i])
+            checks.append(value.is_not_null().all() & value.cast(pl.Float64).is_finite().all())
+            if dtype == pl.Int64:  # beyond a float's whole numbers the schema's parse may differ
+                checks.append(value.is_between(-_EXACT, _EXACT).all())
+        if not frame.select(pl.all_horizontal(checks)).item():
+            return None  # empty, NaN, infinite or too large a cell: the schema reads its text
         header, body_rows = typed.header, frame
     else:
         header = [("" if h is None else str(h)).strip() for h in frame.row(0)]
