@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata as metadata
+import os
 import sys
 import zipfile
 from pathlib import Path
@@ -64,3 +65,60 @@ def test_an_entry_point_loads_the_attribute_it_names(tmp_path, monkeypatch) -> N
     monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
     (found,) = [ep for ep in entry_points("rfm") if ep.name == "t"]
     assert found.load().__qualname__ == "Outer.Inner"
+
+
+def test_two_copies_in_one_folder_the_first_listed_wins(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """importlib.metadata takes the folder's own order (os.listdir), not sorted names: a
+    leftover ``rfm_x-1.0.dist-info`` beside ``rfm_x-2.0.dist-info`` is found as it finds it."""
+    for attempt in range(20):  # names whose listed order is not their sorted order
+        folder = tmp_path / f"site{attempt}"
+        stems = [f"Copy_{attempt}-1.0", f"copy_{attempt}-2.0"]
+        for stem in stems[::-1] if attempt % 2 else stems:
+            version = stem.rpartition("-")[2]
+            dist(folder, stem, f"copy-{attempt}", version, f"[rfm]\ncopy = copy_{version[0]}\n")
+        listed = [n for n in os.listdir(folder) if n.endswith(".dist-info")]
+        if listed != sorted(listed):
+            break
+    else:
+        pytest.fail("no folder listed its entries out of sorted order")
+    monkeypatch.setattr(sys, "path", [str(folder)])
+    first_version = listed[0].removesuffix(".dist-info").rpartition("-")[2]
+    assert by_rfm("rfm") == by_importlib("rfm")
+    assert [version for *_, version in by_rfm("rfm")] == [first_version]
+
+
+def test_entry_points_txt_is_read_as_importlib_reads_it(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Only ``#`` starts a comment; ``[ rfm ]`` is the section " rfm ", not "rfm"."""
+    text = "[ rfm ]\nspaced = spaced_plugin\n[rfm]\n; semi = semi_plugin\n# hash = hash_plugin\n"
+    dist(tmp_path, "odd_sections-1.0", "odd-sections", "1.0", text)
+    monkeypatch.setattr(sys, "path", [str(tmp_path)])
+    assert (
+        by_rfm("rfm") == by_importlib("rfm") == [("; semi", "semi_plugin", "odd-sections", "1.0")]
+    )
+
+
+def test_name_and_version_are_read_as_the_email_package_reads_them(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Field names in any case; an empty METADATA gives way to PKG-INFO; an ``.egg`` folder on
+    the path is found by its EGG-INFO."""
+    lower = tmp_path / "site" / "lower-1.0.dist-info"
+    lower.mkdir(parents=True)
+    (lower / "METADATA").write_text("Metadata-Version: 2.1\nname: Lower\nVERSION: 1.0\n")
+    (lower / "entry_points.txt").write_text("[rfm]\nlower = lower_plugin\n")
+    empty = tmp_path / "site" / "empty-2.0.egg-info"
+    empty.mkdir()
+    (empty / "METADATA").write_text("")
+    (empty / "PKG-INFO").write_text("Metadata-Version: 1.0\nName: Empty\nVersion: 2.0\n")
+    (empty / "entry_points.txt").write_text("[rfm]\nempty = empty_plugin\n")
+    egg = tmp_path / "eggy-3.0-py3.11.egg" / "EGG-INFO"
+    egg.mkdir(parents=True)
+    (egg / "PKG-INFO").write_text("Metadata-Version: 1.0\nName: Eggy\nVersion: 3.0\n")
+    (egg / "entry_points.txt").write_text("[rfm]\neggy = eggy_plugin\n")
+    monkeypatch.setattr(
+        sys, "path", [str(tmp_path / "site"), str(tmp_path / "eggy-3.0-py3.11.egg")]
+    )
+    assert by_rfm("rfm") == by_importlib("rfm")
+    assert by_rfm("rfm") == [
+        ("eggy", "eggy_plugin", "Eggy", "3.0"),
+        ("empty", "empty_plugin", "Empty", "2.0"),
+        ("lower", "lower_plugin", "Lower", "1.0"),
+    ]

@@ -17,10 +17,11 @@ then the answer comes from ``importlib.metadata`` itself.
 from __future__ import annotations
 
 import importlib
+import os
 import re
 import sys
 from functools import reduce
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 import attrs
@@ -49,29 +50,50 @@ class EntryPoint:
 
 def entry_points(group: str) -> list[EntryPoint]:
     """Every entry point of ``group`` that the distributions on ``sys.path`` declare."""
-    folders = [Path(p or ".") for p in sys.path]
-    if any(p.exists() and not p.is_dir() for p in folders):
+    if any(Path(p or ".").exists() and not Path(p or ".").is_dir() for p in sys.path):
         return _from_importlib(group)
     found: list[EntryPoint] = []
     seen: set[str] = set()
-    for folder in folders:
-        try:
-            paths = sorted(folder.iterdir())
-        except OSError:
-            continue
-        for path in paths:
-            stem, dot, suffix = path.name.rpartition(".")
-            if not dot or suffix.lower() not in ("dist-info", "egg-info"):
-                continue
-            key = _normalised(stem.partition("-")[0])
+    for entry in sys.path:
+        for path in _distributions(entry):
+            metadata = _Metadata(path)
+            key = _normalised(_name_from_stem(path.name) or metadata.fields()[0])
             if key in seen:
                 continue
             seen.add(key)
             declared = _section(path / "entry_points.txt", group)
             if declared:
-                package, version = _name_and_version(path)
+                package, version = metadata.fields()
                 found += [EntryPoint(n, v, package, version) for n, v in declared]
     return found
+
+
+def _distributions(entry: str) -> list[Path]:
+    """The metadata folders of one ``sys.path`` entry, in importlib.metadata's order: the
+    folder's own order (not sorted), those of one normalised name together, an ``.egg``'s
+    ``EGG-INFO`` last."""
+    try:
+        children = [child.name for child in Path(entry or ".").iterdir()]  # os.listdir's order
+    except OSError:
+        return []
+    infos: dict[str, list[Path]] = {}
+    eggs: list[Path] = []
+    is_egg = os.path.basename(entry).lower().endswith(".egg")  # noqa: PTH119 ("x.egg/" is not)
+    for child in children:
+        low = child.lower()
+        if low.endswith((".dist-info", ".egg-info")):
+            name = _normalised(low.rpartition(".")[0].partition("-")[0])
+            infos.setdefault(name, []).append(Path(entry, child))
+        elif is_egg and low == "egg-info":
+            eggs.append(Path(entry, child))
+    return [*(path for paths in infos.values() for path in paths), *eggs]
+
+
+def _name_from_stem(folder: str) -> str:
+    """The distribution's name as its folder's name gives it (``Foo_Bar-1.0.dist-info``), or
+    "" when the name is not there (then importlib.metadata takes its ``METADATA``'s)."""
+    path = PurePath(folder)
+    return path.stem.partition("-")[0] if path.suffix in (".dist-info", ".egg-info") else ""
 
 
 def _normalised(name: str) -> str:
@@ -79,39 +101,75 @@ def _normalised(name: str) -> str:
 
 
 def _section(path: Path, group: str) -> list[tuple[str, str]]:
-    """The ``name = value`` lines of ``[group]`` in an ``entry_points.txt`` (none if absent)."""
+    """The ``name = value`` lines of ``[group]`` in an ``entry_points.txt`` (none if absent),
+    read as importlib.metadata reads them: ``#`` starts a comment, ``[ x ]`` names the section
+    `` x ``. A line without ``=`` (importlib.metadata raises on it) is passed over."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
         return []
     section, out = None, []
     for line in (raw.strip() for raw in lines):
-        if not line or line.startswith(("#", ";")):
+        if not line or line.startswith("#"):
             continue
         if line.startswith("[") and line.endswith("]"):
-            section = line[1:-1].strip()
+            section = line.strip("[]")
         elif section == group and "=" in line:
             name, _, value = line.partition("=")
             out.append((name.strip(), value.strip()))
     return out
 
 
-def _name_and_version(folder: Path) -> tuple[str, str]:
-    """``Name`` and ``Version`` from the header of a distribution's ``METADATA`` file."""
-    fields: dict[str, str] = {}
-    for file in ("METADATA", "PKG-INFO"):
+_HEADER = re.compile(r"(From |[\041-\071\073-\176]*:|[\t ])")
+"""A line of a metadata file's header (the ``email`` package's pattern)."""
+
+
+class _Metadata:
+    """``Name`` and ``Version`` of a distribution, read when first asked for."""
+
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
+        self._fields: tuple[str, str] | None = None
+
+    def fields(self) -> tuple[str, str]:
+        """``Name`` and ``Version`` as ``email`` reads them from the header of ``METADATA``
+        (else ``PKG-INFO``, else an ``.egg-info`` file itself): field names in any case, the
+        first of each, continuation lines joined; "?" for one that is not there."""
+        if self._fields is None:
+            fields: dict[str, str] = {}
+            for line, value in _header_fields(_metadata_text(self._folder)):
+                fields.setdefault(line.lower(), value)
+            self._fields = (fields.get("name", "?"), fields.get("version", "?"))
+        return self._fields
+
+
+def _metadata_text(folder: Path) -> str:
+    for file in ("METADATA", "PKG-INFO", ""):
         try:
-            with (folder / file).open(encoding="utf-8") as handle:
-                for line in handle:
-                    if not line.strip():
-                        break  # the header ends at the first blank line
-                    key, _, value = line.partition(":")
-                    if key in ("Name", "Version"):
-                        fields.setdefault(key, value.strip())
+            text = (folder / file if file else folder).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             continue
-        break
-    return fields.get("Name", "?"), fields.get("Version", "?")
+        if text:
+            return text
+    return ""
+
+
+def _header_fields(text: str) -> list[tuple[str, str]]:
+    """The header's ``(field, value)`` pairs, as ``email.message_from_string`` gives them."""
+    lines: list[str] = []
+    for line in re.findall(r"[^\n]*\n|[^\n]+", text):  # read_text made every line end "\n"
+        if not _HEADER.match(line):
+            break  # a blank line ends the header, and so does any line that is not one
+        lines.append(line)
+    pairs: list[tuple[str, list[str]]] = []
+    for line in lines:
+        if line[0] in " \t":
+            if pairs:
+                pairs[-1][1].append(line)
+        elif not line.startswith("From ") and line.find(":") > 0:
+            name, _, value = line.partition(":")
+            pairs.append((name, [value.lstrip(" \t")]))
+    return [(name, "".join(parts).rstrip("\r\n")) for name, parts in pairs]
 
 
 def _from_importlib(group: str) -> list[EntryPoint]:
