@@ -27,8 +27,8 @@ def by_rfm(group: str) -> list[tuple[str, str, str, str]]:
 @pytest.mark.parametrize("group", ["rfm", "console_scripts", "pytest11"])
 def test_the_installed_entry_points_are_those_importlib_finds(group: str) -> None:
     assert by_rfm(group) == by_importlib(group)
-    if group == "rfm":
-        assert {"rfm", "vaggeryd", "kolada"} <= {name for name, *_ in by_rfm(group)}
+    if group == "rfm":  # the core's own plugin at least (tox's core environment has no other)
+        assert "rfm" in {name for name, *_ in by_rfm(group)}
 
 
 def dist(folder: Path, stem: str, name: str, version: str, lines: str) -> None:

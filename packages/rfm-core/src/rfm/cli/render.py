@@ -9,6 +9,7 @@ Everything is written atomically; text from data is neutralised for each format
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import sys
@@ -25,7 +26,7 @@ from rfm.contract import LINEAGE_COLUMNS, decimal_text_expr, with_decimals_as_te
 from rfm.display_rounding import Rounding, lineage_steps, nested, recipient_totals, sort_key
 from rfm.errors import OutputError
 from rfm.formatting import percent
-from rfm.io.atomic import atomic_path, write_text_atomic
+from rfm.io.atomic import atomic_path, write_bytes_atomic, write_text_atomic
 from rfm.reports.labels import prices_text
 from rfm.safe_text import csv_safe_frame, terminal_text
 from rfm.textable import text_table as table
@@ -228,9 +229,12 @@ def write_frame(
                 for n in exact
             )
             text = "\ufeff" + safe.write_csv(separator=";", decimal_comma=True)
-        elif out is not None:  # written by Polars straight to the file, not through a text
-            with atomic_path(out) as tmp:
-                with_decimals_as_text(safe).write_csv(tmp)
+        elif out is not None:  # the bytes Polars writes, not a text decoded and encoded again
+            data = io.BytesIO()
+            with_decimals_as_text(safe).write_csv(data)
+            # written by Python: a failed write is an OSError with its errno ("the disk is
+            # full"), where Polars writing to a file raises a message without one
+            write_bytes_atomic(out, data.getvalue())
             return
         else:
             text = with_decimals_as_text(safe).write_csv()
