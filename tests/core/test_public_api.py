@@ -15,12 +15,13 @@ def test_every_public_name_resolves_and_is_listed():
 def test_rfm_models_behaves_as_a_module_of_plain_imports():
     """rfm.models imports its model types on first use (PEP 562); to a plugin author it must
     look as it did when it imported them all: listed by dir(), the same objects each time,
-    and Python's "Did you mean" for a misspelt name."""
+    its submodules as attributes, and Python's "Did you mean" for a misspelt name."""
     import subprocess
     import sys
 
     code = (
         "import inspect, rfm.models as m\n"
+        "assert m.rate_table.__name__ == 'rfm.models.rate_table'  # a submodule not yet imported\n"
         "names = {n for n, _ in inspect.getmembers(m)}\n"
         "assert set(m.__all__) <= names, set(m.__all__) - names\n"
         "assert m.BUILTIN_MODEL_TYPES is m.BUILTIN_MODEL_TYPES\n"

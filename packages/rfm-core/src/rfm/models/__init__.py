@@ -7,6 +7,7 @@ naming it through the registry): a run imports the types its tenant uses, not al
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +46,8 @@ def __getattr__(name: str) -> Any:
         value = tuple(__getattr__(type_name) for type_name in _MODULES)
     elif name in _MODULES:
         value = getattr(importlib.import_module(f"rfm.models.{_MODULES[name]}"), name)
+    elif name.isidentifier() and importlib.util.find_spec(f"rfm.models.{name}") is not None:
+        value = importlib.import_module(f"rfm.models.{name}")  # rfm.models.age_bands, as before
     else:  # name and obj: Python's "Did you mean: 'AgeBands'?" looks in dir() below
         raise AttributeError(
             f"module 'rfm.models' has no attribute {name!r}", name=name, obj=sys.modules[__name__]
