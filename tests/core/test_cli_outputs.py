@@ -131,3 +131,36 @@ def test_models_and_schemas_listings(rfm_cli):
         assert name in out
     assert "Sjöbo budget 2024" in rfm_cli("models", "exempel").output
     assert "municipal_population" in rfm_cli("schemas").output
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "json"])
+def test_a_folder_gone_while_writing_is_named_as_python_names_it(
+    fmt, rfm_cli, tmp_path, monkeypatch
+):
+    """The folder removed after the temporary file is made: the OS's words, as for any write.
+
+    CSV (since it is written by Polars straight to the file) and Parquet get an OSError from
+    Polars with no errno, only Rust's text "No such file or directory (os error 2): <the
+    temporary path>"; the message must be the one a Python write gives, without the
+    temporary file's name.
+    """
+    import shutil
+    import tempfile
+
+    import rfm.io.atomic
+
+    folder = tmp_path / "ut"
+    folder.mkdir()
+    real = tempfile.mkstemp
+
+    def mkstemp_then_lose_the_folder(*args: object, **kwargs: object) -> tuple[int, str]:
+        fd, name = real(*args, **kwargs)  # type: ignore[call-overload]
+        shutil.rmtree(folder)
+        return fd, name
+
+    monkeypatch.setattr(rfm.io.atomic.tempfile, "mkstemp", mkstemp_then_lose_the_folder)
+    out = folder / f"x.{fmt}"
+    result = rfm_cli("run", "exempel", "--year", "2024", "--format", fmt, "--out", str(out))
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1] == f"Error: {out}: No such file or directory"
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # nothing left anywhere

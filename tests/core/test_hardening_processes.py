@@ -138,6 +138,33 @@ ls "$D/t"
     assert "ut.csv" not in done.stdout.split("första")[-1]  # no half-written output left
 
 
+def test_every_format_polars_writes_says_the_disk_is_full(tmp_path):
+    """CSV (written by Polars straight to the temporary file) and Parquet on a full disk: the
+    same words as a file Python writes (JSON), exit 1, no temporary file left."""
+    done = in_namespace(
+        tmp_path,
+        """
+dd if=/dev/zero of="$D/fyllnad" bs=4k 2>/dev/null || true
+for fmt in csv parquet json; do
+  rfm run --config "$D/t/tenant.toml" --year 2024 --format $fmt --out "$D/t/ut.$fmt" \\
+      || echo "$fmt: exit $?"
+done
+echo "left: $(ls -A "$D/t" | tr '\\n' ' ')."
+""",
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    for fmt in ("csv", "parquet", "json"):
+        assert f"{fmt}: exit 1" in done.stdout, done.stdout
+    errors = done.stderr.splitlines()
+    assert len(errors) == 3, done.stderr
+    for error, fmt in zip(errors, ("csv", "parquet", "json"), strict=True):
+        assert error.endswith(
+            f"/t/ut.{fmt}: the disk is full (no space left on the device); nothing was written"
+        ), error
+    assert "left: pop.csv tenant.toml ." in done.stdout
+
+
 def test_out_into_a_read_only_folder_is_one_clear_error_and_writes_nothing(tmp_path):
     """--out into a folder on a read-only file system, in each output format rfm writes a file
     in, and with --save: exit 1, one message naming the folder, no file, no run stored."""

@@ -264,3 +264,48 @@ def test_exact_amounts_are_the_same_whatever_the_chunk(pairs, chunk):
             # Polars rounds the product to 20 decimals and then to 12, each half to even
             expected = exact.quantize(twenty).quantize(Decimal(10) ** -12)
             assert got == expected, (v, r)
+
+
+_NAMES = st.one_of(
+    st.text(max_size=5),
+    st.sampled_from(
+        ["Å", "Ä", "Ö", "a", "Z", "é", "e\u0301", "\ue000", "\U0001f600", "ß", "-1", "10"]
+    ),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(_NAMES, st.integers(2020, 2030), _NAMES), max_size=40),
+    st.sampled_from([pl.String, pl.Categorical]),
+    st.sampled_from([pl.String, pl.Categorical]),
+    st.lists(_NAMES, max_size=50),
+    st.booleans(),
+    st.booleans(),
+)
+def test_canonical_order_is_a_sort_by_recipient_year_and_component_as_text(
+    rows, recipient_type, component_type, earlier, repeated, by_hash
+):
+    """in_canonical_order ranks each text column by its distinct values (a Categorical's found
+    by their codes, looked up in a table or, past _LOOKUP_LIMIT, by hash): the rows come out
+    as Python sorts (recipient, year, component) as text, whatever categories exist already."""
+    import rfm.contract as contract
+
+    pl.Series(earlier, dtype=pl.Categorical)  # categories made before: codes not in text order
+    rows = rows * (1 + 1200 // len(rows)) if repeated and rows else rows
+    frame = pl.DataFrame(
+        {
+            "model": ["m"] * len(rows),
+            "recipient": pl.Series([r for r, _, _ in rows], dtype=pl.String).cast(recipient_type),
+            "year": pl.Series([y for _, y, _ in rows], dtype=pl.Int32),
+            "component": pl.Series([c for _, _, c in rows], dtype=pl.String).cast(component_type),
+        }
+    )
+    limit = contract._LOOKUP_LIMIT
+    try:
+        contract._LOOKUP_LIMIT = 1 if by_hash else limit
+        ordered = contract.in_canonical_order(frame)
+    finally:
+        contract._LOOKUP_LIMIT = limit
+    keys = [(str(r), y, str(c)) for r, y, c in ordered.select(list(contract.ORDER[1:])).iter_rows()]
+    assert keys == sorted((r, y, c) for r, y, c in rows)

@@ -170,3 +170,42 @@ def test_pxweb_symbols_dash_is_zero_and_dots_are_no_figure(tmp_path):
     path.write_text(json.dumps(doc), encoding="utf-8")
     raw = read_table(READERS, path)
     assert raw.frame.get_column("value").to_list() == ["0", None, None, "14275"]
+
+
+@pytest.mark.parametrize(
+    ("module", "function", "name"),
+    [
+        ("rfm.io.excel_reader", "read_excel", "Folkhalsomyndigheten_Covid19_Vaccine.xlsx"),
+        ("rfm.io.pxweb_reader", "read_pxweb", "pxweb_v2_TAB638.json"),
+    ],
+)
+def test_a_reader_that_cannot_be_imported_is_one_clear_error(
+    module, function, name, data_dir, tmp_path
+):
+    """The Excel, Parquet and PxWeb readers are imported when a file is first read; one whose
+    import fails (a broken install) is one error naming the file and the module, exit 1, no
+    traceback (as when rfm imported them at start), and other files are still read."""
+    import subprocess
+    import sys
+
+    code = (
+        f"import sys\nsys.modules[{module!r}] = None\n"  # import raises ModuleNotFoundError
+        "from rfm.cli import main\nsys.argv = ['rfm', *sys.argv[1:]]\nmain()\n"
+    )
+    path = data_dir / name
+    done = subprocess.run(
+        [sys.executable, "-c", code, "validate", "population", str(path)],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.splitlines() == [
+        f"Error: {path}: the reader {module}:{function}"
+        f" cannot be imported: ModuleNotFoundError('import of {module} halted; None in sys.modules')"
+    ]
+    csv = tmp_path / "pop.csv"
+    csv.write_text("area,year,age,count\n9999,2024,80+,60\n", encoding="utf-8")
+    other = subprocess.run(
+        [sys.executable, "-c", code, "validate", "population", str(csv)],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert other.returncode == 0, other.stderr

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Iterator
@@ -31,15 +32,24 @@ from rfm.files import kind_of
 
 _FULL = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
 _READ_ONLY = (errno.EROFS, errno.EACCES, errno.EPERM)
+_RUST_OS_ERROR = re.compile(r"\(os error (\d+)\)")
 
 
 def describe_os_error(exc: OSError) -> str:
-    """An OS error in words a user acts on: the disk is full, the folder is read-only, …"""
-    if exc.errno in _FULL:
+    """An OS error in words a user acts on: the disk is full, the folder is read-only, …
+
+    Polars writing a file itself raises an OSError with no ``errno``, only Rust's text
+    ("No space left on device (os error 28)"); the number is read from that text.
+    """
+    code, reason = exc.errno, exc.strerror
+    rust = _RUST_OS_ERROR.search(str(exc)) if code is None else None
+    if rust is not None:
+        code, reason = int(rust[1]), os.strerror(int(rust[1]))
+    if code in _FULL:
         return "the disk is full (no space left on the device); nothing was written"
-    if exc.errno in _READ_ONLY:
-        return f"not allowed to write there ({exc.strerror}); is the folder read-only?"
-    return exc.strerror or str(exc)
+    if code in _READ_ONLY:
+        return f"not allowed to write there ({reason}); is the folder read-only?"
+    return reason or str(exc)
 
 
 def check_output_target(target: Path) -> None:
@@ -135,6 +145,8 @@ def atomic_path(target: Path) -> Iterator[Path]:
             cause = exc.__cause__ or exc.__context__
             if isinstance(cause, OSError):
                 raise OutputError(f"{target}: {describe_os_error(cause)}") from None
+            if _RUST_OS_ERROR.search(str(exc)):  # Polars' Parquet writer: "… (os error 28)"
+                raise OutputError(f"{target}: {describe_os_error(OSError(str(exc)))}") from None
             raise
         # mkstemp makes the file private (0600); give it the mode any new file would get.
         umask = os.umask(0)

@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from rfm.errors import ConfigError, UnknownNameError
+from rfm.errors import ConfigError, RfmError, UnknownNameError
 from rfm.files import check_regular_file
 from rfm.io.csv_reader import read_csv
 from rfm.io.table import RawTable
@@ -49,7 +49,12 @@ def _imported_when_read(module: str, function: str) -> ReadFunction:
     parser, say, is no part of a run that reads CSV files)."""
 
     def read(path: Path, **options: Any) -> RawTable:
-        read_function: ReadFunction = getattr(importlib.import_module(module), function)
+        try:
+            read_function: ReadFunction = getattr(importlib.import_module(module), function)
+        except Exception as exc:  # a broken install: one clear error, as when rfm imported it
+            raise RfmError(
+                f"{path}: the reader {module}:{function} cannot be imported: {exc!r}"
+            ) from None
         return read_function(path, **options)
 
     read.__name__ = read.__qualname__ = function

@@ -7,6 +7,8 @@ naming it through the registry): a run imports the types its tenant uses, not al
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import sys
 from typing import TYPE_CHECKING, Any
 
 from rfm.models.base import ComputeContext, Model, ModelConfig, ParameterRef
@@ -39,11 +41,23 @@ _MODULES = {
 
 
 def __getattr__(name: str) -> Any:
+    value: Any
     if name == "BUILTIN_MODEL_TYPES":
-        return tuple(__getattr__(type_name) for type_name in _MODULES)
-    if name in _MODULES:
-        return getattr(importlib.import_module(f"rfm.models.{_MODULES[name]}"), name)
-    raise AttributeError(f"module 'rfm.models' has no attribute {name!r}")
+        value = tuple(__getattr__(type_name) for type_name in _MODULES)
+    elif name in _MODULES:
+        value = getattr(importlib.import_module(f"rfm.models.{_MODULES[name]}"), name)
+    elif name.isidentifier() and importlib.util.find_spec(f"rfm.models.{name}") is not None:
+        value = importlib.import_module(f"rfm.models.{name}")  # rfm.models.age_bands, as before
+    else:  # name and obj: Python's "Did you mean: 'AgeBands'?" looks in dir() below
+        raise AttributeError(
+            f"module 'rfm.models' has no attribute {name!r}", name=name, obj=sys.modules[__name__]
+        )
+    globals()[name] = value  # imported once: the same object each time, and in vars()
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
 
 
 __all__ = [
