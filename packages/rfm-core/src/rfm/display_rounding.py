@@ -231,13 +231,9 @@ def nested(
                 )
                 .sort("_order")
             )
-        exact = (
-            pl.Series(
-                [units / 10**_SCALE for units in sums["_units"].to_list()]
-            )  # correctly rounded
-            if with_exact
-            else pl.lit(None)
-        )
+        exact: pl.Series | pl.Expr = pl.lit(None)
+        if with_exact:  # Python divides the integers correctly rounded
+            exact = pl.Series([units / 10**_SCALE for units in sums["_units"].to_list()])
         level = sums.select(*keys, exact.cast(pl.Float64).alias("exact"), "steps")
         out.append(level)
         parent, parent_keys = level.rename({"steps": "_parent"}), keys

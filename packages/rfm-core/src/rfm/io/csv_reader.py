@@ -165,8 +165,10 @@ def read_csv(
     table = None
     if skip_row is None and _plain_text(text):
         body = _utf8_body(raw, text)
-        if column_kinds is not None and not decimal_comma:
-            typed = _typed(header_line, sep, column_kinds)
+        typed = (
+            _typed(header_line, sep, column_kinds) if column_kinds and not decimal_comma else None
+        )
+        if typed is not None and typed.types:  # a file without number columns is read once
             table = _polars_table(body, name, sep, decimal_comma, typed)
         if table is None:
             table = _polars_table(body, name, sep, decimal_comma)
@@ -242,12 +244,11 @@ def _polars_table(
     Polars splits and cuts it in native code on every core; each record is one line, so the
     file row of record *i* is *i* + 1 and the header is row 1.
 
-    ``typed`` columns (by place) are parsed as numbers while reading. Polars' CSV parser
+    ``typed`` number columns (by place) are parsed as numbers while reading. Polars' CSV parser
     accepts what the schema's cast accepts and, besides, leading white space (which the
     schema's full parser strips too); a cell it does not parse stops the read, and an empty
     cell or one that is not a finite number gives None: the caller then reads the file as text.
     """
-    typed = typed if typed and typed.types else None
     if body is None or body.endswith(sep.encode()) or (typed and body[:1] in (b"\r", b"\n")):
         return None  # Polars drops the empty field after a separator that ends the file
     try:
